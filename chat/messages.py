@@ -1,0 +1,40 @@
+"""Fixed texts the chat returns, in English and Russian. Never generated."""
+from __future__ import annotations
+
+TEXT = {
+    "en": {
+        "no_source": ("I don't have a vetted source for that. Refuge answers questions about LGBTQ people's rights, "
+                      "asylum for LGBTQ people, and the persecution of LGBTQ people in Chechnya and Russia, only from "
+                      "its reviewed articles. You could try asking about one of those topics."),
+        "private": ("I can't help find, identify or locate any private person, or say who is LGBTQ. Sharing that "
+                    "could put people in serious danger. I can explain people's rights, asylum procedures, or where "
+                    "to find help."),
+        "injection": ("I can only answer questions from Refuge's vetted articles and can't change how I work. "
+                      "You're welcome to ask about LGBTQ rights, asylum, or the situation in Chechnya and Russia."),
+        "empty": "Please type a question.",
+        "too_long": "That question is too long ({n:,} characters). Please keep it under {limit:,} characters.",
+        "not_text": "That doesn't look like text. Please type your question in words.",
+        "unavailable": "The knowledge base is temporarily unavailable. Please try again in a minute.",
+        "busy": "Refuge is busy right now. Please try again in a moment.",
+    },
+    "ru": {
+        "no_source": ("У меня нет проверенного источника по этому вопросу. Refuge отвечает на вопросы о правах "
+                      "ЛГБТК+ людей, о предоставлении убежища ЛГБТК+ людям и о преследованиях ЛГБТК+ людей в Чечне "
+                      "и России — только по своим проверенным статьям."),
+        "private": ("Я не могу помочь найти или опознать частное лицо или сказать, кто является ЛГБТК+. Это может "
+                    "подвергнуть людей серьёзной опасности. Я могу рассказать о правах, процедурах убежища и о том, "
+                    "где найти помощь."),
+        "injection": ("Я отвечаю только по проверенным статьям Refuge и не могу изменить то, как я работаю. "
+                      "Спросите о правах ЛГБТК+ людей, убежище или ситуации в Чечне и России."),
+        "empty": "Пожалуйста, введите вопрос.",
+        "too_long": "Вопрос слишком длинный ({n:,} символов). Пожалуйста, сократите его до {limit:,} символов.",
+        "not_text": "Это не похоже на текст. Пожалуйста, задайте вопрос словами.",
+        "unavailable": "База знаний временно недоступна. Пожалуйста, попробуйте через минуту.",
+        "busy": "Сейчас Refuge перегружен. Пожалуйста, попробуйте чуть позже.",
+    },
+}
+
+
+def message(key: str, lang: str = "en", **fmt) -> str:
+    table = TEXT.get(lang, TEXT["en"])
+    return table.get(key, TEXT["en"][key]).format(**fmt)

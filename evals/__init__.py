@@ -1,0 +1,1 @@
+"""Measuring: gold datasets, metrics, the eval runner, reports, benchmarks."""

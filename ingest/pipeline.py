@@ -1,0 +1,178 @@
+"""The ingest run: validate everything, work out what changed, embed it, write it.
+
+Order of writes, chosen so that a crash at any point loses nothing: new chunks are
+upserted first, then the article's old chunks are deleted, then the version stamp and
+manifest are written. A rerun after a crash finds the article still "changed" and
+finishes the job; chunk ids are content-addressed, so nothing is duplicated.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest import manifest as mf
+from ingest.chunker import Chunk, article_hash, chunk_article
+from ingest.loader import find_articles
+from ingest.lock import writer_lock
+from kb.embedder import get_embedder
+from kb.errors import ValidationFailed
+from kb.settings import Settings
+from kb.store import open_store
+from kb.validate import check_articles
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+    kb_version: str = ""
+    dry_run: bool = False
+    warnings: list = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    write: dict = field(default_factory=dict)  # id -> Article (added or updated)
+    remove: list[str] = field(default_factory=list)
+
+
+def _plan(articles, manifest: dict, model: str, report: IngestReport) -> tuple[Plan, dict]:
+    plan = Plan()
+    wanted = {}
+    for art in articles:
+        if art.status == "vetted":
+            wanted[art.id] = art
+        elif art.status == "draft":
+            report.skipped.append(art.id)
+    indexed = manifest["articles"]
+    for art_id, art in sorted(wanted.items()):
+        new_hash = article_hash(art, model)
+        if art_id not in indexed:
+            report.added.append(art_id)
+            plan.write[art_id] = art
+        elif indexed[art_id].get("hash") != new_hash:
+            report.updated.append(art_id)
+            plan.write[art_id] = art
+        else:
+            report.unchanged.append(art_id)
+    plan.remove = sorted(set(indexed) - set(wanted))
+    report.removed = plan.remove
+    return plan, wanted
+
+
+def _embed(chunks: list[Chunk], embedder, progress: bool) -> tuple[list, list]:
+    texts = [c.embed_text for c in chunks]
+    sentences = [s for c in chunks for s in c.sentences]
+    items = texts + sentences
+    vectors = []
+    batch = embedder.batch_size
+    bar = None
+    if progress and items:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(items), desc="embedding", unit="text", file=sys.stderr, leave=False)
+    for start in range(0, len(items), batch):
+        vectors += embedder.embed_documents(items[start : start + batch])
+        if bar:
+            bar.update(min(batch, len(items) - start))
+    if bar:
+        bar.close()
+    return vectors[: len(texts)], vectors[len(texts) :]
+
+
+def _write_article(store, chunks: list[Chunk], chunk_vecs, sent_vecs, art_id: str) -> None:
+    if chunks:
+        store.chunks.upsert(ids=[c.id for c in chunks], embeddings=chunk_vecs, documents=[c.text for c in chunks],
+                            metadatas=[c.metadata for c in chunks])
+        s_ids, s_docs, s_meta = [], [], []
+        for c in chunks:
+            for j, sent in enumerate(c.sentences):
+                s_ids.append(f"{c.id}:s{j:02d}")
+                s_docs.append(sent)
+                s_meta.append({"chunk_id": c.id, "article_id": art_id, "position": j,
+                               "language": c.metadata["language"]})
+        if s_ids:
+            store.sentences.upsert(ids=s_ids, embeddings=sent_vecs, documents=s_docs, metadatas=s_meta)
+    _delete_article(store, art_id, keep={c.id for c in chunks})
+
+
+def _delete_article(store, art_id: str, keep: set[str] = frozenset()) -> None:
+    old = store.chunks.get(where={"article_id": art_id}, include=[])["ids"]
+    stale = [i for i in old if i not in keep]
+    if stale:
+        store.chunks.delete(ids=stale)
+        store.sentences.delete(where={"chunk_id": {"$in": stale}})
+
+
+def _kb_version(manifest: dict) -> str:
+    items = sorted((k, v["hash"]) for k, v in manifest["articles"].items())
+    return hashlib.sha256(repr(items).encode()).hexdigest()[:12] if items else ""
+
+
+def _load_manifest(settings: Settings, store, model: str, rebuild: bool) -> dict:
+    manifest = mf.load(settings.manifest_path)
+    if manifest is None or manifest.get("model") != model:
+        manifest = mf.from_store(store, model)
+    if rebuild:
+        manifest = dict(manifest, articles={k: dict(v, hash="rebuild") for k, v in manifest["articles"].items()})
+    return manifest
+
+
+def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: bool = False,
+               rebuild: bool = False, progress: bool = True) -> IngestReport:
+    """Validate, then bring the store in step with the vetted articles under `paths`."""
+    started = time.perf_counter()
+    report = IngestReport(dry_run=dry_run)
+    files, problems = find_articles(paths or [settings.kb_dir], settings.kb_dir)
+    articles, found = check_articles(files, dt.date.today())
+    problems += found
+    errors = [p for p in problems if p.severity == "error"]
+    report.warnings = [p for p in problems if p.severity == "warning"]
+    if errors:
+        raise ValidationFailed(errors)
+    model = settings.embed_model
+    store = open_store(settings)
+    with writer_lock(settings, store, dry_run):
+        manifest = _load_manifest(settings, store, model, rebuild)
+        plan, _ = _plan(articles, manifest, model, report)
+        if not dry_run:
+            _apply(settings, store, manifest, plan, model, progress, report)
+        report.chunks_total = sum(len(v["chunks"]) for v in manifest["articles"].values())
+    report.kb_version = manifest.get("kb_version", "")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, report: IngestReport) -> None:
+    chunked = {art_id: chunk_article(art, model) for art_id, art in plan.write.items()}
+    all_chunks = [c for chunks in chunked.values() for c in chunks]
+    if all_chunks:
+        chunk_vecs, sent_vecs = _embed(all_chunks, get_embedder(model), progress)
+    c_pos = s_pos = 0
+    for art_id, chunks in chunked.items():
+        n_sent = sum(len(c.sentences) for c in chunks)
+        _write_article(store, chunks, chunk_vecs[c_pos : c_pos + len(chunks)], sent_vecs[s_pos : s_pos + n_sent], art_id)
+        c_pos, s_pos = c_pos + len(chunks), s_pos + n_sent
+        art = plan.write[art_id]
+        manifest["articles"][art_id] = {"hash": article_hash(art, model), "chunks": [c.id for c in chunks],
+                                        "path": str(art.path), "title": art.title}
+        report.chunks_written += len(chunks)
+    for art_id in plan.remove:
+        _delete_article(store, art_id)
+        manifest["articles"].pop(art_id, None)
+    manifest["model"] = model
+    manifest["kb_version"] = _kb_version(manifest)
+    if plan.write or plan.remove or store.read_state().get("kb_version") != manifest["kb_version"]:
+        store.write_state({"kb_version": manifest["kb_version"], "model": model,
+                           "updated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+    mf.save(settings.manifest_path, manifest)

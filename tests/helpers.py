@@ -1,0 +1,33 @@
+"""Small builders for test articles (valid by default, broken on request)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+PARA = ("The Refugee Convention was adopted in Geneva in 1951 and defines who counts as a refugee in "
+        "international law. A refugee is a person outside their country who has a well-founded fear of being "
+        "persecuted for reasons of race, religion, nationality, membership of a particular social group or "
+        "political opinion.[^unhcr]")
+
+
+def meta(art_id: str, **overrides) -> dict:
+    base = {
+        "id": art_id, "title": "A test article", "topic": "asylum", "language": "en",
+        "summary": "A short summary.", "authors": ["Test author"],
+        "sources": [{"key": "unhcr", "title": "The 1951 Refugee Convention", "publisher": "UNHCR",
+                     "url": "https://www.unhcr.org/about-unhcr/who-we-are/1951-refugee-convention",
+                     "published": "1951-07-28"}],
+        "status": "vetted", "reviewed_by": "Test reviewer", "reviewed_on": "2026-11-01",
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def write_article(folder: Path, art_id: str, body: str | None = None, name: str | None = None, **overrides) -> Path:
+    body = body if body is not None else "\n\n".join(["## Who is a refugee", PARA, PARA.replace("1951", "1951 ")])
+    path = folder / f"{name or art_id}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fm = yaml.safe_dump(meta(art_id, **overrides), sort_keys=False, allow_unicode=True)
+    path.write_text(f"---\n{fm}---\n\n{body}\n", encoding="utf-8")
+    return path

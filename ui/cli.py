@@ -1,0 +1,137 @@
+"""Refuge: answers about LGBTQ rights, asylum and Chechnya from vetted, cited articles.
+
+All on-disk state lives under REFUGE_DATA_DIR (default: .refuge/ in the project).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.errors import RefugeError, ValidationFailed
+from kb.settings import get_settings
+
+
+class RefugeGroup(click.Group):
+    """Turns our own errors into one-line messages and a non-zero exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ValidationFailed as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            raise click.ClickException(str(exc)) from None
+        except RefugeError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=RefugeGroup)
+@click.version_option(package_name="refuge")
+def cli():
+    """Refuge: answers about LGBTQ rights, asylum and Chechnya from vetted, cited articles.
+
+    All on-disk state lives under REFUGE_DATA_DIR (default: .refuge/ in the project).
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+@click.option("--rebuild", is_flag=True, help="Re-embed and rewrite every article.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
+def ingest(paths, dry_run, rebuild, quiet):
+    """Validate the knowledge base and bring the index in step with it (default: kb/).
+
+    Only `status: vetted` articles are indexed; drafts are skipped; retired and deleted
+    articles are removed. If any file is invalid, every problem is listed and nothing
+    is written.
+    """
+    from ingest.pipeline import run_ingest
+    from ui.render import ingest_table
+
+    report = run_ingest(get_settings(), list(paths) or None, dry_run=dry_run, rebuild=rebuild,
+                        progress=not quiet and sys.stderr.isatty())
+    if not quiet:
+        click.echo(ingest_table(report))
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True,
+              help="Retrieval mode.")
+def ask(question, as_json, mode):
+    """Answer QUESTION from the knowledge base, with numbered sources.
+
+    With QUESTION "-", read questions one per line from standard input and print one
+    JSON object per line (the model is loaded once).
+    """
+    from chat.assistant import Assistant, public
+    from ui.render import answer_text
+
+    assistant = Assistant(get_settings())
+    if question == "-":
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            click.echo(json.dumps(_ask_one(assistant, line.rstrip("\n"), mode, public), ensure_ascii=False))
+        return
+    result = _ask_one(assistant, question, mode, public)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        click.echo(answer_text(result, assistant.crisis_notice()))
+
+
+def _ask_one(assistant, question: str, mode: str, public) -> dict:
+    from kb.errors import BadQuestion
+
+    try:
+        return public(assistant.ask(question, mode=mode))
+    except BadQuestion as exc:
+        return {"question": question[:200], "answer": str(exc), "refused": True, "citations": [], "notices": [],
+                "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+
+
+@cli.command()
+@click.option("--host", default=None, help="Interface to bind (default REFUGE_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default REFUGE_PORT or 7860).")
+def serve(host, port):
+    """Serve the web chat."""
+    from ui.web import run
+
+    settings = get_settings()
+    run(settings, host or settings.serve_host, port or settings.serve_port)
+
+
+@cli.group()
+def kb():
+    """Work with the knowledge-base files."""
+
+
+@kb.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def kb_check(paths):
+    """Validate articles (default: kb/) and print counts per topic and status."""
+    from ingest.loader import find_articles
+    from kb.validate import check_articles
+    from ui.render import kb_counts
+
+    settings = get_settings()
+    files, problems = find_articles(list(paths) or [settings.kb_dir], settings.kb_dir)
+    articles, found = check_articles(files)
+    problems += found
+    for problem in problems:
+        click.echo(f"{problem.severity}: {problem}", err=True)
+    click.echo(kb_counts(articles))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise click.ClickException(f"{len(errors)} error(s) in {len({p.file for p in errors})} file(s)")
+    click.echo(f"ok: {len(articles)} files, 0 errors, {len(problems)} warnings")
+
+
+def main():  # console script entry point
+    cli()

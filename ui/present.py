@@ -1,0 +1,55 @@
+"""Turn an answer object into safe HTML/Markdown for the web page.
+
+Everything that came from a person or a file is escaped here, so a question such as
+`<script>` or `![x](https://elsewhere/)` is shown as text and never fetched or run.
+"""
+from __future__ import annotations
+
+import html
+import re
+
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def escape_md(text: str) -> str:
+    """Text that Markdown renders literally (no links, images, HTML or emphasis)."""
+    return MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def _link(url: str, label: str) -> str:
+    if not re.match(r"^https?://", url or ""):
+        return html.escape(label)
+    return (f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">'
+            f"{html.escape(label)}</a>")
+
+
+def sources_html(citations: list[dict], labels: dict) -> str:
+    """Numbered sources: article and section, the passage, original sources, review date."""
+    items = []
+    for c in citations:
+        where = html.escape(c["title"] + (f" — {c['section']}" if c.get("section") else ""))
+        originals = "".join(
+            f"<li>{html.escape(s.get('publisher', ''))}, {_link(s.get('url', ''), s.get('title', ''))}"
+            f" ({html.escape(str(s.get('published', '')))})</li>" for s in c["sources"])
+        reviewed = html.escape(str(c.get("reviewed_on", "")))
+        items.append(
+            f'<div class="refuge-source" id="source-{c["n"]}"><p><strong>[{c["n"]}]</strong> {where}'
+            f' <span class="refuge-reviewed">· {labels["reviewed"]} {reviewed}</span></p>'
+            f'<details><summary>{labels["passage"]}</summary><blockquote>{html.escape(c["quote"])}</blockquote>'
+            f"</details><ul>{originals}</ul></div>")
+    return f'<div class="refuge-sources"><p>{labels["sources"]}</p>{"".join(items)}</div>' if items else ""
+
+
+def answer_markdown(answer: str) -> str:
+    """Answer sentences come from vetted articles; escape them anyway, keep the [n] markers readable."""
+    escaped = escape_md(answer)
+    return re.sub(r"\\\[(\d+)\\\]", r"**[\1]**", escaped)
+
+
+def crisis_html(notice: dict | None, fallback: str) -> str:
+    if not notice:
+        return f'<div class="refuge-crisis" role="alert"><p>{html.escape(fallback)}</p></div>'
+    paras = "".join(f"<p>{html.escape(p)}</p>" for p in notice["text"].split("\n\n"))
+    links = "".join(f"<li>{_link(s['url'], s.get('publisher') or s['title'])}</li>" for s in notice["sources"])
+    return (f'<div class="refuge-crisis" role="alert"><p><strong>{html.escape(notice["title"])}</strong></p>'
+            f"{paras}<ul>{links}</ul></div>")

@@ -1,0 +1,47 @@
+"""Plain-text rendering for the terminal: answers with numbered sources, tables."""
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+
+
+def answer_text(result: dict, crisis: dict | None = None) -> str:
+    lines = []
+    if "crisis" in result["notices"] and crisis:
+        lines += [f"!! {crisis['title']}", crisis["text"], ""]
+    lines.append(result["answer"])
+    if result["citations"]:
+        lines += ["", "Sources:"]
+    for cite in result["citations"]:
+        where = f"{cite['title']} — {cite['section']}" if cite["section"] else cite["title"]
+        lines.append(f"[{cite['n']}] {where}")
+        lines.append(textwrap.indent(textwrap.fill(cite["quote"], 88), "    > "))
+        for src in cite["sources"]:
+            lines.append(f"    {src['publisher']}, \"{src['title']}\" ({src['published']}) {src['url']}")
+    return "\n".join(lines)
+
+
+def ingest_table(report) -> str:
+    rows = [("added", len(report.added)), ("updated", len(report.updated)), ("unchanged", len(report.unchanged)),
+            ("removed", len(report.removed)), ("skipped (draft)", len(report.skipped))]
+    head = "ingest (dry run: nothing written)" if report.dry_run else "ingest"
+    out = [head, "-" * 32] + [f"{name:<18}{n:>8}" for name, n in rows]
+    out += ["-" * 32, f"{'chunks written':<18}{report.chunks_written:>8}", f"{'chunks indexed':<18}{report.chunks_total:>8}",
+            f"{'seconds':<18}{report.seconds:>8.2f}", f"kb version {report.kb_version or '-'}"]
+    for name, ids in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
+        if ids and len(ids) <= 20:
+            out.append(f"{name}: {', '.join(ids)}")
+    if report.warnings:
+        out.append(f"{len(report.warnings)} warning(s): run `refuge kb check` to see them")
+    return "\n".join(out)
+
+
+def kb_counts(articles) -> str:
+    counts = Counter((str(a.meta.get("topic", "?")), a.status or "?") for a in articles)
+    topics = sorted({t for t, _ in counts})
+    out = [f"{'topic':<10}{'vetted':>8}{'draft':>8}{'retired':>8}"]
+    for topic in topics:
+        out.append(f"{topic:<10}" + "".join(f"{counts[(topic, s)]:>8}" for s in ("vetted", "draft", "retired")))
+    total = Counter(a.status for a in articles)
+    out.append(f"{'total':<10}" + "".join(f"{total[s]:>8}" for s in ("vetted", "draft", "retired")))
+    return "\n".join(out)
