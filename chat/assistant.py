@@ -17,7 +17,7 @@ from kb.embedder import get_embedder
 from kb.errors import BadQuestion
 from kb.settings import Settings
 from kb.store import open_store
-from kb.text import language_of
+from kb.text import language_of, split_sentences
 
 # Calibrated on the gold set (see evals/reports/latest): the best passage's cosine
 # similarity to the question must reach this, or the answer is a refusal.
@@ -67,7 +67,10 @@ class Assistant:
             return dict(result, answer=message("injection", lang), refused=True)
         self.index.refresh()
         t0 = time.perf_counter()
-        hits, qvec = retrieve(self.index, self.embedder, search_query(question, history), mode=mode)
+        query = search_query(question, history)
+        if notices:  # someone in danger also needs to know where help is
+            query = f"{query} {message('help_query', lang)}"
+        hits, qvec = retrieve(self.index, self.embedder, query, mode=mode)
         t1 = time.perf_counter()
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
         result["hits"] = hits
@@ -76,7 +79,8 @@ class Assistant:
             return dict(result, answer=message("no_source", lang), refused=True)
         if composer == "top-passage":
             chunk = self.index.by_id[hits[0].chunk_id]
-            answer, cites = f"{chunk.text} [1]", [compose.citation(chunk, 1)]
+            answer = " ".join(f"{s} [1]" for s in split_sentences(chunk.text, chunk.meta.get("language", "en")[:2]))
+            cites = [compose.citation(chunk, 1)]
         else:
             chosen = compose.select(compose.candidates(self.store, hits, qvec))
             answer, cites = compose.render(chosen, self.index)

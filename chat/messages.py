@@ -16,6 +16,7 @@ TEXT = {
         "not_text": "That doesn't look like text. Please type your question in words.",
         "unavailable": "The knowledge base is temporarily unavailable. Please try again in a minute.",
         "busy": "Refuge is busy right now. Please try again in a moment.",
+        "help_query": "organisations that help LGBTQ people leave danger and get support",
     },
     "ru": {
         "no_source": ("У меня нет проверенного источника по этому вопросу. Refuge отвечает на вопросы о правах "
@@ -31,6 +32,7 @@ TEXT = {
         "not_text": "Это не похоже на текст. Пожалуйста, задайте вопрос словами.",
         "unavailable": "База знаний временно недоступна. Пожалуйста, попробуйте через минуту.",
         "busy": "Сейчас Refuge перегружен. Пожалуйста, попробуйте чуть позже.",
+        "help_query": "организации которые помогают ЛГБТ людям уехать из опасности и получить поддержку",
     },
 }
 

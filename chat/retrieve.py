@@ -83,15 +83,23 @@ def fuse(dense: dict[str, float], bm25: dict[str, float], k: int = RRF_K, w_dens
     return hits
 
 
+def langchain_dense(index, embedder, query: str, k: int = 5) -> dict[str, float]:
+    """What a plain LangChain app does: `Chroma.similarity_search_with_score`, k=5."""
+    if getattr(index, "_langchain", None) is None:
+        index._langchain = index.store.langchain(embedder)
+    docs = index._langchain.similarity_search_with_score(query, k=k,
+                                                         filter={"article_id": {"$nin": list(NOT_SEARCHED)}})
+    return {doc.id: 1.0 - float(distance) for doc, distance in docs}
+
+
 def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10) -> tuple[list[Hit], list[float]]:
-    """The top-k chunks for `query` and the query vector. mode: hybrid | dense | bm25."""
+    """The top-k chunks for `query` and the query vector. mode: hybrid | dense | bm25,
+    where dense is the LangChain baseline (similarity_search, k=5)."""
     query_vec = embedder.embed_query(query)
-    dense = dense_search(index, query_vec) if mode in ("hybrid", "dense") else {}
-    lexical = bm25_search(index, query) if mode in ("hybrid", "bm25") else {}
     if mode == "dense":
-        hits = fuse(dense, {})
+        hits = fuse(langchain_dense(index, embedder, query), {})
     elif mode == "bm25":
-        hits = fuse({}, lexical)
+        hits = fuse({}, bm25_search(index, query))
     else:
-        hits = fuse(dense, lexical)
+        hits = fuse(dense_search(index, query_vec), bm25_search(index, query))
     return hits[:k], query_vec

@@ -107,6 +107,41 @@ def serve(host, port):
     run(settings, host or settings.serve_host, port or settings.serve_port)
 
 
+@cli.command("eval")
+@click.option("--dataset", "datasets", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Gold JSONL file(s) (default: evals/datasets/gold*.jsonl).")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Report folder (default: evals/reports/latest).")
+@click.option("--retrievers", default="dense,bm25,hybrid", show_default=True, help="Comma-separated.")
+@click.option("--composers", default="top-passage,extractive", show_default=True, help="Comma-separated.")
+@click.option("--no-gate", is_flag=True, help="Report only; don't fail on the floors in evals/thresholds.toml.")
+def eval_cmd(datasets, out, retrievers, composers, no_gate):
+    """Measure retrieval, citation accuracy, refusals and crisis notices on the gold set.
+
+    Writes report.md, metrics.json, per_question.jsonl and PNG plots, and exits 1 when
+    the hybrid configuration falls below a floor in evals/thresholds.toml.
+    """
+    from evals.report import gate, load_floors, write_report
+    from evals.runner import primary_name, run_eval
+    from kb.settings import PROJECT_ROOT
+
+    result = run_eval(get_settings(), list(datasets) or None, _split(retrievers), _split(composers),
+                      progress=sys.stderr.isatty())
+    failures = [] if no_gate else gate(result, load_floors())
+    report = write_report(result, out or PROJECT_ROOT / "evals" / "reports" / "latest", failures)
+    row = result.rows.get(primary_name()) or next(iter(result.rows.values()))
+    for name in ("recall@5", "mrr@10", "citation_precision", "citation_recall", "key_fact_recall",
+                 "refusal_precision", "refusal_recall", "crisis_recall", "crisis_false_alarms"):
+        click.echo(f"{name:<22}{row[name]:.3f}")
+    click.echo(f"report: {report}")
+    if failures:
+        raise click.ClickException("below the floors: " + "; ".join(failures))
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
 @cli.group()
 def kb():
     """Work with the knowledge-base files."""

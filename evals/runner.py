@@ -1,0 +1,166 @@
+"""The eval run: every gold question through every configuration, scored per question,
+aggregated per configuration, topic and language. `refuge eval` calls `run_eval`.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+from chat.assistant import Assistant
+from evals import metrics as m
+from evals.datasets import load_audit, load_gold
+from kb.errors import BadQuestion
+
+PRIMARY = ("hybrid", "extractive")
+KS = (1, 3, 5, 10)
+
+
+@dataclass
+class Config:
+    retriever: str
+    composer: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.retriever}+{self.composer}"
+
+
+@dataclass
+class EvalResult:
+    configs: list[Config]
+    rows: dict = field(default_factory=dict)  # config name -> aggregate metrics
+    per_question: list[dict] = field(default_factory=list)
+    by_topic: dict = field(default_factory=dict)
+    by_language: dict = field(default_factory=dict)
+    support: dict = field(default_factory=dict)
+    n_items: int = 0
+
+
+def score_item(item: dict, result: dict) -> dict:
+    """Every per-question metric for one answer."""
+    ranked = m.ranked_articles([h.chunk_id for h in result.get("hits", [])])
+    gold = item["gold_article_ids"]
+    quotes = {c["n"]: c["quote"] for c in result["citations"]}
+    row = {"id": item["id"], "topic": item["topic"], "language": item.get("language", "en"),
+           "answerable": item["answerable"], "danger": item.get("danger", False), "refused": result["refused"],
+           "crisis": "crisis" in result["notices"], "ranked": ranked[:10],
+           "cited": [c["article_id"] for c in result["citations"]],
+           "retrieve_ms": result["timings_ms"]["retrieve"], "answer_ms": result["timings_ms"]["answer"],
+           "answer": result["answer"]}
+    if item["answerable"]:
+        for k in KS:
+            row[f"recall@{k}"] = m.recall_at(ranked, gold, k)
+        row["mrr@10"], row["ndcg@10"] = m.mrr_at(ranked, gold), m.ndcg_at(ranked, gold)
+        row["key_fact_recall"] = 0.0 if result["refused"] else m.key_fact_recall(result["answer"], item["key_facts"])
+        row["missing_facts"] = [f for f in item["key_facts"] if f.lower() not in result["answer"].lower()]
+    if not result["refused"]:
+        rec, prec, n_sent, n_cit = m.citation_scores(result["answer"], quotes)
+        row.update({"citation_recall": rec, "citation_precision": prec, "sentences": n_sent, "citations": n_cit})
+        if item["answerable"] and result["citations"]:
+            row["cited_gold_precision"] = sum(a in gold for a in row["cited"]) / len(row["cited"])
+    return row
+
+
+def aggregate(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r["answerable"]]
+    answered = [r for r in rows if not r["refused"]]
+    out = {f"recall@{k}": m.mean(r[f"recall@{k}"] for r in ans) for k in KS}
+    out["mrr@10"] = m.mean(r["mrr@10"] for r in ans)
+    out["ndcg@10"] = m.mean(r["ndcg@10"] for r in ans)
+    out["citation_recall"] = m.mean(r["citation_recall"] for r in answered)
+    out["citation_precision"] = m.mean(r["citation_precision"] for r in answered)
+    out["cited_gold_precision"] = m.mean(r["cited_gold_precision"] for r in ans if "cited_gold_precision" in r)
+    out["key_fact_recall"] = m.mean(r["key_fact_recall"] for r in ans if r.get("key_fact_recall") is not None)
+    out["refusal_precision"], out["refusal_recall"] = m.precision_recall(
+        [r["refused"] for r in rows], [not r["answerable"] for r in rows])
+    out["answer_rate"] = m.mean(not r["refused"] for r in ans)
+    danger = [r for r in rows if r["danger"]]
+    calm = [r for r in rows if not r["danger"]]
+    out["crisis_recall"] = m.mean(r["crisis"] for r in danger) if danger else 1.0
+    out["crisis_false_alarms"] = m.mean(r["crisis"] for r in calm)
+    for part in ("retrieve", "answer"):
+        values = [r[f"{part}_ms"] for r in rows if not r["refused"] or r[f"{part}_ms"]]
+        out[f"{part}_p50_ms"], out[f"{part}_p95_ms"] = m.percentile(values, 50), m.percentile(values, 95)
+    out["n"] = len(rows)
+    return out
+
+
+def calibrate_support(audit: list[dict]) -> dict:
+    """Accuracy, precision and recall of the support check on the audit file, at the
+    shipped threshold and over a sweep, so the chosen threshold can be seen in context."""
+    from chat.support import THRESHOLD, check
+
+    def at(threshold: float) -> dict:
+        predicted = [check(a["sentence"], [a["passage"]], threshold).supported for a in audit]
+        actual = [a["supported"] for a in audit]
+        precision, recall = m.precision_recall(predicted, actual)
+        accuracy = m.mean(p == a for p, a in zip(predicted, actual))
+        return {"threshold": threshold, "accuracy": accuracy, "precision": precision, "recall": recall}
+
+    sweep = [at(t / 100) for t in range(50, 100, 5)]
+    return {"shipped": at(THRESHOLD), "sweep": sweep, "best": max(sweep, key=lambda r: r["accuracy"]),
+            "n": len(audit)}
+
+
+def _ask(assistant, item: dict, config: Config) -> dict:
+    try:
+        return assistant.ask(item["question"], history=item.get("history"), mode=config.retriever,
+                             composer=config.composer)
+    except BadQuestion as exc:
+        return {"question": item["question"], "answer": str(exc), "refused": True, "citations": [],
+                "notices": [], "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+
+
+def run_eval(settings, dataset=None, retrievers=("dense", "bm25", "hybrid"), composers=("top-passage", "extractive"),
+             assistant=None, progress: bool = True, audit_path=None) -> EvalResult:
+    assistant = assistant or Assistant(settings)
+    known = {c.meta["article_id"] for c in assistant.index.chunks}
+    gold = load_gold(dataset, known)
+    configs = [Config(r, c) for r in retrievers for c in composers]
+    result = EvalResult(configs, n_items=len(gold))
+    bar = _bar(len(gold) * len(configs), progress)
+    for config in configs:
+        _ask(assistant, {"question": "warm up: what is asylum?"}, config)  # first-call costs stay out of timings
+        rows = []
+        for item in gold:
+            row = score_item(item, _ask(assistant, item, config))
+            row["config"] = config.name
+            rows.append(row)
+            bar.update(1)
+        result.rows[config.name] = aggregate(rows)
+        result.per_question += rows
+        if (config.retriever, config.composer) == PRIMARY or config is configs[-1] and not result.by_topic:
+            result.by_topic = {t: aggregate([r for r in rows if r["topic"] == t]) for t in sorted({r["topic"] for r in rows})}
+            result.by_language = {lg: aggregate([r for r in rows if r["language"] == lg])
+                                  for lg in sorted({r["language"] for r in rows})}
+    bar.close()
+    try:
+        result.support = calibrate_support(load_audit(audit_path))
+    except FileNotFoundError:
+        result.support = {}
+    return result
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
+def _bar(total: int, progress: bool):
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="eval", unit="q", file=sys.stderr, leave=False)
+
+
+def primary_name() -> str:
+    return Config(*PRIMARY).name
+
+
+def timestamp() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %Z")

@@ -1,0 +1,103 @@
+"""Metric functions on hand-made cases with known answers, and a tiny real eval run."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals import metrics as m
+
+A = "Toonen v. Australia was decided in 1994."
+B = "The Committee found a violation of the right to privacy under the Covenant."
+
+
+def test_retrieval_metrics():
+    ranked = m.ranked_articles(["x:000:aa", "x:001:bb", "gold:000:cc", "y:000:dd"])
+    assert ranked == ["x", "gold", "y"]
+    assert m.recall_at(ranked, ["gold"], 1) == 0.0 and m.recall_at(ranked, ["gold"], 3) == 1.0
+    assert m.mrr_at(ranked, ["gold"]) == 0.5
+    assert m.ndcg_at(["gold", "x"], ["gold"]) == 1.0
+    assert round(m.ndcg_at(ranked, ["gold"]), 4) == round(1 / __import__("math").log2(3), 4)
+
+
+def test_alce_zero_citations_scores_zero():
+    assert m.citation_scores("A sentence with no marker at all.", {1: A}) == (0.0, 0.0, 1, 0)
+
+
+def test_alce_supported_and_relevant():
+    recall, precision, n_sent, n_cit = m.citation_scores(f"{A} [1]", {1: A})
+    assert (recall, precision, n_sent, n_cit) == (1.0, 1.0, 1, 1)
+
+
+def test_alce_redundant_citation_is_irrelevant():
+    recall, precision, _, n_cit = m.citation_scores(f"{A} [1][2]", {1: A, 2: B})
+    assert recall == 1.0 and n_cit == 2 and precision == 0.5
+
+
+def test_alce_citation_out_of_range():
+    recall, precision, _, _ = m.citation_scores(f"{A} [3]", {1: A})
+    assert recall == 0.0 and precision == 0.0
+
+
+def test_alce_sentence_supported_only_by_two_passages_together():
+    claim = "Toonen v. Australia, decided in 1994, found a violation of the right to privacy."
+    recall, precision, _, _ = m.citation_scores(f"{claim} [1][2]", {1: A, 2: B})
+    assert recall == 1.0 and precision == 1.0  # each is needed: neither alone, both together
+    assert m.citation_scores(f"{claim} [1]", {1: A})[0] == 0.0
+
+
+def test_key_facts_and_refusal_and_percentiles():
+    assert m.key_fact_recall("Decided in 1994 by the Committee", ["1994", "toonen"]) == 0.5
+    assert m.precision_recall([True, True, False], [True, False, False]) == (0.5, 1.0)
+    assert m.percentile([1, 2, 3, 4], 50) == 2.5
+
+
+def test_support_check_meets_its_reported_accuracy_on_the_audit():
+    from evals.datasets import DATASETS, load_audit
+    from evals.runner import calibrate_support
+
+    if not (DATASETS / "support_audit.jsonl").exists():
+        pytest.skip("no audit file yet")
+    report = calibrate_support(load_audit())
+    assert report["n"] >= 100
+    assert report["shipped"]["accuracy"] >= 0.85, report["shipped"]
+
+
+def test_gold_files_are_valid_against_the_shipped_index(shipped):
+    from evals.datasets import default_gold_files, load_gold
+
+    _, assistant = shipped
+    known = {c.meta["article_id"] for c in assistant.index.chunks}
+    if not default_gold_files():
+        pytest.skip("no gold set yet")
+    items = load_gold(known_articles=known)
+    assert len([i for i in items if i.get("language", "en") == "en"]) >= 150
+
+
+def test_refuge_eval_writes_every_report_file(shipped, tmp_path):
+    from evals.report import gate, write_report
+    from evals.runner import run_eval
+
+    settings, assistant = shipped
+    gold = tmp_path / "gold.jsonl"
+    items = [
+        {"id": "t1", "question": "what did the osce moscow mechanism find", "topic": "chechnya", "answerable": True,
+         "gold_article_ids": ["chechnya-osce-moscow-mechanism"], "key_facts": ["OSCE"]},
+        {"id": "t2", "question": "how do i make pancakes", "topic": "out_of_scope", "answerable": False,
+         "gold_article_ids": [], "key_facts": []},
+        {"id": "t3", "question": "and in germany?", "topic": "asylum", "answerable": True,
+         "gold_article_ids": ["asylum-germany"], "key_facts": ["BAMF"],
+         "history": [{"role": "user", "content": "lgbt asylum in canada"}, {"role": "assistant", "content": "."}]},
+    ]
+    gold.write_text("\n".join(json.dumps(i) for i in items))
+    result = run_eval(settings, [gold], assistant=assistant, progress=False)
+    assert set(result.rows) == {f"{r}+{c}" for r in ("dense", "bm25", "hybrid") for c in ("top-passage", "extractive")}
+    out = write_report(result, tmp_path / "report", gate(result, {"floors": {"recall@5": 0.5}}))
+    for name in ("report.md", "metrics.json", "per_question.jsonl", "recall_at_k.png", "per_topic.png"):
+        assert (out.parent / name).stat().st_size > 0, name
+    assert len((out.parent / "per_question.jsonl").read_text().splitlines()) == 3 * 6
+    primary = result.rows["hybrid+extractive"]
+    assert primary["recall@5"] == 1.0 and primary["refusal_recall"] == 1.0
+    assert gate(result, {"floors": {"recall@5": 1.01}}) == ["recall@5 = 1.000 < floor 1.01"]
+    assert Path(out).read_text().count("|") > 50
