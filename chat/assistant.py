@@ -11,6 +11,7 @@ import time
 from chat import compose
 from chat.index import Index
 from chat.messages import message
+from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve, search_query
 from chat.safety import asks_private_data, is_injection, normalise_question, signals_danger
 from kb.embedder import get_embedder
@@ -18,10 +19,8 @@ from kb.errors import BadQuestion
 from kb.settings import Settings
 from kb.store import open_store
 from kb.text import language_of, split_sentences
+from kb.translit import is_translit, to_cyrillic
 
-# Calibrated on the gold set (see evals/reports/latest): the best passage's cosine
-# similarity to the question must reach this, or the answer is a refusal.
-REFUSE_BELOW = 0.40
 CRISIS_ID = "crisis-notice"
 CITATION_KEYS = ("n", "article_id", "chunk_id", "title", "section", "quote", "sources")
 PUBLIC_KEYS = ("question", "answer", "refused", "citations", "notices", "timings_ms")
@@ -33,7 +32,6 @@ class Assistant:
         self.store = store or open_store(settings)
         self.embedder = embedder or get_embedder(settings.embed_model)
         self.index = Index(self.store).load()
-        self.refuse_below = REFUSE_BELOW
 
     def check_question(self, question) -> str:
         """The cleaned question, or BadQuestion with a message for the reader."""
@@ -57,37 +55,63 @@ class Assistant:
     def ask(self, question, history: list[dict] | None = None, mode: str = "hybrid",
             composer: str = "extractive") -> dict:
         question = self.check_question(question)
-        lang = language_of(question)
-        notices = ["crisis"] if signals_danger(question) else []
-        result = {"question": question, "answer": "", "refused": False, "citations": [], "notices": notices,
-                  "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        lang = question_language(question)
+        danger = signals_danger(question)
+        result = {"question": question, "answer": "", "refused": False, "citations": [],
+                  "notices": ["crisis"] if danger else [], "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
         if asks_private_data(question):
             return dict(result, answer=message("private", lang), refused=True)
         if is_injection(question):
             return dict(result, answer=message("injection", lang), refused=True)
         self.index.refresh()
         t0 = time.perf_counter()
-        query = search_query(question, history)
-        if notices:  # someone in danger also needs to know where help is
-            query = f"{query} {message('help_query', lang)}"
-        hits, qvec = retrieve(self.index, self.embedder, query, mode=mode)
+        hits, qvec, sig, used_lang, query, asked = self._search(question, history, mode, lang, danger)
         t1 = time.perf_counter()
+        result.update(hits=hits, signals=sig.as_dict())
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
-        result["hits"] = hits
-        top_dense = max((h.dense for h in hits[:3]), default=0.0)
-        if not hits or (mode != "bm25" and top_dense < self.refuse_below):
+        if not hits or not (danger or is_relevant(sig, lang, mode)):
             return dict(result, answer=message("no_source", lang), refused=True)
-        if composer == "top-passage":
-            chunk = self.index.by_id[hits[0].chunk_id]
-            answer = " ".join(f"{s} [1]" for s in split_sentences(chunk.text, chunk.meta.get("language", "en")[:2]))
-            cites = [compose.citation(chunk, 1)]
-        else:
-            chosen = compose.select(compose.candidates(self.store, hits, qvec))
-            answer, cites = compose.render(chosen, self.index)
+        if used_lang != lang:
+            result["notices"].append("sources_in_english")
+        if query != asked:
+            qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
+        answer, cites = self._compose(hits, qvec, composer, asked)
         result["timings_ms"]["answer"] = round((time.perf_counter() - t1) * 1000, 2)
         if not cites:
             return dict(result, answer=message("no_source", lang), refused=True)
         return dict(result, answer=answer, citations=cites)
+
+    def _search(self, question: str, history, mode: str, lang: str, danger: bool):
+        """Search in the question's language; for a question that might lean on the
+        conversation, also with the previous question; for Russian, fall back to English
+        articles. The first attempt that looks relevant wins."""
+        extra = f" {message('help_query', lang)}" if danger else ""
+        if is_translit(question):
+            question = to_cyrillic(question)
+        first = search_query(question, history)
+        attempts = [(first, lang)]
+        previous = [m.get("content", "") for m in history or [] if m.get("role") == "user" and m.get("content")]
+        if previous and first == question:
+            attempts.append((f"{previous[-1]} {question}", lang))
+        if lang != "en":
+            attempts += [(query, None) for query, _ in list(attempts)]
+        best = None
+        for query, search_lang in attempts:
+            hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang)
+            sig = measure(self.index, question, query, hits)
+            found = (hits, qvec, sig, search_lang or "en", query + extra, question)
+            best = best or found
+            if hits and is_relevant(sig, lang if search_lang else "en", mode):
+                return found
+        return best
+
+    def _compose(self, hits, qvec, composer: str, question: str = ""):
+        if composer == "top-passage":
+            chunk = self.index.by_id[hits[0].chunk_id]
+            answer = " ".join(f"{s} [1]" for s in split_sentences(chunk.text, chunk.meta.get("language", "en")[:2]))
+            return answer, [compose.citation(chunk, 1)]
+        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index))
+        return compose.render(chosen, self.index)
 
     def crisis_notice(self) -> dict | None:
         """The crisis notice article, verbatim from the index, or None if not indexed."""
@@ -98,6 +122,11 @@ class Assistant:
         sources = {s["url"]: s for c in chunks for s in c.sources}
         return {"title": chunks[0].meta.get("title", ""), "text": "\n\n".join(c.text for c in chunks),
                 "sources": list(sources.values())}
+
+
+def question_language(question: str) -> str:
+    """'ru' for Cyrillic or transliterated Russian, else 'en'."""
+    return "ru" if is_translit(question) else language_of(question)
 
 
 def public(result: dict) -> dict:

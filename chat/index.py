@@ -26,8 +26,12 @@ def _stemmer(lang: str):
 
 
 def bm25_tokens(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, stemmed tokens (English or Russian rules per word)."""
-    toks = [w for w in words(text) if w not in STOPWORDS_EN and w not in STOPWORDS_RU]
+    """Lower-cased, stop-word-free, stemmed tokens (English or Russian rules per word);
+    hyphenated words also count as their parts ("non-binary" -> non, binari)."""
+    toks = []
+    for w in words(text):
+        parts = [w] + (w.replace("’", "-").split("-") if "-" in w else [])
+        toks += [p for p in parts if p and p not in STOPWORDS_EN and p not in STOPWORDS_RU]
     en, ru = _stemmer("en"), _stemmer("ru")
     return [(ru if language_of(w) == "ru" else en).stemWord(w) for w in toks]
 
@@ -52,6 +56,11 @@ class Index:
         self.chunks: list[Chunk] = []
         self.by_id: dict[str, Chunk] = {}
         self.bm25 = None
+        self.tokens: dict[str, set] = {}
+        self.idf: dict[str, float] = {}
+        self.max_idf = 1.0
+        self.languages: dict[str, str] = {}
+        self._by_prefix: dict[str, list[str]] = {}
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -66,11 +75,21 @@ class Index:
         self.version, self._checked = state.get("kb_version"), time.monotonic()
         return self
 
-    @staticmethod
-    def _build_bm25(chunks: list[Chunk]):
+    def _build_bm25(self, chunks: list[Chunk]):
         import bm25s
 
         corpus = [bm25_tokens(f"{c.meta.get('title', '')} {c.meta.get('section', '')} {c.text}") for c in chunks]
+        self.tokens = {c.id: set(toks) for c, toks in zip(chunks, corpus)}
+        df: dict[str, int] = {}
+        for toks in self.tokens.values():
+            for tok in toks:
+                df[tok] = df.get(tok, 0) + 1
+        self.idf = {tok: float(np.log((len(chunks) + 1) / (n + 0.5))) for tok, n in df.items()}
+        self.max_idf = float(np.log((len(chunks) + 1) / 0.5))
+        self.languages = {c.id: str(c.meta.get("language", "en"))[:2] for c in chunks}
+        self._by_prefix: dict[str, list[str]] = {}
+        for tok in self.idf:
+            self._by_prefix.setdefault(tok[:2], []).append(tok)
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
         return retriever
@@ -86,8 +105,45 @@ class Index:
                 return True
         return False
 
+    def correct(self, query: str) -> list[str]:
+        """Query tokens, each unknown one replaced by the closest known term (typos:
+        'propoganda' -> 'propaganda'), when one is close enough."""
+        import difflib
+
+        out = []
+        for tok in bm25_tokens(query):
+            if tok not in self.idf and len(tok) >= 5 and not tok.isdigit():
+                pool = self._by_prefix.get(tok[:2], [])
+                close = difflib.get_close_matches(tok, pool, n=1, cutoff=0.8)
+                tok = close[0] if close else tok
+            out.append(tok)
+        return out
+
+    def coverage(self, query: str, chunk_ids: list[str]) -> float:
+        """IDF-weighted share of the query's terms found in the given chunks (terms the
+        knowledge base never uses count fully against)."""
+        toks = set(self.correct(query))
+        if not toks:
+            return 0.0
+        found = set().union(*(self.tokens.get(cid, set()) for cid in chunk_ids)) if chunk_ids else set()
+        weight = {t: self.idf.get(t, self.max_idf) for t in toks}
+        return sum(w for t, w in weight.items() if t in found) / sum(weight.values())
+
+    def sentence_overlap(self, question: str, sentence: str) -> float:
+        """IDF-weighted share of the question's (known) terms that the sentence contains."""
+        q = {t for t in self.correct(question) if t in self.idf}
+        if not q:
+            return 0.0
+        found = q & set(bm25_tokens(sentence))
+        return sum(self.idf[t] for t in found) / sum(self.idf[t] for t in q)
+
+    def doc_share(self, word: str) -> float:
+        """Share of chunks whose text mentions `word` (case-insensitive substring)."""
+        low = word.lower()
+        return sum(low in c.text.lower() for c in self.chunks) / max(1, len(self.chunks))
+
     def bm25_scores(self, query: str) -> np.ndarray:
-        toks = [t for t in bm25_tokens(query) if t in self.bm25.vocab_dict]
+        toks = [t for t in self.correct(query) if t in self.bm25.vocab_dict]
         if not toks:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(toks), dtype=np.float32)

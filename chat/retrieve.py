@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.text import content_words
+from kb.text import content_words, language_of
 
 RRF_K = 60
+DENSE_WEIGHT_RU = 0.0  # the bundled embedding model is English-only: for Cyrillic queries, words lead
 POOL = 20
 FOLLOW_UP_START = re.compile(
     r"^\s*(and|or|but|also|what about|how about|and what|and in|in|for|same|then|what if|а|и|ну а|а как|а что)\b", re.I)
@@ -53,20 +54,30 @@ def search_query(question: str, history: list[dict] | None) -> str:
 NOT_SEARCHED = ("crisis-notice",)  # shown verbatim as a notice, never as an answer passage
 
 
-def dense_search(index, query_vec, k: int = POOL) -> dict[str, float]:
-    """chunk_id -> cosine similarity for the k nearest chunks."""
+def _where(lang: str | None) -> dict:
+    base = {"article_id": {"$nin": list(NOT_SEARCHED)}}
+    return {"$and": [base, {"language": lang}]} if lang else base
+
+
+def dense_search(index, query_vec, k: int = POOL, lang: str | None = None) -> dict[str, float]:
+    """chunk_id -> cosine similarity for the k nearest chunks (of one language if given)."""
     k = min(k, len(index.chunks))
-    got = index.store.chunks.query(query_embeddings=[query_vec], n_results=k,
-                                   where={"article_id": {"$nin": list(NOT_SEARCHED)}}, include=["distances"])
+    got = index.store.chunks.query(query_embeddings=[query_vec], n_results=k, where=_where(lang),
+                                   include=["distances"])
     return {cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0])}
 
 
-def bm25_search(index, query: str, k: int = POOL) -> dict[str, float]:
+def bm25_search(index, query: str, k: int = POOL, lang: str | None = None) -> dict[str, float]:
     scores = index.bm25_scores(query)
-    top = np.argsort(-scores)[: k + len(NOT_SEARCHED) * 4]
-    hits = {index.chunks[i].id: float(scores[i]) for i in top
-            if scores[i] > 0 and index.chunks[i].meta.get("article_id") not in NOT_SEARCHED}
-    return dict(list(hits.items())[:k])
+    hits: dict[str, float] = {}
+    for i in np.argsort(-scores):
+        if scores[i] <= 0 or len(hits) >= k:
+            break
+        chunk = index.chunks[i]
+        if chunk.meta.get("article_id") in NOT_SEARCHED or (lang and index.languages.get(chunk.id) != lang):
+            continue
+        hits[chunk.id] = float(scores[i])
+    return hits
 
 
 def fuse(dense: dict[str, float], bm25: dict[str, float], k: int = RRF_K, w_dense: float = 1.0,
@@ -83,23 +94,25 @@ def fuse(dense: dict[str, float], bm25: dict[str, float], k: int = RRF_K, w_dens
     return hits
 
 
-def langchain_dense(index, embedder, query: str, k: int = 5) -> dict[str, float]:
+def langchain_dense(index, embedder, query: str, k: int = 5, lang: str | None = None) -> dict[str, float]:
     """What a plain LangChain app does: `Chroma.similarity_search_with_score`, k=5."""
     if getattr(index, "_langchain", None) is None:
         index._langchain = index.store.langchain(embedder)
-    docs = index._langchain.similarity_search_with_score(query, k=k,
-                                                         filter={"article_id": {"$nin": list(NOT_SEARCHED)}})
+    docs = index._langchain.similarity_search_with_score(query, k=k, filter=_where(lang))
     return {doc.id: 1.0 - float(distance) for doc, distance in docs}
 
 
-def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10) -> tuple[list[Hit], list[float]]:
-    """The top-k chunks for `query` and the query vector. mode: hybrid | dense | bm25,
-    where dense is the LangChain baseline (similarity_search, k=5)."""
-    query_vec = embedder.embed_query(query)
+def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10, lang: str | None = None,
+             query_vec=None) -> tuple[list[Hit], list[float]]:
+    """The top-k chunks for `query` (in articles of language `lang`, if given) and the
+    query vector. mode: hybrid | dense | bm25, where dense is the LangChain baseline
+    (similarity_search, k=5)."""
+    query_vec = query_vec if query_vec is not None else embedder.embed_query(query)
     if mode == "dense":
-        hits = fuse(langchain_dense(index, embedder, query), {})
+        hits = fuse(langchain_dense(index, embedder, query, lang=lang), {})
     elif mode == "bm25":
-        hits = fuse({}, bm25_search(index, query))
+        hits = fuse({}, bm25_search(index, query, lang=lang))
     else:
-        hits = fuse(dense_search(index, query_vec), bm25_search(index, query))
+        w_dense = DENSE_WEIGHT_RU if language_of(query) == "ru" else 1.0
+        hits = fuse(dense_search(index, query_vec, lang=lang), bm25_search(index, query, lang=lang), w_dense=w_dense)
     return hits[:k], query_vec

@@ -24,24 +24,47 @@ DANGER = [re.compile(p, _I) for p in (
     r"(detained|arrested|taken|kidnapped|abducted|beaten|tortured|killed)\b",
     r"\b(help me|i need to|i have to|how (can|do) i)\s+(escape|flee|get out of|run away|hide)\b",
     r"\bthreaten\w*\s+(me|us)\b|\bblackmail\w*\s+(me|us)\b|\bi('m| am) in danger\b",
+    r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))|\bdon'?t\s+want\s+to\s+(be alive|live|exist|wake up)\b",
+    r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
+    r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b|\bhurt(ing)? myself\b",
+    r"\b(locked|lock|locking)\s+me\s+(in|up)\b|\bthreaten\w*\s+to\s+(out|expose|kill|hurt|report|beat)\b",
+    r"\b(police|officers|they|men)\s+(are|were)\s+(outside|at|near)\s+my\b|\basking\s+(the\s+)?(neighbou?rs|people)"
+    r"\s+about\s+me\b",
+    r"\b(nobody|no one|no-one)\s+(has\s+)?(heard|seen)\s+(from\s+)?(him|her|them)\b|\b(disappeared|missing)\s+since\b",
+    r"\b(deport|send|return)\w*\s+me\s+back\b|\bi'?ll\s+be\s+(tortured|killed|arrested|jailed|beaten)\b",
+    r"\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\b(called|summoned|taken)\s+to\s+the\s+police\b",
+    r"\b(i'?m|i am)\s+(scared|terrified|afraid)\b|\bplease help\b.{0,30}$",
     r"\b(убь[её]т|убить|убьют)\s+меня|меня\s+(убь[её]т|убьют|убить)|угрожа\w*\s+(мне|нам)|(мне|нам)\s+угрожа",
     r"я\s+в\s+опасности|помогите\s+(мне\s+)?(сбежать|уехать|спрятаться|выбраться)|покончить\s+с\s+собой|суицид",
     r"меня\s+(задержали|ищут|похитили|избили|шантажир\w*|пытали)|семья\s+узнала|родственники\s+узнали",
+    r"(родн\w*|родственник\w*|семь\w+|дяд\w+|отец|брат\w*)\s.{0,30}(найти|найдут|ищ\w+|убь\w+|угрож\w+)\s*(меня)?",
+    r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(больше\s+)?жить|не\s+хочу\s+жить",
+    r"\bya v opasnosti\b|\bmenya (ishchut|ischut|ishut|ubyut|ubjut|zaderzhali)\b|\bpomogite\b.{0,30}(sbezhat|uekhat|uehat)",
 )]
+ORG_WORDS = r"(unhcr|office|embassy|organi[sz]ation|network|hotline|ngo|charity|group|centre|center|court|ministry)"
 PRIVATE_DATA = [re.compile(p, _I) for p in (
-    r"\b(home\s+)?address(es)?\s+(of|for)\s+(a\s+|the\s+)?(?!unhcr|the office|an? office|the embassy)\w+",
-    r"\bwhere\s+(does|do|did)\s+\w+(\s+\w+)?\s+live\b",
-    r"\b(phone|telephone|mobile)\s+number\s+(of|for)\b(?!.*\b(organi[sz]ation|hotline|network|unhcr)\b)",
-    r"\b(list|names?|identit\w+|who)\b.{0,40}\b(of\s+)?(gay|lesbian|trans\w*|bi|lgbt\w*|queer|homosexual)\s*"
-    r"(men|women|people|persons|guys)?\b.{0,40}\b(in|from|living|live|lives)\b",
-    r"\b(is|are)\s+[A-Z][a-z]+\s+[A-Z][a-z]+\s+(gay|lesbian|trans|bi|homosexual)\b",
-    r"\b(find|identify|expose|out|track)\w*\s+(gay|lesbian|trans\w*|lgbt\w*|homosexual)\b",
-    r"(адрес|где\s+живет|где\s+живёт|телефон)\s+\w+|список\s+(геев|лгбт)",
+    r"\bhome\s+address|\b\w+'s\s+(home\s+|current\s+)?address\b",
+    rf"\baddress(es)?\s+(of|for)\s+(?!(the|an?|their|its)\s+{ORG_WORDS}\b|{ORG_WORDS}\b)\w+",
+    r"\bwhere\s+(does|do|did|can i find)?\s*[\w'\s]{1,40}?\s+(live|lives|living|stay|stays|hiding)\s+(now|today)?\s*\??$",
+    rf"\b(phone|telephone|mobile)\s+number\s+(of|for)\s+(?!(the|an?)\s+{ORG_WORDS}\b|{ORG_WORDS}\b)",
+    r"\b(list|names?)\s+(of\s+)?(all\s+)?(the\s+)?(gay|lesbian|trans\w*|bi|lgbt\w*|queer|homosexual)\s*"
+    r"(men|women|people|persons|guys|activists)?\b",
+    r"\bwho\s+(is|are)\s+(gay|lesbian|trans|bi|lgbt\w*|queer|homosexual)\b|\b(is|are)\s+[A-Z][a-z]+\s+[A-Z][a-z]+"
+    r"\s+(gay|lesbian|trans|bi|homosexual)\b",
+    r"\b(find|identify|expose|out|track|locate)\w*\s+(gay|lesbian|trans\w*|lgbt\w*|homosexual|queer)\s+(men|women|"
+    r"people|persons|guys)\b",
+    r"\b(need|want|give me|tell me|send me|find|get)\b.{0,30}\b(their|his|her)\s+(names?|address\w*|phone|numbers?|"
+    r"contacts?|location|whereabouts)\b",
+    r"(адрес|где\s+(сейчас\s+)?жив[её]т|телефон)\s+[А-ЯЁ]\w+|список\s+(геев|лгбт)|кто\s+(из\s+\w+\s+)?гей",
 )]
 INJECTION = [re.compile(p, _I) for p in (
     r"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions|rules|prompt|guidelines|previous|above)\b",
-    r"\b(you are now|pretend (to be|you are)|act as|roleplay as|from now on you)\b",
-    r"\b(system prompt|developer mode|jailbreak|do anything now|DAN mode)\b",
+    r"\b(you are now|pretend (to be|you are)|act as|role-?play as|from now on you)\b|\blet'?s\s+role-?play\b|"
+    r"\bstay in character\b",
+    r"\b(system prompt|developer mode|jailbreak|do anything now|DAN mode|you are DAN)\b",
+    r"\b(turn off|disable|bypass|switch off|remove)\b.{0,30}\b(rules?|filters?|safety|restrictions?|guardrails?)\b",
+    r"\bas your (developer|creator|admin\w*|owner|programmer)\b|^\s*(system|assistant)\s*:|\bnew (system )?policy\b",
+    r"\b(answer|respond|reply)\s+(only\s+)?(from|with|using)\s+your\s+own\s+knowledge\b",
     r"игнорируй\w*\s+(все\s+)?(предыдущие\s+)?инструкци",
 )]
 

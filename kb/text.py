@@ -23,6 +23,9 @@ theirs them themselves then there there's these they they'd they'll they're they
 to too under until up very was wasn't we we'd we'll we're we've were weren't what what's when when's
 where where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're
 you've your yours yourself yourselves will may might must shall just via per said says tell know please
+whats hows whos wheres whens whys im ive id ill youre theyre dont doesnt didnt cant isnt arent wasnt werent
+wont wouldnt shouldnt couldnt hasnt havent u ur pls plz hi hello thanks thank anyone someone something mean
+meaning means explain explained
 """.split())
 
 STOPWORDS_RU = frozenset("""
@@ -64,8 +67,8 @@ def split_sentences(text: str, lang: str = "en") -> list[str]:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens."""
-    return [w.lower() for w in WORD_RE.findall(text)]
+    """Lower-cased word tokens; a possessive 's is dropped ("HBO's" -> "hbo")."""
+    return [re.sub(r"['’]s$", "", w.lower()) for w in WORD_RE.findall(text)]
 
 
 def content_words(text: str) -> list[str]:
@@ -74,9 +77,19 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in stop and len(w) > 1]
 
 
+NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+                     "ninety": "90", "hundred": "100", "thousand": "1000", "dozen": "12", "dozens": "dozens"})
+
+
 def numbers(text: str) -> set[str]:
-    """Numbers and years in the text, normalised ('1,000' -> '1000')."""
-    return {n.replace(",", "") for n in NUMBER_RE.findall(text)}
+    """Numbers and years in the text, normalised ('1,000' -> '1000', 'twelve' -> '12');
+    'one' is left out because it is mostly not a count ('one of the men')."""
+    found = {n.replace(",", "") for n in NUMBER_RE.findall(text)}
+    found |= {NUMBER_WORDS[w] for w in words(text) if w in NUMBER_WORDS and w not in ("one", "zero")}
+    return found
 
 
 def names(text: str) -> set[str]:

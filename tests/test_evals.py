@@ -101,3 +101,15 @@ def test_refuge_eval_writes_every_report_file(shipped, tmp_path):
     assert primary["recall@5"] == 1.0 and primary["refusal_recall"] == 1.0
     assert gate(result, {"floors": {"recall@5": 1.01}}) == ["recall@5 = 1.000 < floor 1.01"]
     assert Path(out).read_text().count("|") > 50
+
+
+def test_eval_gate_holds_on_the_shipped_knowledge_base(shipped):
+    """The CI gate: the primary configuration on the whole gold set meets every floor."""
+    from evals.report import gate, load_floors
+    from evals.runner import run_eval
+
+    settings, assistant = shipped
+    result = run_eval(settings, retrievers=("hybrid",), composers=("extractive",), assistant=assistant,
+                      progress=False)
+    assert result.n_items >= 200
+    assert gate(result, load_floors()) == []

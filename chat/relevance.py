@@ -1,0 +1,53 @@
+"""Is anything retrieved relevant enough to answer from? The refusal decision.
+
+Three signals, calibrated on the gold set's in-scope and out-of-scope questions
+(`evals/calibrate.py` prints the sweep): the best passage's cosine similarity to the
+question, the IDF-weighted share of the question's terms found in the top passages
+(catches rare exact terms such as "Ergänzungsausweis" that the English-only embedding
+model scores poorly), and whether a country the question names appears in the evidence
+at all ("same-sex marriage in Taiwan" must not be answered with Russia's constitution).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from chat.places import mentioned, places_in
+
+DENSE_SURE = 0.45     # at or above: relevant on meaning alone
+DENSE_FLOOR = 0.20    # below: never relevant on meaning
+COVERAGE_MIN = 0.55   # between the two: relevant if the top passages cover this share of the terms
+RU_COVERAGE_MIN = 0.35  # Russian: the embedding model is English-only, so words decide
+TOP = 3
+RARE_PLACE = 0.02     # a place named in <2% of passages is "the subject"; a common one may be context
+
+
+@dataclass
+class Signals:
+    dense: float
+    coverage: float
+    missing_places: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def measure(index, question: str, query: str, hits) -> Signals:
+    top = [h.chunk_id for h in hits[:TOP]]
+    dense = max((h.dense for h in hits[:TOP]), default=0.0)
+    evidence = " ".join(f"{index.by_id[h.chunk_id].meta.get('title', '')} {index.by_id[h.chunk_id].text}"
+                        for h in hits[:5] if h.chunk_id in index.by_id)
+    missing = sorted(p for p in places_in(question)
+                     if not mentioned(p, evidence) and index.doc_share(p.split("-")[0][:7]) < RARE_PLACE)
+    return Signals(round(dense, 4), round(index.coverage(query, top), 4), missing)
+
+
+def is_relevant(sig: Signals, lang: str = "en", mode: str = "hybrid") -> bool:
+    if sig.missing_places:
+        return False
+    if lang == "ru":  # the English-only embedding model gives Cyrillic text meaningless scores
+        return sig.coverage >= RU_COVERAGE_MIN
+    if mode == "bm25":
+        return sig.coverage >= COVERAGE_MIN
+    if sig.dense >= DENSE_SURE:
+        return True
+    return sig.dense >= DENSE_FLOOR and sig.coverage >= COVERAGE_MIN

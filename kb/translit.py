@@ -1,0 +1,38 @@
+"""Latin-script ("translit") Russian back to Cyrillic, so that "kak poluchit ubezhishche v
+germanii" finds the Russian articles. Rule-based and approximate: it only has to be close
+enough for the Russian stemmer and BM25."""
+from __future__ import annotations
+
+import re
+
+MARKERS = {"chto", "kak", "gde", "kto", "ya", "menya", "mne", "eto", "esli", "dlya", "mozhno", "pochemu",
+           "kogda", "takoe", "takoy", "takaya", "ne", "nuzhno", "kakie", "kakoy", "vy", "moi", "ili", "skolko",
+           "pomogite", "ubezhishche", "ubezhishe", "zakon", "prava", "sluchilos", "eti", "ego", "ikh", "nas",
+           "bezhat", "chechne", "chechni", "rossii", "gey", "geev", "politsiya", "delat", "byt", "est", "li"}
+MULTI = [("shch", "щ"), ("sch", "щ"), ("yo", "ё"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
+         ("yu", "ю"), ("ya", "я"), ("iy", "ий"), ("yy", "ый"), ("ye", "е"),
+         ("ey", "ей"), ("oy", "ой"), ("ay", "ай"), ("uy", "уй")]
+SINGLE = dict(zip("abvgdezijklmnoprstufhcyw'x", ["а", "б", "в", "г", "д", "е", "з", "и", "й", "к", "л", "м", "н",
+                                                  "о", "п", "р", "с", "т", "у", "ф", "х", "ц", "ы", "в", "ь", "кс"]))
+
+
+def is_translit(text: str) -> bool:
+    """Latin-script text that reads as Russian (two marker words, or one in a short text)."""
+    if re.search(r"[\u0400-\u04FF]", text):
+        return False
+    words = re.findall(r"[a-z']+", text.lower())
+    hits = sum(w in MARKERS for w in words)
+    return hits >= 2 or (hits == 1 and len(words) <= 3 and words[0] in MARKERS)
+
+
+def to_cyrillic(text: str) -> str:
+    out = []
+    for word in re.findall(r"[A-Za-z']+|[^A-Za-z']+", text):
+        if not re.match(r"[A-Za-z]", word):
+            out.append(word)
+            continue
+        w = word.lower()
+        for latin, cyr in MULTI:
+            w = w.replace(latin, cyr)
+        out.append("".join(SINGLE.get(c, c) for c in w))
+    return "".join(out)

@@ -1,0 +1,63 @@
+"""Refusal signals, transliteration, places, typo correction and the answer-type rules."""
+from __future__ import annotations
+
+import pytest
+
+from chat.compose import answer_type
+from chat.places import mentioned, places_in
+from chat.relevance import Signals, is_relevant
+from kb.text import numbers, words
+from kb.translit import is_translit, to_cyrillic
+
+
+def test_relevance_rules():
+    assert is_relevant(Signals(0.6, 0.1))
+    assert not is_relevant(Signals(0.35, 0.2))          # weak meaning, few shared terms
+    assert is_relevant(Signals(0.35, 0.9))              # weak meaning but the rare terms are there
+    assert not is_relevant(Signals(0.1, 1.0))           # below the floor whatever the words
+    assert not is_relevant(Signals(0.9, 0.9, ["taiwan"]))  # a place the evidence never names
+    assert not is_relevant(Signals(0.9, 0.1), lang="ru")   # Cyrillic: words decide, not the English model
+    assert is_relevant(Signals(0.1, 0.6), lang="ru")
+
+
+def test_translit():
+    assert is_translit("kak poluchit ubezhishche v germanii")
+    assert not is_translit("how to get asylum in germany")
+    assert to_cyrillic("ubezhishche v germanii") == "убежище в германии"
+    assert to_cyrillic("gey") == "гей"
+
+
+def test_places():
+    assert places_in("Is same-sex marriage legal in Taiwan?") == {"taiwan"}
+    assert "south-korea" in places_in("asylum in south korea")
+    assert mentioned("argentina", "Argentine courts ruled") and not mentioned("japan", "Germany and Canada")
+
+
+@pytest.mark.parametrize("question, kind", [("When did Russia repeal Article 121?", "date"),
+                                            ("how many men were detained", "count"),
+                                            ("and who wrote it?", "who"), ("What is non-refoulement?", None)])
+def test_answer_type(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_number_words_and_possessives():
+    assert numbers("twelve people and 1,500 others in 2017") == {"12", "1500", "2017"}
+    assert words("HBO's interview") == ["hbo", "interview"]
+
+
+def test_typo_correction_and_coverage(shipped):
+    _, assistant = shipped
+    index = assistant.index
+    assert "propaganda" in " ".join(index.correct("propoganda law"))
+    top = [h.chunk_id for h in assistant.ask("what is the 2013 propaganda law")["hits"][:3]]
+    assert index.coverage("propaganda law 2013", top) > 0.8
+    assert index.coverage("sourdough bread recipe", top) == 0.0
+
+
+def test_uncovered_place_and_translit_questions(shipped):
+    _, assistant = shipped
+    assert assistant.ask("Is same-sex marriage legal in Taiwan?")["refused"]
+    result = assistant.ask("kak poluchit ubezhishche v germanii esli ya gey")
+    assert not result["refused"]
+    assert result["citations"][0]["article_id"] in ("asylum-germany-ru", "asylum-germany")
+    assert assistant.ask("whats the ergänzungsausweis")["citations"][0]["article_id"] == "asylum-transgender-claims"

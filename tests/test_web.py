@@ -1,0 +1,79 @@
+"""The web app without a browser: headers, closed routes, health, the streaming
+generator, escaping, the Gradio API through gradio_client."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.web_server import ServerThread
+from ui import present
+from ui.web import SECURITY_HEADERS, create_app, respond
+
+
+@pytest.fixture(scope="module")
+def server(shipped):
+    settings, assistant = shipped
+    with ServerThread(create_app(settings, assistant)) as srv:
+        yield srv
+
+
+def test_health_and_headers_on_every_route(server):
+    for method, path, status in (("GET", "/healthz", 200), ("GET", "/", 200), ("GET", "/no-such-page", 404),
+                                 ("POST", "/gradio_api/run/ask", 404), ("POST", "/gradio_api/call/ask", 404)):
+        response = httpx.request(method, server.url + path, timeout=30)
+        assert response.status_code == status, path
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, (path, name)
+        assert "set-cookie" not in response.headers, path
+    csp = SECURITY_HEADERS["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp and "http" not in csp
+
+
+def test_page_is_neutral_and_has_no_external_assets(server):
+    html = httpx.get(server.url + "/", timeout=30).text
+    assert "<title>Notes</title>" in html or "Notes" in html
+    for word in ("LGBT", "gay", "asylum", "Chechnya"):
+        assert word.lower() not in html.lower().split("<body")[0].split("og:")[0], word
+
+
+def test_respond_streams_crisis_first_then_answer_then_sources(shipped):
+    _, assistant = shipped
+    updates = list(respond(assistant, "my family found out i am gay and they will kill me", []))
+    assert len(updates) >= 3
+    first_answer = updates[0]
+    assert first_answer[0]["role"] == "user"
+    assert 'class="refuge-crisis"' in first_answer[1]["content"]
+    final = updates[-1][-1]["content"]
+    assert "refuge-sources" in final and 'rel="noopener noreferrer"' in final and 'target="_blank"' in final
+    assert all(u[1]["content"] == first_answer[1]["content"] for u in updates[1:])  # same notice every time
+
+
+def test_question_html_and_markdown_are_shown_as_text(shipped):
+    _, assistant = shipped
+    payload = '<script>alert(1)</script> ![x](https://evil.example/x.png) what is asylum'
+    updates = list(respond(assistant, payload, []))
+    user = updates[-1][0]["content"]
+    assert "<script>" not in user and "![x](" not in user
+    assert "&lt;script&gt;" in user and "\\!\\[x\\]" in user
+    assert present.escape_md("[a](b)") == "\\[a\\]\\(b\\)"
+
+
+def test_too_long_and_empty_questions(shipped):
+    _, assistant = shipped
+    long_reply = list(respond(assistant, "a" * 100_000, []))[-1]
+    assert "too long" in long_reply[-1]["content"]
+    assert len(long_reply[0]["content"]) < 1000
+    assert list(respond(assistant, "   ", []))[-1][-1]["content"] == "Please type a question."
+    assert "[1]" in list(respond(assistant, "What is non-refoulement?", []))[-1][-1]["content"]
+
+
+def test_gradio_client_answers_with_citations(server):
+    from gradio_client import Client
+
+    client = Client(server.url, verbose=False)
+    result = client.predict("What are the Yogyakarta Principles?", api_name="/ask")
+    assert result["citations"] and not result["refused"]
+    assert result["citations"][0]["article_id"] == "rights-yogyakarta-principles"
+    big = client.predict("x" * 100_000, api_name="/ask")
+    assert big["refused"] and "too long" in big["answer"]
+    assert client.predict("What does non-refoulement mean?", api_name="/ask")["citations"]
