@@ -53,9 +53,9 @@ def test_question_html_and_markdown_are_shown_as_text(shipped):
     payload = '<script>alert(1)</script> ![x](https://evil.example/x.png) what is asylum'
     updates = list(respond(assistant, payload, []))
     user = updates[-1][0]["content"]
-    assert "<script>" not in user and "![x](" not in user
-    assert "&lt;script&gt;" in user and "\\!\\[x\\]" in user
-    assert present.escape_md("[a](b)") == "\\[a\\]\\(b\\)"
+    assert "<script>" not in user and "![x](" not in user and "https://" not in user
+    assert present.unescape_md(user) == payload
+    assert present.escape_md("[a](b)") == "&#91;a&#93;&#40;b&#41;"
 
 
 def test_too_long_and_empty_questions(shipped):
@@ -77,3 +77,15 @@ def test_gradio_client_answers_with_citations(server):
     big = client.predict("x" * 100_000, api_name="/ask")
     assert big["refused"] and "too long" in big["answer"]
     assert client.predict("What does non-refoulement mean?", api_name="/ask")["citations"]
+
+
+def test_history_from_gradio_parts_is_read_as_text(shipped):
+    from ui.web import _plain_history
+
+    _, assistant = shipped
+    history = _plain_history([
+        {"role": "user", "content": [{"type": "text", "text": present.escape_md("How does LGBTQ asylum work in Canada?")}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "..."}]}])
+    assert history[0]["content"] == "How does LGBTQ asylum work in Canada?"
+    final = list(respond(assistant, "and in germany?", history))[-1][-1]["content"]
+    assert "Germany" in final and "refuge-sources" in final

@@ -8,12 +8,21 @@ from __future__ import annotations
 import html
 import re
 
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()#!|<>~:&$]")
 
 
 def escape_md(text: str) -> str:
-    """Text that Markdown renders literally (no links, images, HTML or emphasis)."""
-    return MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+    """Text that Markdown shows literally: every character that could start a link,
+    image, HTML tag, emphasis, heading or math becomes an HTML entity (':' too, so URLs
+    are not auto-linked). The reader sees exactly what was typed."""
+    escaped = MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
+    return re.sub(r"^(\s*)([-+]|\d+[.)])", lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)),
+                  escaped, flags=re.M)
+
+
+def unescape_md(text: str) -> str:
+    """The inverse of `escape_md`, for reading a displayed turn back as text."""
+    return html.unescape(text)
 
 
 def _link(url: str, label: str) -> str:
@@ -43,7 +52,7 @@ def sources_html(citations: list[dict], labels: dict) -> str:
 def answer_markdown(answer: str) -> str:
     """Answer sentences come from vetted articles; escape them anyway, keep the [n] markers readable."""
     escaped = escape_md(answer)
-    return re.sub(r"\\\[(\d+)\\\]", r"**[\1]**", escaped)
+    return re.sub(r"&#91;(\d+)&#93;", r"**[\1]**", escaped)
 
 
 def crisis_html(notice: dict | None, fallback: str) -> str:

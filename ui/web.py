@@ -57,8 +57,15 @@ def respond(assistant, message: str, history: list[dict]):
 
 
 def _plain_history(history: list[dict]) -> list[dict]:
-    return [{"role": m.get("role"), "content": m.get("content") if isinstance(m.get("content"), str) else ""}
-            for m in history or []]
+    """The conversation as plain text: Gradio gives content as a string or as a list of
+    {"type": "text", "text": ...} parts, and user turns carry our Markdown escapes."""
+    out = []
+    for m in history or []:
+        content = m.get("content")
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        out.append({"role": m.get("role"), "content": present.unescape_md(content or "")})
+    return out
 
 
 def build_blocks(assistant):
