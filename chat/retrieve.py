@@ -51,7 +51,7 @@ def search_query(question: str, history: list[dict] | None) -> str:
     return question
 
 
-NOT_SEARCHED = ("crisis-notice",)  # shown verbatim as a notice, never as an answer passage
+NOT_SEARCHED = ("crisis-notice", "crisis-notice-ru")  # shown verbatim as notices, never as answer passages
 
 
 def _where(lang: str | None) -> dict:

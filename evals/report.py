@@ -120,6 +120,14 @@ def _markdown(result: EvalResult, failures: list[str], plots: list[str]) -> str:
              "key_fact_recall", "citation_precision", "answer_rate", "refusal_recall", "crisis_recall"]), "",
              "## Per language (primary configuration)", "", _table(result.by_language, ["n", "recall@5", "mrr@10",
              "citation_recall", "citation_precision", "key_fact_recall", "refusal_recall", "crisis_recall"]), ""]
+    generative = {name: row for name, row in result.rows.items() if "sentences_generated" in row}
+    if generative:
+        lines += ["## The generative path (`+llm`)", "",
+                  "Every generated sentence is checked against the passages it cites; unsupported or uncited "
+                  "sentences are removed, and an answer with nothing left falls back to the extractive one. "
+                  "The citation metrics above score what survives.", "",
+                  _table(generative, ["sentences_generated", "sentences_removed", "fallbacks", "tokens_per_s",
+                                      "citation_precision", "citation_recall", "n"]), ""]
     if result.support:
         s, b = result.support["shipped"], result.support["best"]
         lines += ["## The support check on the audit file", "",
@@ -146,7 +154,7 @@ def _plots(result: EvalResult, out: Path) -> list[str]:
     names = []
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, row in result.rows.items():
-        if name.endswith("+extractive"):
+        if "+extractive" in name:
             ax.plot(KS, [row[f"recall@{k}"] for k in KS], marker="o", label=name.split("+")[0])
     ax.set(xlabel="k (articles)", ylabel="recall@k", title="Retrieval recall@k", ylim=(0, 1.02), xticks=KS)
     ax.legend()

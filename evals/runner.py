@@ -20,10 +20,11 @@ KS = (1, 3, 5, 10)
 class Config:
     retriever: str
     composer: str
+    llm: str | None = None  # a model spec: the generative path, with extractive as its fallback
 
     @property
     def name(self) -> str:
-        return f"{self.retriever}+{self.composer}"
+        return f"{self.retriever}+{self.composer}" + ("+llm" if self.llm else "")
 
 
 @dataclass
@@ -48,6 +49,9 @@ def score_item(item: dict, result: dict) -> dict:
            "cited": [c["article_id"] for c in result["citations"]],
            "retrieve_ms": result["timings_ms"]["retrieve"], "answer_ms": result["timings_ms"]["answer"],
            "answer": result["answer"]}
+    if "generated" in result:  # the generative path
+        row.update(generated=result["generated"], removed=len(result["removed"]), fallback=result["fallback"],
+                   tokens_per_s=result["llm_stats"].get("tokens_per_s"))
     if item["answerable"]:
         for k in KS:
             row[f"recall@{k}"] = m.recall_at(ranked, gold, k)
@@ -82,6 +86,12 @@ def aggregate(rows: list[dict]) -> dict:
     for part in ("retrieve", "answer"):
         values = [r[f"{part}_ms"] for r in rows if not r["refused"] or r[f"{part}_ms"]]
         out[f"{part}_p50_ms"], out[f"{part}_p95_ms"] = m.percentile(values, 50), m.percentile(values, 95)
+    generative = [r for r in rows if "generated" in r]
+    if generative:
+        out["sentences_generated"] = sum(r["generated"] for r in generative)
+        out["sentences_removed"] = sum(r["removed"] for r in generative)
+        out["fallbacks"] = sum(bool(r["fallback"]) for r in generative)
+        out["tokens_per_s"] = m.mean(r["tokens_per_s"] for r in generative if r["tokens_per_s"])
     out["n"] = len(rows)
     return out
 
@@ -106,18 +116,26 @@ def calibrate_support(audit: list[dict]) -> dict:
 def _ask(assistant, item: dict, config: Config) -> dict:
     try:
         return assistant.ask(item["question"], history=item.get("history"), mode=config.retriever,
-                             composer=config.composer)
+                             composer=config.composer, llm=config.llm or "none")
     except BadQuestion as exc:
         return {"question": item["question"], "answer": str(exc), "refused": True, "citations": [],
                 "notices": [], "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
 
 
 def run_eval(settings, dataset=None, retrievers=("dense", "bm25", "hybrid"), composers=("top-passage", "extractive"),
-             assistant=None, progress: bool = True, audit_path=None) -> EvalResult:
+             assistant=None, progress: bool = True, audit_path=None, llm: str | None = None,
+             limit: int | None = None) -> EvalResult:
+    """`llm`: evaluate the generative path with this model spec (default: REFUGE_LLM).
+    `limit`: only that many gold items, spread evenly over the dataset."""
     assistant = assistant or Assistant(settings)
     known = {c.meta["article_id"] for c in assistant.index.chunks}
     gold = load_gold(dataset, known)
-    configs = [Config(r, c) for r in retrievers for c in composers]
+    if limit and limit < len(gold):
+        gold = [gold[i * len(gold) // limit] for i in range(limit)]
+    from chat.llm import parse
+
+    llm = str(parse(llm if llm is not None else settings.llm) or "") or None
+    configs = [Config(r, c, llm if c == "extractive" else None) for r in retrievers for c in composers]
     result = EvalResult(configs, n_items=len(gold))
     bar = _bar(len(gold) * len(configs), progress)
     for config in configs:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from ingest import manifest as mf
 from ingest.chunker import Chunk, article_hash, chunk_article
-from ingest.loader import find_articles
+from ingest.changelog import append_changelog
+from ingest.loader import find_articles, load_and_check
 from ingest.lock import writer_lock
 from kb.embedder import get_embedder
 from kb.errors import ValidationFailed
 from kb.settings import Settings
 from kb.store import open_store
-from kb.validate import check_articles
 
 
 @dataclass
@@ -31,6 +31,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)  # the removed ids whose file says status: retired
     skipped: list[str] = field(default_factory=list)
     chunks_written: int = 0
     chunks_total: int = 0
@@ -67,6 +68,7 @@ def _plan(articles, manifest: dict, model: str, report: IngestReport) -> tuple[P
             report.unchanged.append(art_id)
     plan.remove = sorted(set(indexed) - set(wanted))
     report.removed = plan.remove
+    report.retired = sorted({a.id for a in articles if a.status == "retired"} & set(plan.remove))
     return plan, wanted
 
 
@@ -129,12 +131,13 @@ def _load_manifest(settings: Settings, store, model: str, rebuild: bool) -> dict
 
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: bool = False,
-               rebuild: bool = False, progress: bool = True) -> IngestReport:
-    """Validate, then bring the store in step with the vetted articles under `paths`."""
+               rebuild: bool = False, progress: bool = True, changelog: bool = False) -> IngestReport:
+    """Validate, then bring the store in step with the vetted articles under `paths`.
+    With `changelog`, a run that changed the index appends a line to kb/CHANGELOG.md."""
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
-    files, problems = find_articles(paths or [settings.kb_dir], settings.kb_dir)
-    articles, found = check_articles(files, dt.date.today())
+    files, problems = find_articles(paths or [settings.kb_dir], settings.kb_dir, documents=True)
+    articles, found = load_and_check(files, dt.date.today())
     problems += found
     errors = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity == "warning"]
@@ -147,6 +150,8 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: 
         plan, _ = _plan(articles, manifest, model, report)
         if not dry_run:
             _apply(settings, store, manifest, plan, model, progress, report)
+            if changelog:
+                append_changelog(settings.kb_dir / "CHANGELOG.md", report, manifest.get("kb_version", ""))
         report.chunks_total = sum(len(v["chunks"]) for v in manifest["articles"].values())
     report.kb_version = manifest.get("kb_version", "")
     report.seconds = time.perf_counter() - started

@@ -49,3 +49,8 @@ class IngestLocked(RefugeError):
 
 class ConfigError(RefugeError):
     """A REFUGE_* setting has a value we cannot use."""
+
+
+class LLMUnavailable(RefugeError):
+    """The optional language model could not answer (not installed, unreachable, timed
+    out, or empty reply); the chat falls back to the extractive answer."""

@@ -9,13 +9,15 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import yaml
+
 from kb.article import FOOTNOTE_RE, Article, parse_article
 from kb.errors import Problem
 
 TOPICS = ("chechnya", "russia", "asylum", "rights", "help")
 STATUSES = ("vetted", "draft", "retired")
 REQUIRED = ("id", "title", "topic", "language", "summary", "sources", "status", "reviewed_by", "reviewed_on")
-OPTIONAL = ("authors", "translation_of", "retired_reason", "retired_on")
+OPTIONAL = ("authors", "translation_of", "retired_reason", "retired_on", "created")
 SOURCE_FIELDS = ("key", "title", "publisher", "url", "published")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -116,6 +118,12 @@ def _check_meta(art: Article, today: dt.date) -> list[Problem]:
         problems.append(Problem(str(path), "language", f"{meta['language']!r} is not a BCP-47 tag like 'en' or 'ru'"))
     if meta.get("reviewed_on") not in (None, ""):
         problems += _check_date(path, "reviewed_on", meta["reviewed_on"], today, partial=False)
+    for name in ("retired_on", "created"):
+        if meta.get(name) not in (None, ""):
+            problems += _check_date(path, name, meta[name], today, partial=False)
+    if meta.get("translation_of") not in (None, "") and not (
+            isinstance(meta["translation_of"], str) and ID_RE.match(meta["translation_of"])):
+        problems.append(Problem(str(path), "translation_of", f"{meta['translation_of']!r} is not an article id"))
     if "authors" in meta and not (isinstance(meta["authors"], list) and all(isinstance(a, str) for a in meta["authors"])):
         problems.append(Problem(str(path), "authors", "must be a list of names"))
     return problems
@@ -143,46 +151,129 @@ def _check_body(art: Article, keys: set[str]) -> list[Problem]:
     return problems
 
 
+def check_injection(path: Path, text: str, summary: str = "") -> list[Problem]:
+    """Text that tries to talk to a language model, or hides itself. For any served text."""
+    return [Problem(str(path), "body", f"contains {what}") for pattern, what in INJECTION_PATTERNS
+            if pattern.search(text) or pattern.search(summary)]
+
+
 def _check_style(art: Article) -> list[Problem]:
     path = str(art.path)
-    problems = []
-    for pattern, what in INJECTION_PATTERNS:
-        if pattern.search(art.body) or pattern.search(str(art.meta.get("summary", ""))):
-            problems.append(Problem(path, "body", f"contains {what}"))
+    problems = check_injection(art.path, art.body, str(art.meta.get("summary", "")))
     words = len(re.findall(r"\w+", " ".join(p.text for p in art.paragraphs())))
-    if art.id != "crisis-notice" and not WORDS_MIN <= words <= WORDS_MAX:
+    if not art.id.startswith("crisis-notice") and not WORDS_MIN <= words <= WORDS_MAX:
         problems.append(Problem(path, "body", f"{words} words; articles should have {WORDS_MIN}-{WORDS_MAX}", "warning"))
     if re.search(r"^#\s", art.body, re.M):
         problems.append(Problem(path, "body", "use '##' sections; the title comes from the front matter", "warning"))
     return problems
 
 
+def check_metadata(art: Article, today: dt.date | None = None) -> tuple[list[Problem], set[str]] | None:
+    """The front-matter rules (status, required fields, sources), shared by Markdown
+    articles and the `.meta.yaml` sidecars of source documents. Returns (problems,
+    source keys), or None when the status is unknown (then nothing else is judged)."""
+    today = today or dt.date.today()
+    status = art.meta.get("status")
+    if status not in STATUSES:
+        return None
+    src_problems, keys = _check_sources(art.path, art.meta.get("sources"), today)
+    return _check_meta(art, today) + src_problems, keys
+
+
+def unknown_status(art: Article) -> Problem:
+    return Problem(str(art.path), "status", f"unknown status {art.meta.get('status')!r}; one of {', '.join(STATUSES)}")
+
+
+def drafts_warn(art: Article, problems: list[Problem]) -> list[Problem]:
+    """A draft's problems are warnings: drafts are never served."""
+    if art.meta.get("status") != "draft":
+        return problems
+    return [Problem(p.file, p.field, p.reason, "warning") for p in problems]
+
+
 def check_article(art: Article, today: dt.date | None = None) -> list[Problem]:
     """Every problem with one parsed article. Drafts' problems are warnings."""
-    today = today or dt.date.today()
     problems = list(art.problems)
     if not art.meta:
         return problems
-    status = art.meta.get("status")
-    if status not in STATUSES:
-        return problems + [Problem(str(art.path), "status", f"unknown status {status!r}; one of {', '.join(STATUSES)}")]
-    src_problems, keys = _check_sources(art.path, art.meta.get("sources"), today)
-    found = _check_meta(art, today) + src_problems + _check_body(art, keys) + _check_style(art)
-    if status == "draft":
-        found = [Problem(p.file, p.field, p.reason, "warning") for p in found]
-    return problems + found
+    judged = check_metadata(art, today)
+    if judged is None:
+        return problems + [unknown_status(art)]
+    meta_problems, keys = judged
+    return problems + drafts_warn(art, meta_problems + _check_body(art, keys) + _check_style(art))
 
 
-def check_articles(paths: list[Path], today: dt.date | None = None) -> tuple[list[Article], list[Problem]]:
-    """Parse and check many files; also catch ids used twice."""
-    articles = [parse_article(p) for p in paths]
+def _same_name(a, b) -> bool:
+    return isinstance(a, str) and isinstance(b, str) and a.strip().casefold() == b.strip().casefold() != ""
+
+
+def self_reviewed(meta: dict) -> bool:
+    """Whether `reviewed_by` is the last entry of `authors` (the writer vetted their own text)."""
+    authors = meta.get("authors")
+    return isinstance(authors, list) and bool(authors) and _same_name(meta.get("reviewed_by"), authors[-1])
+
+
+def _find_original(art_id: str, near: Path) -> dict | None:
+    """Front matter of article `art_id` outside the checked set: look in the articles
+    folder around `near` (kb/articles/<topic>/<file>) for `<id>.md` or a sidecar."""
+    root = near.parent.parent
+    if not root.is_dir():
+        return None
+    for candidate in sorted(root.rglob(f"{art_id}.*")):
+        if candidate.suffix == ".md":
+            art = parse_article(candidate)
+            return art.meta or None
+        if candidate.name.endswith(".meta.yaml") and candidate.name.split(".")[0] == art_id:
+            try:
+                meta = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+            except (OSError, ValueError, yaml.YAMLError):
+                return None
+            return meta if isinstance(meta, dict) else None
+    return None
+
+
+def check_collection(articles: list[Article]) -> list[Problem]:
+    """Rules across articles: ids used twice, self-reviews, translations whose original
+    is missing or was reviewed after the translation."""
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
     for art in articles:
-        problems += check_article(art, today)
         if not art.meta.get("id"):
             continue
         if art.id in seen:
             problems.append(Problem(str(art.path), "id", f"duplicate id {art.id!r}, also used by {seen[art.id]}"))
         seen.setdefault(art.id, art.path)
-    return articles, problems
+    by_id = {art.id: art.meta for art in articles if art.meta.get("id")}
+    for art in articles:
+        meta = art.meta
+        if self_reviewed(meta):
+            problems.append(Problem(str(art.path), "reviewed_by",
+                                    f"self-reviewed: {meta['reviewed_by']!r} is also the last author; "
+                                    "a second person should read it against the sources", "warning"))
+        original_id = meta.get("translation_of")
+        if not isinstance(original_id, str) or not ID_RE.match(original_id):
+            continue
+        original = by_id.get(original_id) or _find_original(original_id, art.path)
+        if original is None:
+            problems += drafts_warn(art, [Problem(str(art.path), "translation_of",
+                                                  f"names no existing article {original_id!r}")])
+            continue
+        if original.get("status") == "retired" and meta.get("status") == "vetted":
+            problems.append(Problem(str(art.path), "translation_of", f"the original {original_id!r} is retired; "
+                                    "retire or update this translation too", "warning"))
+        mine, theirs = parse_date(meta.get("reviewed_on") or ""), parse_date(original.get("reviewed_on") or "")
+        if mine and theirs and theirs > mine:
+            problems.append(Problem(str(art.path), "reviewed_on",
+                                    f"stale translation: the original {original_id!r} was reviewed on "
+                                    f"{theirs.isoformat()}, after this translation ({mine.isoformat()}); "
+                                    "check the translation against it", "warning"))
+    return problems
+
+
+def check_articles(paths: list[Path], today: dt.date | None = None) -> tuple[list[Article], list[Problem]]:
+    """Parse and check many Markdown files, and the rules across them."""
+    articles = [parse_article(p) for p in paths]
+    problems: list[Problem] = []
+    for art in articles:
+        problems += check_article(art, today)
+    return articles, problems + check_collection(articles)

@@ -152,3 +152,30 @@ def test_script_and_remote_images_in_a_question_do_nothing(page, server, payload
     shown = page.locator("#refuge-chat").inner_text()
     assert "https://evil.example/" in shown  # shown as text, exactly as typed
     assert page.locator("#refuge-chat a[href*='evil.example'], #refuge-chat img[src*='evil']").count() == 0
+
+
+def test_russian_interface_from_accept_language_and_the_switch(browser, server):
+    context = browser.new_context(locale="ru-RU", extra_http_headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    requests: list[str] = []
+    context.route("**/*", lambda route: (requests.append(route.request.url), route.continue_()
+                                         if route.request.url.startswith(server.url) else route.abort()))
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.wait_for_function("document.querySelector('#refuge-exit') && "
+                           "document.querySelector('#refuge-exit').innerText.includes('Выйти')", timeout=30_000)
+    assert page.title() == "Notes"
+    assert page.get_attribute("#refuge-input textarea", "placeholder") == "Задайте вопрос"
+    page.fill("#refuge-input textarea", "как получить убежище в германии?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".refuge-sources", timeout=60_000)
+    assert "Источники" in page.locator(".refuge-sources").last.inner_text()
+    page.get_by_text("English").click()
+    page.wait_for_function("document.querySelector('#refuge-exit').innerText.includes('Exit now')", timeout=10_000)
+    page.get_by_text("Can I get asylum because I am gay?").click()  # an example fills the box
+    page.wait_for_function("document.querySelector('#refuge-input textarea').value === "
+                           "'Can I get asylum because I am gay?'", timeout=10_000)
+    page.click("#refuge-new")  # a new conversation empties the chat
+    page.wait_for_function("document.querySelectorAll('#refuge-chat .message').length === 0", timeout=10_000)
+    page.wait_for_function("document.querySelector('#refuge-exit').innerText.includes('Exit now')", timeout=10_000)
+    assert [u for u in requests if not u.startswith(server.url)] == []
+    context.close()

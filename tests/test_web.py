@@ -89,3 +89,51 @@ def test_history_from_gradio_parts_is_read_as_text(shipped):
     assert history[0]["content"] == "How does LGBTQ asylum work in Canada?"
     final = list(respond(assistant, "and in germany?", history))[-1][-1]["content"]
     assert "Germany" in final and "refuge-sources" in final
+
+
+def test_gate_admits_a_bounded_number_and_says_busy_beyond(shipped):
+    import threading
+
+    from ui.web import Gate, _busy_reply
+
+    gate = Gate(running=1, waiting=1, wait_s=5)
+    release = threading.Event()
+    results = []
+
+    def hold():
+        with gate.enter() as ok:
+            results.append(ok)
+            release.wait(5)
+
+    workers = [threading.Thread(target=hold) for _ in range(2)]
+    for w in workers:
+        w.start()
+    import time
+
+    time.sleep(0.3)
+    with gate.enter() as third:
+        assert third is False  # one running, one waiting: the third is turned away at once
+    release.set()
+    for w in workers:
+        w.join()
+    assert results == [True, True]
+    with gate.enter() as ok:
+        assert ok  # and afterwards it admits again
+    assert "busy" in _busy_reply("q", [])[-1]["content"]
+
+
+def test_language_from_accept_language():
+    from ui.texts import pick_language
+
+    assert pick_language("ru-RU,ru;q=0.9,en-US;q=0.8") == "ru"
+    assert pick_language("en-GB,en;q=0.9,ru;q=0.5") == "en"
+    assert pick_language("de-DE") == "en" and pick_language(None) == "en"
+
+
+def test_russian_question_gets_russian_notice_and_labels(shipped):
+    _, assistant = shipped
+    updates = list(respond(assistant, "меня ищут, я в опасности, помогите уехать из чечни", []))
+    notice = updates[0][1]["content"]
+    assert "refuge-crisis" in notice and "112" in notice
+    assert "опасност" in notice.lower()
+    assert "Источники" in updates[-1][-1]["content"]

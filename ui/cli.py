@@ -42,18 +42,20 @@ def cli():
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
 @click.option("--rebuild", is_flag=True, help="Re-embed and rewrite every article.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def ingest(paths, dry_run, rebuild, quiet):
+@click.option("--changelog", is_flag=True, help="Append a line for this run's changes to kb/CHANGELOG.md.")
+def ingest(paths, dry_run, rebuild, quiet, changelog):
     """Validate the knowledge base and bring the index in step with it (default: kb/).
 
     Only `status: vetted` articles are indexed; drafts are skipped; retired and deleted
     articles are removed. If any file is invalid, every problem is listed and nothing
-    is written.
+    is written. Besides Markdown, PDF, HTML and .txt documents with a `<file>.meta.yaml`
+    sidecar are ingested.
     """
     from ingest.pipeline import run_ingest
     from ui.render import ingest_table
 
     report = run_ingest(get_settings(), list(paths) or None, dry_run=dry_run, rebuild=rebuild,
-                        progress=not quiet and sys.stderr.isatty())
+                        progress=not quiet and sys.stderr.isatty(), changelog=changelog)
     if not quiet:
         click.echo(ingest_table(report))
 
@@ -63,13 +65,16 @@ def ingest(paths, dry_run, rebuild, quiet):
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True,
               help="Retrieval mode.")
-def ask(question, as_json, mode):
+@click.option("--llm", default=None, metavar="SPEC",
+              help="Generate with a language model: openai:MODEL, ollama:MODEL, llamacpp:PATH or none "
+                   "(default REFUGE_LLM; unset = extractive). Every sentence is verified against its passage.")
+def ask(question, as_json, mode, llm):
     """Answer QUESTION from the knowledge base, with numbered sources.
 
     With QUESTION "-", read questions one per line from standard input and print one
     JSON object per line (the model is loaded once).
     """
-    from chat.assistant import Assistant, public
+    from chat.assistant import Assistant, public, question_language
     from ui.render import answer_text
 
     assistant = Assistant(get_settings())
@@ -77,20 +82,23 @@ def ask(question, as_json, mode):
         for line in sys.stdin:
             if not line.strip():
                 continue
-            click.echo(json.dumps(_ask_one(assistant, line.rstrip("\n"), mode, public), ensure_ascii=False))
+            click.echo(json.dumps(_ask_one(assistant, line.rstrip("\n"), mode, public, llm), ensure_ascii=False))
         return
-    result = _ask_one(assistant, question, mode, public)
+    result = _ask_one(assistant, question, mode, public, llm)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        click.echo(answer_text(result, assistant.crisis_notice()))
+        click.echo(answer_text(result, assistant.crisis_notice(question_language(result["question"]))))
 
 
-def _ask_one(assistant, question: str, mode: str, public) -> dict:
+def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:
     from kb.errors import BadQuestion
 
     try:
-        return public(assistant.ask(question, mode=mode))
+        result = assistant.ask(question, mode=mode, llm=llm)
+        if result.get("llm_message"):
+            click.echo(f"note: {result['llm_message']}", err=True)
+        return public(result)
     except BadQuestion as exc:
         return {"question": question[:200], "answer": str(exc), "refused": True, "citations": [], "notices": [],
                 "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
@@ -115,7 +123,11 @@ def serve(host, port):
 @click.option("--retrievers", default="dense,bm25,hybrid", show_default=True, help="Comma-separated.")
 @click.option("--composers", default="top-passage,extractive", show_default=True, help="Comma-separated.")
 @click.option("--no-gate", is_flag=True, help="Report only; don't fail on the floors in evals/thresholds.toml.")
-def eval_cmd(datasets, out, retrievers, composers, no_gate):
+@click.option("--llm", default=None, metavar="SPEC",
+              help="Evaluate the generative path with this model (openai:MODEL, ollama:MODEL, llamacpp:PATH).")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Only N gold items, spread evenly over the dataset(s).")
+def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit):
     """Measure retrieval, citation accuracy, refusals and crisis notices on the gold set.
 
     Writes report.md, metrics.json, per_question.jsonl and PNG plots, and exits 1 when
@@ -126,13 +138,16 @@ def eval_cmd(datasets, out, retrievers, composers, no_gate):
     from kb.settings import PROJECT_ROOT
 
     result = run_eval(get_settings(), list(datasets) or None, _split(retrievers), _split(composers),
-                      progress=sys.stderr.isatty())
+                      progress=sys.stderr.isatty(), llm=llm, limit=limit)
     failures = [] if no_gate else gate(result, load_floors())
     report = write_report(result, out or PROJECT_ROOT / "evals" / "reports" / "latest", failures)
     row = result.rows.get(primary_name()) or next(iter(result.rows.values()))
     for name in ("recall@5", "mrr@10", "citation_precision", "citation_recall", "key_fact_recall",
                  "refusal_precision", "refusal_recall", "crisis_recall", "crisis_false_alarms"):
         click.echo(f"{name:<22}{row[name]:.3f}")
+    for name in ("sentences_generated", "sentences_removed", "fallbacks", "tokens_per_s"):
+        if name in row:
+            click.echo(f"{name:<22}{row[name]:g}")
     click.echo(f"report: {report}")
     if failures:
         raise click.ClickException("below the floors: " + "; ".join(failures))
@@ -150,14 +165,16 @@ def kb():
 @kb.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 def kb_check(paths):
-    """Validate articles (default: kb/) and print counts per topic and status."""
-    from ingest.loader import find_articles
-    from kb.validate import check_articles
+    """Validate articles and documents (default: kb/) and print counts per topic and status.
+
+    Also warns about self-reviews and stale translations, and fails on a translation_of
+    that names no article."""
+    from ingest.loader import find_articles, load_and_check
     from ui.render import kb_counts
 
     settings = get_settings()
-    files, problems = find_articles(list(paths) or [settings.kb_dir], settings.kb_dir)
-    articles, found = check_articles(files)
+    files, problems = find_articles(list(paths) or [settings.kb_dir], settings.kb_dir, documents=True)
+    articles, found = load_and_check(files)
     problems += found
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
@@ -170,3 +187,6 @@ def kb_check(paths):
 
 def main():  # console script entry point
     cli()
+
+
+import ui.kb_cli  # noqa: E402,F401  (attaches `kb new/review/stale/retire` to the kb group)

@@ -4,55 +4,54 @@ in a FastAPI app that owns the HTTP layer (security headers, /healthz, closed ro
 The streaming generator `respond` is a plain function of (assistant, message,
 history), so it can be tested without a browser. Nothing here logs question text.
 """
-from __future__ import annotations
 
 import logging
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from chat.messages import message as msg
 from kb.errors import BadQuestion, RefugeError
 from ui import present
+from ui.texts import pick_language, ui_text
 
 STATIC = Path(__file__).parent / "static"
 EXIT_URL = os.environ.get("REFUGE_EXIT_URL", "https://www.bbc.co.uk/weather")
 PAGE_TITLE = "Notes"
-LABELS = {"sources": "Sources", "passage": "Show the passage", "reviewed": "last reviewed"}
-EXAMPLES = [
-    "What happened to gay men in Chechnya in 2017?",
-    "Can I get asylum because I am gay?",
-    "Is it legal to be gay in Russia?",
-    "What are the Yogyakarta Principles?",
-]
-CSS = (STATIC / "refuge.css").read_text() if (STATIC / "refuge.css").exists() else ""
-JS = (STATIC / "refuge.js").read_text().replace("__EXIT_URL__", EXIT_URL) if (STATIC / "refuge.js").exists() else ""
+CSS = (STATIC / "refuge.css").read_text()
+JS = (STATIC / "refuge.js").read_text().replace("__EXIT_URL__", EXIT_URL)
 log = logging.getLogger("refuge.web")
 
 
 def respond(assistant, message: str, history: list[dict]):
-    """Yield the chat history as the answer streams: crisis notice first, then the
-    answer sentence by sentence, then the sources."""
+    """Yield the chat history as the answer streams: crisis notice first (in the
+    question's language), then the answer paragraph by paragraph, then the sources."""
+    from chat.assistant import question_language
+
     history = list(history or [])
+    user = {"role": "user", "content": present.escape_md(str(message)[:300])}
     try:
         result = assistant.ask(message, history=history)
     except BadQuestion as exc:
-        yield history + [{"role": "user", "content": present.escape_md(str(message)[:200])},
-                         {"role": "assistant", "content": str(exc)}]
+        yield history + [user, {"role": "assistant", "content": str(exc)}]
         return
     except RefugeError:
         log.warning("store error while answering")  # never the question text
-        yield history + [{"role": "user", "content": present.escape_md(message)},
-                         {"role": "assistant", "content": msg("unavailable")}]
+        yield history + [user, {"role": "assistant", "content": msg("unavailable", question_language(str(message)))}]
         return
+    lang = question_language(result["question"])
+    text = ui_text(lang)
     history = history + [{"role": "user", "content": present.escape_md(result["question"])}]
     if "crisis" in result["notices"]:
-        history.append({"role": "assistant", "content": present.crisis_html(assistant.crisis_notice(), msg("busy"))})
+        notice = present.crisis_html(assistant.crisis_notice(lang), text["crisis_fallback"])
+        history.append({"role": "assistant", "content": notice})
         yield history
-    shown = ""
+    shown = f"*{text['sources_in_english']}*" if "sources_in_english" in result["notices"] else ""
     for part in result["answer"].split("\n\n"):
         shown = f"{shown}\n\n{present.answer_markdown(part)}".strip()
         yield history + [{"role": "assistant", "content": shown}]
-    final = shown + "\n\n" + present.sources_html(result["citations"], LABELS)
+    final = shown + "\n\n" + present.sources_html(result["citations"], text)
     yield history + [{"role": "assistant", "content": final.strip()}]
 
 
@@ -68,41 +67,108 @@ def _plain_history(history: list[dict]) -> list[dict]:
     return out
 
 
-def build_blocks(assistant):
+class Gate:
+    """At most `running` answers at once and `waiting` more in line; anyone beyond gets
+    an immediate "busy" reply instead of an unbounded wait."""
+
+    def __init__(self, running: int = 4, waiting: int = 16, wait_s: float = 30.0):
+        self.slots = threading.BoundedSemaphore(running)
+        self.limit, self.wait_s, self.inside = running + waiting, wait_s, 0
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def enter(self):
+        with self.lock:
+            admitted = self.inside < self.limit
+            self.inside += admitted
+        got = admitted and self.slots.acquire(timeout=self.wait_s)
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                self.slots.release()
+            if admitted:
+                with self.lock:
+                    self.inside -= 1
+
+
+def _busy_reply(message: str, history: list[dict]) -> list[dict]:
+    from chat.assistant import question_language
+
+    return list(history or []) + [{"role": "user", "content": present.escape_md(str(message)[:300])},
+                                  {"role": "assistant", "content": msg("busy", question_language(str(message)))}]
+
+
+def _top_html(text: dict) -> str:
+    return (f'<div id="refuge-top"><button id="refuge-exit" type="button">{text["exit"]}</button>'
+            f'<span class="refuge-exit-note">{text["exit_note"]}</span></div>'
+            f'<p class="refuge-notice">{text["notice"]}</p>')
+
+
+def build_blocks(assistant, gate: Gate | None = None):
+    """The Gradio Blocks app (not launched): chat, examples, language switch, quick exit."""
     import gradio as gr
+
+    gate = gate or Gate()
 
     def chat(message, history):
         if not (message or "").strip():
             yield history, ""
             return
-        for update in respond(assistant, message, _plain_history(history)):
-            yield update, ""
+        with gate.enter() as admitted:
+            if not admitted:
+                yield _busy_reply(message, history), ""
+                return
+            for update in respond(assistant, message, _plain_history(history)):
+                yield update, ""
 
     def ask_api(question: str) -> dict:
         """Answer one question; returns the JSON answer object."""
         from chat.assistant import public
 
-        try:
-            return public(assistant.ask(question))
-        except BadQuestion as exc:
-            return {"question": "", "answer": str(exc), "refused": True, "citations": [], "notices": [],
-                    "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        empty = {"question": "", "refused": True, "citations": [], "notices": [],
+                 "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        with gate.enter() as admitted:
+            if not admitted:
+                return dict(empty, answer=msg("busy"))
+            try:
+                return public(assistant.ask(question))
+            except BadQuestion as exc:
+                return dict(empty, answer=str(exc))
+            except RefugeError:
+                return dict(empty, answer=msg("unavailable"))
 
+    def relabel(lang: str):
+        text = ui_text(lang)
+        return [gr.update(value=_top_html(text)), gr.update(placeholder=text["placeholder"]),
+                gr.update(value=text["new"]), gr.update(label=text["answers"])] + \
+               [gr.update(value=q) for q in text["examples"]]
+
+    def on_load(request: gr.Request):
+        lang = pick_language(request.headers.get("accept-language") if request else None)
+        return [gr.update(value=lang)] + relabel(lang)
+
+    text = ui_text("en")
     with gr.Blocks(title=PAGE_TITLE, analytics_enabled=False, fill_height=True) as blocks:
-        gr.HTML('<div id="refuge-top"><button id="refuge-exit" type="button" aria-label="Quick exit">Exit now'
-                '</button><span class="refuge-exit-note">Leaves at once (or press Shift 3 times). '
-                'It does not erase your browser history.</span></div>')
-        gr.HTML('<p class="refuge-notice">Educational information from reviewed sources, not legal advice. '
-                'Questions are not stored.</p>')
-        chatbot = gr.Chatbot(label="Answers", height=520, feedback_options=None, buttons=[],
+        top = gr.HTML(_top_html(text))
+        chatbot = gr.Chatbot(label=text["answers"], height=520, feedback_options=None, buttons=[],
                              elem_id="refuge-chat", allow_tags=False, group_consecutive_messages=False)
-        box = gr.Textbox(placeholder="Ask a question", show_label=False, max_lines=4, elem_id="refuge-input",
+        box = gr.Textbox(placeholder=text["placeholder"], show_label=False, max_lines=4, elem_id="refuge-input",
                          max_length=assistant.settings.max_question_chars + 1, submit_btn=True)
-        gr.Examples(EXAMPLES, inputs=box)
-        new = gr.Button("New conversation", variant="secondary", size="sm", elem_id="refuge-new")
-        box.submit(chat, [box, chatbot], [chatbot, box], api_visibility="private", concurrency_limit=4)
+        with gr.Row(elem_id="refuge-examples"):
+            examples = [gr.Button(q, size="sm", variant="secondary") for q in text["examples"]]
+        with gr.Row():
+            new = gr.Button(text["new"], variant="secondary", size="sm", elem_id="refuge-new")
+            lang = gr.Radio([("English", "en"), ("Русский", "ru")], value="en", show_label=False,
+                            elem_id="refuge-lang", container=False)
+        box.submit(chat, [box, chatbot], [chatbot, box], api_visibility="private", concurrency_limit=24)
+        for button in examples:
+            button.click(lambda q: q, button, box, api_visibility="private")
         new.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
-        gr.api(ask_api, api_name="ask", concurrency_limit=4)
+        outputs = [top, box, new, chatbot] + examples
+        lang.change(relabel, lang, outputs, api_visibility="private")
+        blocks.load(on_load, None, [lang] + outputs, api_visibility="private")
+        gr.api(ask_api, api_name="ask", concurrency_limit=24)
     return blocks
 
 
@@ -119,7 +185,7 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings, assistant=None):
+def create_app(settings, assistant=None, gate: Gate | None = None):
     """The FastAPI app with Gradio mounted at /."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     import gradio as gr
@@ -154,7 +220,7 @@ def create_app(settings, assistant=None):
     def favicon():
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
-    blocks = build_blocks(assistant).queue(max_size=32, default_concurrency_limit=4)
+    blocks = build_blocks(assistant, gate).queue(max_size=64, default_concurrency_limit=4)
     theme = gr.themes.Base(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])
     return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], run_history=False, ssr_mode=False,

@@ -1,0 +1,58 @@
+"""Every piece of interface text, in English and Russian. The page title ("Notes") is
+the same neutral word in both, so a browser tab says nothing about the subject."""
+from __future__ import annotations
+
+UI = {
+    "en": {
+        "exit": "Exit now",
+        "exit_note": "Leaves at once (or press Shift 3 times). It does not erase your browser history.",
+        "notice": "Educational information from reviewed sources, not legal advice. Questions are not stored.",
+        "placeholder": "Ask a question",
+        "new": "New conversation",
+        "answers": "Answers",
+        "sources": "Sources",
+        "passage": "Show the passage",
+        "reviewed": "last reviewed",
+        "examples": ["What happened to gay men in Chechnya in 2017?", "Can I get asylum because I am gay?",
+                     "Is it legal to be gay in Russia?", "What are the Yogyakarta Principles?"],
+        "sources_in_english": "There is no reviewed article on this in Russian yet; the sources are in English.",
+        "crisis_fallback": "If you are in danger now, call 112.",
+        "language": "Language",
+    },
+    "ru": {
+        "exit": "Выйти",
+        "exit_note": "Сразу закрывает страницу (или нажмите Shift 3 раза). История браузера при этом не стирается.",
+        "notice": "Справочная информация из проверенных источников, не юридическая консультация. "
+                  "Вопросы не сохраняются.",
+        "placeholder": "Задайте вопрос",
+        "new": "Новый разговор",
+        "answers": "Ответы",
+        "sources": "Источники",
+        "passage": "Показать фрагмент",
+        "reviewed": "проверено",
+        "examples": ["Что произошло с геями в Чечне в 2017 году?", "Могу ли я получить убежище, потому что я гей?",
+                     "Как получить убежище в Германии?", "Кто помогает уехать из Чечни?"],
+        "sources_in_english": "Проверенной статьи на русском об этом пока нет; источники на английском языке.",
+        "crisis_fallback": "Если вы в опасности прямо сейчас, звоните 112.",
+        "language": "Язык",
+    },
+}
+
+
+def ui_text(lang: str) -> dict:
+    return UI.get(lang, UI["en"])
+
+
+def pick_language(accept_language: str | None) -> str:
+    """'ru' when the browser prefers Russian over English, else 'en'."""
+    best, best_q = "en", -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            weight = 0.0
+        lang = tag.strip().lower()[:2]
+        if lang in ("ru", "en") and weight > best_q:
+            best, best_q = lang, weight
+    return best
