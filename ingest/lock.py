@@ -1,7 +1,9 @@
-"""Exactly one writer: a file lock next to the embedded store.
+"""Exactly one writer: a file lock next to the embedded store, or a lease record in the
+store itself when several machines share a Chroma server.
 
-The lock file records who holds it (host, pid) and since when, so a refused second
-ingest can say so. A dry run takes no lock.
+Both record who holds them (host, pid) and since when, so a refused second ingest can
+say so. A lease expires after LEASE_S, so a writer that died does not block forever.
+A dry run takes no lock.
 """
 from __future__ import annotations
 
@@ -14,10 +16,45 @@ from contextlib import contextmanager
 from kb.errors import IngestLocked
 
 
+LEASE_S = 1800
+
+
+def _holder() -> dict:
+    now = dt.datetime.now(dt.timezone.utc)
+    return {"host": socket.gethostname(), "pid": os.getpid(), "since": now.isoformat(timespec="seconds"),
+            "expires": (now + dt.timedelta(seconds=LEASE_S)).timestamp()}
+
+
+@contextmanager
+def _lease(store):
+    """A lease record in the store's meta collection (Chroma has no compare-and-set, so
+    the record is written, then read back to confirm that this process holds it)."""
+    meta = store._collection("meta")
+    got = meta.get(ids=["lease"], include=["metadatas"])
+    if got["ids"]:
+        lease = got["metadatas"][0]
+        if lease.get("expires", 0) > dt.datetime.now(dt.timezone.utc).timestamp():
+            raise IngestLocked(f"another ingest is running ({lease.get('host')} pid {lease.get('pid')} since "
+                               f"{lease.get('since')}); try again when it finishes")
+    mine = _holder()
+    meta.upsert(ids=["lease"], embeddings=[[0.0]], metadatas=[mine])
+    check = meta.get(ids=["lease"], include=["metadatas"])["metadatas"][0]
+    if (check.get("host"), check.get("pid")) != (mine["host"], mine["pid"]):
+        raise IngestLocked(f"another ingest took the lease ({check.get('host')} pid {check.get('pid')})")
+    try:
+        yield
+    finally:
+        meta.delete(ids=["lease"])
+
+
 @contextmanager
 def writer_lock(settings, store, dry_run: bool = False):
     if dry_run:
         yield
+        return
+    if settings.server_mode:
+        with _lease(store):
+            yield
         return
     from filelock import FileLock, Timeout
 
