@@ -31,7 +31,7 @@ PUBLIC_KEYS = ("question", "answer", "refused", "citations", "notices", "timings
 class Assistant:
     def __init__(self, settings: Settings, store=None, embedder=None):
         self.settings = settings
-        self.store = store or open_store(settings)
+        self.store = store or open_store(settings, fresh=True)
         self.embedder = embedder or get_embedder(settings.embed_model)
         self.index = Index(self.store).load()
 

@@ -70,6 +70,9 @@ class Index:
         if not got["ids"]:
             raise IndexMissing("the index is empty: run `refuge ingest` first")
         chunks = [Chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
+        live = json.loads(state.get("live_json") or "{}")
+        if live:  # only the version of each article that the last finished ingest made live
+            chunks = [c for c in chunks if live.get(c.meta.get("article_id")) == c.meta.get("article_hash")]
         bm25 = self._build_bm25(chunks)
         self.chunks, self.by_id, self.bm25 = chunks, {c.id: c for c in chunks}, bm25
         self.version, self._checked = state.get("kb_version"), time.monotonic()
@@ -101,6 +104,8 @@ class Index:
         with self._lock:
             self._checked = time.monotonic()
             if force or self.store.read_state().get("kb_version") != self.version:
+                self.store.reopen()
+                self._langchain = None
                 self.load()
                 return True
         return False

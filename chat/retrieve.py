@@ -64,7 +64,7 @@ def dense_search(index, query_vec, k: int = POOL, lang: str | None = None) -> di
     k = min(k, len(index.chunks))
     got = index.store.chunks.query(query_embeddings=[query_vec], n_results=k, where=_where(lang),
                                    include=["distances"])
-    return {cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0])}
+    return {cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0]) if cid in index.by_id}
 
 
 def bm25_search(index, query: str, k: int = POOL, lang: str | None = None) -> dict[str, float]:
@@ -99,7 +99,7 @@ def langchain_dense(index, embedder, query: str, k: int = 5, lang: str | None = 
     if getattr(index, "_langchain", None) is None:
         index._langchain = index.store.langchain(embedder)
     docs = index._langchain.similarity_search_with_score(query, k=k, filter=_where(lang))
-    return {doc.id: 1.0 - float(distance) for doc, distance in docs}
+    return {doc.id: 1.0 - float(distance) for doc, distance in docs if doc.id in index.by_id}
 
 
 def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10, lang: str | None = None,

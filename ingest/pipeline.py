@@ -8,6 +8,8 @@ finishes the job; chunk ids are content-addressed, so nothing is duplicated.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import hashlib
 import sys
 import time
@@ -92,7 +94,7 @@ def _embed(chunks: list[Chunk], embedder, progress: bool) -> tuple[list, list]:
     return vectors[: len(texts)], vectors[len(texts) :]
 
 
-def _write_article(store, chunks: list[Chunk], chunk_vecs, sent_vecs, art_id: str) -> None:
+def _upsert_article(store, chunks: list[Chunk], chunk_vecs, sent_vecs, art_id: str) -> None:
     if chunks:
         store.chunks.upsert(ids=[c.id for c in chunks], embeddings=chunk_vecs, documents=[c.text for c in chunks],
                             metadatas=[c.metadata for c in chunks])
@@ -105,7 +107,6 @@ def _write_article(store, chunks: list[Chunk], chunk_vecs, sent_vecs, art_id: st
                                "language": c.metadata["language"]})
         if s_ids:
             store.sentences.upsert(ids=s_ids, embeddings=sent_vecs, documents=s_docs, metadatas=s_meta)
-    _delete_article(store, art_id, keep={c.id for c in chunks})
 
 
 def _delete_article(store, art_id: str, keep: set[str] = frozenset()) -> None:
@@ -158,26 +159,46 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: 
     return report
 
 
+def _checkpoint(name: str) -> None:
+    """Fault-injection point for tests: with REFUGE_FAULT_PAUSE=name the ingest says so on
+    stderr and waits, so a test can kill it at exactly this step. Inert otherwise."""
+    if os.environ.get("REFUGE_FAULT_PAUSE") == name:
+        print(f"checkpoint: {name}", file=sys.stderr, flush=True)
+        time.sleep(600)
+
+
 def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, report: IngestReport) -> None:
+    """Write new versions, flip the live map in one state write, then delete old versions.
+    Until the flip readers see only the old version of every article; after it, only the
+    new one (see chat/index.py). A crash anywhere leaves one or the other live."""
     chunked = {art_id: chunk_article(art, model) for art_id, art in plan.write.items()}
     all_chunks = [c for chunks in chunked.values() for c in chunks]
     if all_chunks:
         chunk_vecs, sent_vecs = _embed(all_chunks, get_embedder(model), progress)
+    _checkpoint("embedded")
     c_pos = s_pos = 0
     for art_id, chunks in chunked.items():
         n_sent = sum(len(c.sentences) for c in chunks)
-        _write_article(store, chunks, chunk_vecs[c_pos : c_pos + len(chunks)], sent_vecs[s_pos : s_pos + n_sent], art_id)
+        _upsert_article(store, chunks, chunk_vecs[c_pos : c_pos + len(chunks)], sent_vecs[s_pos : s_pos + n_sent],
+                        art_id)
         c_pos, s_pos = c_pos + len(chunks), s_pos + n_sent
         art = plan.write[art_id]
         manifest["articles"][art_id] = {"hash": article_hash(art, model), "chunks": [c.id for c in chunks],
                                         "path": str(art.path), "title": art.title}
         report.chunks_written += len(chunks)
     for art_id in plan.remove:
-        _delete_article(store, art_id)
         manifest["articles"].pop(art_id, None)
     manifest["model"] = model
     manifest["kb_version"] = _kb_version(manifest)
-    if plan.write or plan.remove or store.read_state().get("kb_version") != manifest["kb_version"]:
-        store.write_state({"kb_version": manifest["kb_version"], "model": model,
+    live = json.dumps({k: v["hash"] for k, v in sorted(manifest["articles"].items())})
+    _checkpoint("written")
+    state = store.read_state()
+    if state.get("kb_version") != manifest["kb_version"] or state.get("live_json") != live:
+        store.write_state({"kb_version": manifest["kb_version"], "model": model, "live_json": live,
                            "updated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+    _checkpoint("flipped")
+    for art_id, chunks in chunked.items():
+        _delete_article(store, art_id, keep={c.id for c in chunks})
+    for art_id in plan.remove:
+        _delete_article(store, art_id)
     mf.save(settings.manifest_path, manifest)

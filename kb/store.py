@@ -14,11 +14,27 @@ from kb.errors import StoreUnavailable
 from kb.settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-COSINE = {"hnsw:space": "cosine"}
+# A small sync threshold makes Chroma flush its vector index to disk after each write, so a
+# writer killed mid-ingest cannot leave the index behind the log (seen with the default 1000).
+COSINE = {"hnsw:space": "cosine", "hnsw:sync_threshold": 2}
 
 
-def open_client(settings: Settings):
-    """A chromadb client: HttpClient when a host is set, else PersistentClient."""
+def _evict(path: str) -> None:
+    """Drop this process's cached Chroma system for `path`. Embedded Chroma keeps one
+    in-memory system per path per process and does not see another process's writes to
+    its vector index, so a reader reopens after an ingest by another process."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    with SharedSystemClient._refcount_lock:
+        system = SharedSystemClient._identifier_to_system.pop(path, None)
+        SharedSystemClient._identifier_to_refcount.pop(path, None)
+    if system is not None:
+        system.stop()
+
+
+def open_client(settings: Settings, fresh: bool = False):
+    """A chromadb client: HttpClient when a host is set, else PersistentClient. With
+    `fresh`, an embedded store is reopened from disk rather than from this process's cache."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -27,6 +43,8 @@ def open_client(settings: Settings):
         if settings.server_mode:
             return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            _evict(str(settings.chroma_dir))
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
         where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.server_mode else str(settings.chroma_dir)
@@ -37,6 +55,12 @@ def open_client(settings: Settings):
 class Store:
     client: object
     name: str
+    settings: Settings | None = None
+
+    def reopen(self) -> None:
+        """Re-read an embedded store from disk (after another process wrote to it)."""
+        if self.settings is not None and not self.settings.server_mode:
+            self.client = open_client(self.settings, fresh=True)
 
     def _collection(self, suffix: str):
         try:
@@ -73,5 +97,5 @@ class Store:
                       embedding_function=embedder.langchain, collection_metadata=COSINE)
 
 
-def open_store(settings: Settings) -> Store:
-    return Store(open_client(settings), settings.collection)
+def open_store(settings: Settings, fresh: bool = False) -> Store:
+    return Store(open_client(settings, fresh), settings.collection, settings)

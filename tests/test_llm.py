@@ -38,7 +38,7 @@ if _missing:
 
 QUESTIONS = ["When did the world first find out about the anti-gay crackdown in Chechnya?"]  # one: CPU time
 # the GGUF carries no chat template; gemma's turn format is the one it was trained with
-LLM_ENV = {"REFUGE_LLM_MAX_TOKENS": "64", "REFUGE_LLM_N_CTX": "2048", "REFUGE_LLM_TIMEOUT": "120",
+LLM_ENV = {"REFUGE_LLM_MAX_TOKENS": "64", "REFUGE_LLM_N_CTX": "2048", "REFUGE_LLM_TIMEOUT": "300",
            "REFUGE_LLM_CHAT_FORMAT": "gemma"}
 
 
@@ -118,7 +118,7 @@ def over_http(shipped, http_server):
 def test_in_process_generation_is_verified(inproc):
     _, _, results = inproc
     for result in results.values():
-        assert result["generated"] > 0 and result["llm_stats"]["output_tokens"] > 0
+        assert result["generated"] > 0 and result["llm_stats"]["output_tokens"] > 0, result.get("llm_message")
         assert_verified(result)
 
 
@@ -151,7 +151,7 @@ def test_fallback_when_no_valid_citations(inproc, monkeypatch):
 def test_openai_compatible_server(over_http):
     _, results = over_http
     for result in results.values():
-        assert result["generated"] > 0 and result["llm_stats"]["output_tokens"] > 0
+        assert result["generated"] > 0 and result["llm_stats"]["output_tokens"] > 0, result.get("llm_message")
         assert_verified(result)
     assert sum(len(r["removed"]) for r in results.values()) > 0
 

@@ -36,8 +36,8 @@ def respond(assistant, message: str, history: list[dict]):
     except BadQuestion as exc:
         yield history + [user, {"role": "assistant", "content": str(exc)}]
         return
-    except RefugeError:
-        log.warning("store error while answering")  # never the question text
+    except Exception:  # the store or a library failed: say so kindly, log no question text
+        log.warning("error while answering", exc_info=False)
         yield history + [user, {"role": "assistant", "content": msg("unavailable", question_language(str(message)))}]
         return
     lang = question_language(result["question"])
