@@ -91,3 +91,15 @@ def test_bad_questions_get_a_clear_message(shipped, bad, fragment):
     with pytest.raises(BadQuestion, match=fragment):
         assistant.ask(bad)
     assert not assistant.ask("What does non-refoulement mean?")["refused"]  # still answering
+
+
+@pytest.mark.parametrize("question, article_id", [
+    ("что такое принцип невыдворения", "asylum-non-refoulement-ru"),
+    ("как получить убежище в германии", "asylum-germany-ru"),
+    ("что нашёл московский механизм обсе", "chechnya-osce-moscow-mechanism-ru"),
+])
+def test_russian_question_retrieves_the_russian_article_first(shipped, question, article_id):
+    _, assistant = shipped
+    result = assistant.ask(question)
+    assert not result["refused"] and result["citations"][0]["article_id"] == article_id
+    assert "sources_in_english" not in result["notices"]
