@@ -113,9 +113,13 @@ def _build(spec: Spec, opts: Options):
 
             if not opts.base_url and not opts.api_key:
                 raise ConfigError("openai: set REFUGE_LLM_BASE_URL (an OpenAI-compatible server) or REFUGE_LLM_API_KEY")
-            return ChatOpenAI(model=spec.model, base_url=opts.base_url or "https://api.openai.com/v1",
-                              api_key=opts.api_key or "not-needed", timeout=opts.timeout, max_retries=0,
-                              max_tokens=opts.max_tokens, temperature=opts.temperature)
+            base_url = opts.base_url or "https://api.openai.com/v1"
+            # langchain-openai sends max_tokens as `max_completion_tokens`, which many OpenAI-compatible
+            # servers (llama_cpp.server among them) ignore: send the classic field to those
+            limit = ({"max_tokens": opts.max_tokens} if "api.openai.com" in base_url
+                     else {"extra_body": {"max_tokens": opts.max_tokens}})
+            return ChatOpenAI(model=spec.model, base_url=base_url, api_key=opts.api_key or "not-needed",
+                              timeout=opts.timeout, max_retries=0, temperature=opts.temperature, **limit)
         if spec.provider == "ollama":
             from langchain_ollama import ChatOllama
 

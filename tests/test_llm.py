@@ -152,6 +152,7 @@ def test_openai_compatible_server(over_http):
     _, results = over_http
     for result in results.values():
         assert result["generated"] > 0 and result["llm_stats"]["output_tokens"] > 0, result.get("llm_message")
+        assert result["llm_stats"]["output_tokens"] <= int(LLM_ENV["REFUGE_LLM_MAX_TOKENS"])  # the server obeys it
         assert_verified(result)
     assert sum(len(r["removed"]) for r in results.values()) > 0
 
