@@ -67,6 +67,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None) -> list[C
     q = np.asarray(query_vec, dtype=np.float32)
     kind = answer_type(question)
     w_cos = COSINE_WEIGHT_RU if language_of(question) == "ru" else 1.0
+    terms = index.query_terms(question) if index is not None and question else set()
     has_kind = ANSWER_TYPES[kind][1] if kind else None
     out = []
     for doc, meta, vec in zip(got["documents"], got["metadatas"], got["embeddings"]):
@@ -75,8 +76,8 @@ def candidates(store, hits, query_vec, question: str = "", index=None) -> list[C
         v = np.asarray(vec, dtype=np.float32)
         r = rank[meta["chunk_id"]]
         score = w_cos * float(v @ q) + W_RANK / (1 + r)
-        if index is not None and question:
-            score += W_LEXICAL * index.sentence_overlap(question, doc)
+        if terms:
+            score += W_LEXICAL * index.sentence_overlap(terms, doc)
         if has_kind is not None and has_kind.search(doc):
             score += W_TYPE
         out.append(Candidate(meta["chunk_id"], int(meta["position"]), doc, v, r, score))

@@ -7,6 +7,7 @@ every few seconds, so a long-running server picks up a new ingest without a rest
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from kb.text import STOPWORDS_EN, STOPWORDS_RU, language_of, words
 CHECK_EVERY_S = 3.0
 
 
+@lru_cache(maxsize=2)
 def _stemmer(lang: str):
     import Stemmer
 
@@ -61,6 +63,8 @@ class Index:
         self.max_idf = 1.0
         self.languages: dict[str, str] = {}
         self._by_prefix: dict[str, list[str]] = {}
+        self._share: dict[str, float] = {}
+        self._langchain = None  # the LangChain vector store, made on first use (chat/retrieve.py)
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -75,6 +79,7 @@ class Index:
             chunks = [c for c in chunks if live.get(c.meta.get("article_id")) == c.meta.get("article_hash")]
         bm25 = self._build_bm25(chunks)
         self.chunks, self.by_id, self.bm25 = chunks, {c.id: c for c in chunks}, bm25
+        self._share = {}
         self.version, self._checked = state.get("kb_version"), time.monotonic()
         return self
 
@@ -134,18 +139,24 @@ class Index:
         weight = {t: self.idf.get(t, self.max_idf) for t in toks}
         return sum(w for t, w in weight.items() if t in found) / sum(weight.values())
 
-    def sentence_overlap(self, question: str, sentence: str) -> float:
-        """IDF-weighted share of the question's (known) terms that the sentence contains."""
-        q = {t for t in self.correct(question) if t in self.idf}
+    def query_terms(self, question: str) -> set[str]:
+        """The question's terms that the knowledge base uses (typos corrected)."""
+        return {t for t in self.correct(question) if t in self.idf}
+
+    def sentence_overlap(self, q: set[str], sentence: str) -> float:
+        """IDF-weighted share of the question terms `q` (from `query_terms`) in the sentence."""
         if not q:
             return 0.0
         found = q & set(bm25_tokens(sentence))
         return sum(self.idf[t] for t in found) / sum(self.idf[t] for t in q)
 
     def doc_share(self, word: str) -> float:
-        """Share of chunks whose text mentions `word` (case-insensitive substring)."""
+        """Share of chunks whose text mentions `word` (case-insensitive substring);
+        computed once per word per loaded index."""
         low = word.lower()
-        return sum(low in c.text.lower() for c in self.chunks) / max(1, len(self.chunks))
+        if low not in self._share:
+            self._share[low] = sum(low in c.text.lower() for c in self.chunks) / max(1, len(self.chunks))
+        return self._share[low]
 
     def bm25_scores(self, query: str) -> np.ndarray:
         toks = [t for t in self.correct(query) if t in self.bm25.vocab_dict]

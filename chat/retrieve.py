@@ -96,7 +96,7 @@ def fuse(dense: dict[str, float], bm25: dict[str, float], k: int = RRF_K, w_dens
 
 def langchain_dense(index, embedder, query: str, k: int = 5, lang: str | None = None) -> dict[str, float]:
     """What a plain LangChain app does: `Chroma.similarity_search_with_score`, k=5."""
-    if getattr(index, "_langchain", None) is None:
+    if index._langchain is None:
         index._langchain = index.store.langchain(embedder)
     docs = index._langchain.similarity_search_with_score(query, k=k, filter=_where(lang))
     return {doc.id: 1.0 - float(distance) for doc, distance in docs if doc.id in index.by_id}

@@ -111,7 +111,7 @@ def _markdown(result: EvalResult, failures: list[str], plots: list[str]) -> str:
     answers = ["citation_recall", "citation_precision", "cited_gold_precision", "key_fact_recall",
                "refusal_precision", "refusal_recall", "answer_rate", "crisis_recall", "crisis_false_alarms",
                "answer_p50_ms", "answer_p95_ms"]
-    lines = [f"# Refuge eval report", "", f"Run {timestamp()} on {result.n_items} gold items; primary "
+    lines = ["# Refuge eval report", "", f"Run {timestamp()} on {result.n_items} gold items; primary "
              f"configuration `{primary_name()}`.", "",
              "**Gate: " + ("passed**" if not failures else "FAILED**: " + "; ".join(failures)), "",
              "## Retrieval, side by side", "", _table(result.rows, retrieval), "",

@@ -12,6 +12,7 @@ from pathlib import Path
 from kb.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # a neutral page for the quick-exit button
 
 
 def _default_model() -> str:
@@ -45,6 +46,7 @@ class Settings:
     max_question_chars: int
     serve_host: str
     serve_port: int
+    exit_url: str = DEFAULT_EXIT_URL
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,5 +77,6 @@ def get_settings(env: dict | None = None) -> Settings:
         max_question_chars=_int(env, "REFUGE_MAX_QUESTION_CHARS", 1000),
         serve_host=env.get("REFUGE_HOST") or "127.0.0.1",
         serve_port=_int(env, "REFUGE_PORT", 7860),
+        exit_url=env.get("REFUGE_EXIT_URL") or DEFAULT_EXIT_URL,
         extra={k: v for k, v in env.items() if k.startswith("REFUGE_LLM_") or k == "REFUGE_OLLAMA_HOST"},
     )

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.web_server import ServerThread
-from ui.web import EXIT_URL, create_app
+from kb.settings import DEFAULT_EXIT_URL as EXIT_URL
+from ui.web import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+
 
 from click.testing import CliRunner
 
@@ -91,4 +91,4 @@ def test_every_command_has_help():
     for args in (["--help"], ["ask", "--help"], ["ingest", "--help"], ["serve", "--help"], ["kb", "check", "--help"]):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0 and "Usage" in result.output
-    assert Path(cli.help or "").name or True
+    assert "REFUGE_DATA_DIR" in CliRunner().invoke(cli, ["--help"]).output  # the docstring is the help

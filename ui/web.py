@@ -5,6 +5,7 @@ The streaming generator `respond` is a plain function of (assistant, message,
 history), so it can be tested without a browser. Nothing here logs question text.
 """
 
+import json
 import logging
 import os
 import threading
@@ -17,10 +18,9 @@ from ui import present
 from ui.texts import pick_language, ui_text
 
 STATIC = Path(__file__).parent / "static"
-EXIT_URL = os.environ.get("REFUGE_EXIT_URL", "https://www.bbc.co.uk/weather")
 PAGE_TITLE = "Notes"
 CSS = (STATIC / "refuge.css").read_text()
-JS = (STATIC / "refuge.js").read_text().replace("__EXIT_URL__", EXIT_URL)
+JS = (STATIC / "refuge.js").read_text()  # "__EXIT_URL__" is filled in from the settings by create_app
 log = logging.getLogger("refuge.web")
 
 
@@ -224,7 +224,8 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
     theme = gr.themes.Base(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])
     return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], run_history=False, ssr_mode=False,
-                               enable_monitoring=False, pwa=False, mcp_server=False, theme=theme, css=CSS, js=JS,
+                               enable_monitoring=False, pwa=False, mcp_server=False, theme=theme, css=CSS,
+                               js=JS.replace('"__EXIT_URL__"', json.dumps(settings.exit_url)),
                                favicon_path=str(STATIC / "favicon.svg"), show_error=False)
 
 
