@@ -21,6 +21,7 @@ from ingest.chunker import Chunk, article_hash, chunk_article
 from ingest.changelog import append_changelog
 from ingest.loader import find_articles, load_and_check
 from ingest.lock import writer_lock
+from kb.embedcache import open_cache
 from kb.embedder import get_embedder
 from kb.errors import ValidationFailed
 from kb.settings import Settings
@@ -37,6 +38,8 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     chunks_written: int = 0
     chunks_total: int = 0
+    embedded: int = 0  # texts (chunks and sentences) handed to the model
+    cached: int = 0  # texts whose vectors came from the embedding cache
     seconds: float = 0.0
     kb_version: str = ""
     dry_run: bool = False
@@ -74,39 +77,66 @@ def _plan(articles, manifest: dict, model: str, report: IngestReport) -> tuple[P
     return plan, wanted
 
 
-def _embed(chunks: list[Chunk], embedder, progress: bool) -> tuple[list, list]:
+def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, report) -> tuple[list, list]:
+    """Vectors for the chunks and their sentences; texts in the embedding cache are not
+    embedded again (so a rebuild of unchanged text embeds nothing)."""
+    if not chunks:
+        return [], []
     texts = [c.embed_text for c in chunks]
     sentences = [s for c in chunks for s in c.sentences]
-    items = texts + sentences
-    vectors = []
-    batch = embedder.batch_size
+    cache = open_cache(settings, model)
+    try:
+        embedder = get_embedder(model)
+        vectors = cache.embed(texts + sentences, lambda items: encode_sorted(embedder, items, progress))
+    finally:
+        cache.close()
+    report.embedded, report.cached = cache.misses, cache.hits
+    return vectors[: len(texts)], vectors[len(texts) :]
+
+
+def encode_sorted(embedder, items: list[str], progress: bool = False) -> list:
+    """Embed `items` longest first in batches of similar length (little padding, as
+    `SentenceTransformer.encode` does for one call), returned in the original order."""
+    order = sorted(range(len(items)), key=lambda i: -len(items[i]))
+    out: list = [None] * len(items)
+    step = embedder.batch_size * 4
     bar = None
     if progress and items:
         from tqdm import tqdm
 
         bar = tqdm(total=len(items), desc="embedding", unit="text", file=sys.stderr, leave=False)
-    for start in range(0, len(items), batch):
-        vectors += embedder.embed_documents(items[start : start + batch])
+    for start in range(0, len(order), step):
+        part = order[start : start + step]
+        for i, vec in zip(part, embedder.embed_documents([items[i] for i in part])):
+            out[i] = vec
         if bar:
-            bar.update(min(batch, len(items) - start))
+            bar.update(len(part))
     if bar:
         bar.close()
-    return vectors[: len(texts)], vectors[len(texts) :]
+    return out
 
 
-def _upsert_article(store, chunks: list[Chunk], chunk_vecs, sent_vecs, art_id: str) -> None:
-    if chunks:
-        store.chunks.upsert(ids=[c.id for c in chunks], embeddings=chunk_vecs, documents=[c.text for c in chunks],
-                            metadatas=[c.metadata for c in chunks])
-        s_ids, s_docs, s_meta = [], [], []
-        for c in chunks:
-            for j, sent in enumerate(c.sentences):
-                s_ids.append(f"{c.id}:s{j:02d}")
-                s_docs.append(sent)
-                s_meta.append({"chunk_id": c.id, "article_id": art_id, "position": j,
-                               "language": c.metadata["language"]})
-        if s_ids:
-            store.sentences.upsert(ids=s_ids, embeddings=sent_vecs, documents=s_docs, metadatas=s_meta)
+UPSERT_BATCH = 4000  # rows per Chroma write (its limit is larger); each write has a fixed cost
+
+
+def _upsert_all(store, chunks: list[Chunk], chunk_vecs, sent_vecs) -> None:
+    """Upsert every new chunk and sentence in a few large writes (one write per article
+    cost ~0.1 s each: most of a cached rebuild)."""
+    s_ids, s_docs, s_meta = [], [], []
+    for c in chunks:
+        for j, sent in enumerate(c.sentences):
+            s_ids.append(f"{c.id}:s{j:02d}")
+            s_docs.append(sent)
+            s_meta.append({"chunk_id": c.id, "article_id": c.metadata["article_id"], "position": j,
+                           "language": c.metadata["language"]})
+    _batched(store.chunks.upsert, ids=[c.id for c in chunks], embeddings=chunk_vecs,
+             documents=[c.text for c in chunks], metadatas=[c.metadata for c in chunks])
+    _batched(store.sentences.upsert, ids=s_ids, embeddings=sent_vecs, documents=s_docs, metadatas=s_meta)
+
+
+def _batched(write, **columns) -> None:
+    for start in range(0, len(columns["ids"]), UPSERT_BATCH):
+        write(**{name: values[start : start + UPSERT_BATCH] for name, values in columns.items()})
 
 
 def _delete_article(store, art_id: str, keep: set[str] = frozenset()) -> None:
@@ -173,15 +203,10 @@ def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, re
     new one (see chat/index.py). A crash anywhere leaves one or the other live."""
     chunked = {art_id: chunk_article(art, model) for art_id, art in plan.write.items()}
     all_chunks = [c for chunks in chunked.values() for c in chunks]
-    if all_chunks:
-        chunk_vecs, sent_vecs = _embed(all_chunks, get_embedder(model), progress)
+    chunk_vecs, sent_vecs = _cached_vectors(settings, model, all_chunks, progress, report)
     _checkpoint("embedded")
-    c_pos = s_pos = 0
+    _upsert_all(store, all_chunks, chunk_vecs, sent_vecs)
     for art_id, chunks in chunked.items():
-        n_sent = sum(len(c.sentences) for c in chunks)
-        _upsert_article(store, chunks, chunk_vecs[c_pos : c_pos + len(chunks)], sent_vecs[s_pos : s_pos + n_sent],
-                        art_id)
-        c_pos, s_pos = c_pos + len(chunks), s_pos + n_sent
         art = plan.write[art_id]
         manifest["articles"][art_id] = {"hash": article_hash(art, model), "chunks": [c.id for c in chunks],
                                         "path": str(art.path), "title": art.title}

@@ -13,6 +13,7 @@ from kb.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # a neutral page for the quick-exit button
+DEFAULT_RATE_LIMIT = (30, 60.0)  # questions per seconds per client address
 
 
 def _default_model() -> str:
@@ -47,7 +48,10 @@ class Settings:
     serve_host: str
     serve_port: int
     exit_url: str = DEFAULT_EXIT_URL
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict, repr=False)  # LLM settings, incl. the API key: never shown
+    rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT  # (0, 0) = off
+    max_running: int = 4  # answers computed at once
+    max_waiting: int = 16  # more in line; anyone beyond is told "busy"
 
     @property
     def server_mode(self) -> bool:
@@ -60,6 +64,10 @@ class Settings:
     @property
     def manifest_path(self) -> Path:
         return self.data_dir / "manifest.json"
+
+    @property
+    def embed_cache_path(self) -> Path:
+        return self.data_dir / "embed-cache.sqlite3"
 
 
 def get_settings(env: dict | None = None) -> Settings:
@@ -79,4 +87,21 @@ def get_settings(env: dict | None = None) -> Settings:
         serve_port=_int(env, "REFUGE_PORT", 7860),
         exit_url=env.get("REFUGE_EXIT_URL") or DEFAULT_EXIT_URL,
         extra={k: v for k, v in env.items() if k.startswith("REFUGE_LLM_") or k == "REFUGE_OLLAMA_HOST"},
+        rate_limit=_rate(env.get("REFUGE_RATE_LIMIT", "")),
+        max_running=max(1, _int(env, "REFUGE_MAX_RUNNING", 4)),
+        max_waiting=max(0, _int(env, "REFUGE_MAX_WAITING", 16)),
     )
+
+
+def _rate(raw: str) -> tuple[int, float]:
+    """REFUGE_RATE_LIMIT: "N/S" (N questions per S seconds per client), "off" or "0"."""
+    raw = raw.strip().lower()
+    if not raw:
+        return DEFAULT_RATE_LIMIT
+    if raw in ("off", "0", "none"):
+        return (0, 0.0)
+    try:
+        count, seconds = raw.split("/")
+        return (int(count), float(seconds))
+    except ValueError:
+        raise ConfigError(f"REFUGE_RATE_LIMIT must look like 30/60 (questions/seconds) or off, got {raw!r}") from None

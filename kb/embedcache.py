@@ -1,0 +1,80 @@
+"""The embedding cache: vectors keyed by (model, sha256 of the text), so unchanged text
+is never embedded twice, not even by `refuge ingest --rebuild`.
+
+One SQLite file under the data dir (`embed-cache.sqlite3`). Every write is one
+transaction, so a crash leaves the cache as it was before the write or after it; a
+missing or unreadable cache only costs re-embedding. Vectors are stored as float32
+bytes, which is what the model produces, so a cached vector equals a fresh one.
+"""
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))"
+LOOKUP_BATCH = 500  # SQLite's default limit on bound parameters is 999
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbedCache:
+    """Cached vectors for one model. `hits` and `misses` count texts served from the
+    cache and texts handed to the embedder since this object was made."""
+
+    def __init__(self, path: Path, model: str):
+        self.path, self.model = Path(path), model
+        self.hits = self.misses = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(SCHEMA)
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def get(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        found = {}
+        for start in range(0, len(hashes), LOOKUP_BATCH):
+            part = hashes[start : start + LOOKUP_BATCH]
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(f"SELECT hash, vec FROM vectors WHERE model = ? AND hash IN ({marks})",
+                                    [self.model, *part])
+            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+        return found
+
+    def put(self, items: dict[str, np.ndarray]) -> None:
+        rows = [(self.model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()]
+        with self._db:  # one transaction
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+
+    def embed(self, texts: list[str], embed_fn) -> list[np.ndarray]:
+        """Vectors for `texts`: cached ones from the cache, the rest from `embed_fn`
+        (a list of texts -> a list of vectors), stored before they are returned."""
+        hashes = [text_hash(t) for t in texts]
+        known = self.get(sorted(set(hashes)))
+        todo = {h: t for h, t in zip(hashes, texts) if h not in known}
+        self.hits += len(texts) - sum(1 for h in hashes if h in todo)
+        self.misses += len(todo)
+        if todo:
+            vectors = embed_fn(list(todo.values()))
+            fresh = dict(zip(todo, (np.asarray(v, dtype=np.float32) for v in vectors)))
+            self.put(fresh)
+            known.update(fresh)
+        return [known[h] for h in hashes]
+
+
+def open_cache(settings, model: str) -> EmbedCache:
+    """The cache under the data dir; an unreadable file is replaced by an empty cache."""
+    path = settings.embed_cache_path
+    try:
+        return EmbedCache(path, model)
+    except sqlite3.DatabaseError:
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        return EmbedCache(path, model)
