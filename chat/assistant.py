@@ -19,7 +19,7 @@ from chat.safety import asks_private_data, is_injection, normalise_question, sig
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
 from kb.settings import Settings
-from kb.store import open_store
+from kb.store import guarded, open_store
 from kb.text import language_of, split_sentences
 from kb.translit import is_translit, to_cyrillic
 
@@ -54,6 +54,7 @@ class Assistant:
             raise BadQuestion(message("not_text"))
         return cleaned
 
+    @guarded
     def ask(self, question, history: list[dict] | None = None, mode: str = "hybrid",
             composer: str = "extractive", llm: str | None = None) -> dict:
         """The answer object. `llm` (default: settings.llm, i.e. REFUGE_LLM) selects a

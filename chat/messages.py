@@ -16,6 +16,7 @@ TEXT = {
         "not_text": "That doesn't look like text. Please type your question in words.",
         "unavailable": "The knowledge base is temporarily unavailable. Please try again in a minute.",
         "busy": "Refuge is busy right now. Please try again in a moment.",
+        "rate_limited": "That's a lot of questions in a short time. Please wait a minute, then ask again.",
         "help_query": "organisations that help LGBTQ people leave danger and get support",
     },
     "ru": {
@@ -32,6 +33,7 @@ TEXT = {
         "not_text": "Это не похоже на текст. Пожалуйста, задайте вопрос словами.",
         "unavailable": "База знаний временно недоступна. Пожалуйста, попробуйте через минуту.",
         "busy": "Сейчас Refuge перегружен. Пожалуйста, попробуйте чуть позже.",
+        "rate_limited": "Слишком много вопросов за короткое время. Пожалуйста, подождите минуту и спросите снова.",
         "help_query": "организации которые помогают ЛГБТ людям уехать из опасности и получить поддержку",
     },
 }

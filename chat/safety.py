@@ -47,7 +47,8 @@ PRIVATE_DATA = [re.compile(p, _I) for p in (
     rf"\baddress(es)?\s+(of|for)\s+(?!(the|an?|their|its)\s+{ORG_WORDS}\b|{ORG_WORDS}\b)\w+",
     r"\bwhere\s+(does|do|did|can i find)?\s*[\w'\s]{1,40}?\s+(live|lives|living|stay|stays|hiding)\s+(now|today)?\s*\??$",
     rf"\b(phone|telephone|mobile)\s+number\s+(of|for)\s+(?!(the|an?)\s+{ORG_WORDS}\b|{ORG_WORDS}\b)",
-    r"\b(list|names?)\s+(of\s+)?(all\s+)?(the\s+)?(gay|lesbian|trans\w*|bi|lgbt\w*|queer|homosexual)\s*"
+    r"\b(list|names?)\s+(of\s+)?(all\s+)?(the\s+)?((named|known|real)\s+)?"
+    r"(gay|lesbian|trans\w*|bi|lgbt\w*|queer|homosexual)\s*"
     r"(men|women|people|persons|guys|activists)?\b",
     r"\bwho\s+(is|are)\s+(gay|lesbian|trans|bi|lgbt\w*|queer|homosexual)\b|\b(is|are)\s+[A-Z][a-z]+\s+[A-Z][a-z]+"
     r"\s+(gay|lesbian|trans|bi|homosexual)\b",
@@ -65,7 +66,8 @@ INJECTION = [re.compile(p, _I) for p in (
     r"\b(turn off|disable|bypass|switch off|remove)\b.{0,30}\b(rules?|filters?|safety|restrictions?|guardrails?)\b",
     r"\bas your (developer|creator|admin\w*|owner|programmer)\b|^\s*(system|assistant)\s*:|\bnew (system )?policy\b",
     r"\b(answer|respond|reply)\s+(only\s+)?(from|with|using)\s+your\s+own\s+knowledge\b",
-    r"игнорируй\w*\s+(все\s+)?(предыдущие\s+)?инструкци",
+    r"(игнорируй|забудь|забыть|не\s+обращай\s+внимания\s+на)\w*\s+(все\s+)?(предыдущие\s+|прошлые\s+)?"
+    r"(инструкци|правил)",
 )]
 
 

@@ -7,10 +7,12 @@ always computed by our own embedder; Chroma never embeds anything itself.
 """
 from __future__ import annotations
 
+import functools
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from kb.errors import StoreUnavailable
+from kb.errors import RefugeError, StoreUnavailable
 from kb.settings import Settings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -47,8 +49,24 @@ def open_client(settings: Settings, fresh: bool = False):
             _evict(str(settings.chroma_dir))
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
-        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.server_mode else str(settings.chroma_dir)
-        raise StoreUnavailable(f"cannot open the Chroma store at {where}: {exc}") from exc
+        raise StoreUnavailable(f"cannot open the Chroma store at {_where(settings)}: {exc}") from exc
+
+
+def _where(settings: Settings) -> str:
+    return f"{settings.chroma_host}:{settings.chroma_port}" if settings.server_mode else str(settings.chroma_dir)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """True when `exc` (or an error it wraps) means a Chroma server could not be reached:
+    refused, reset or timed-out connections."""
+    import httpx
+
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, (httpx.TransportError, ConnectionError, TimeoutError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 @dataclass
@@ -61,6 +79,21 @@ class Store:
         """Re-read an embedded store from disk (after another process wrote to it)."""
         if self.settings is not None and not self.settings.server_mode:
             self.client = open_client(self.settings, fresh=True)
+
+    @contextmanager
+    def guard(self):
+        """Turn "the Chroma server cannot be reached" into StoreUnavailable. Nothing needs
+        reopening afterwards: the HTTP client connects again on the next request, so
+        answers resume as soon as the server is back."""
+        try:
+            yield
+        except RefugeError:
+            raise
+        except Exception as exc:
+            if is_unreachable(exc):
+                where = _where(self.settings) if self.settings else self.name
+                raise StoreUnavailable(f"cannot reach the Chroma store at {where}") from exc
+            raise
 
     def _collection(self, suffix: str):
         try:
@@ -99,3 +132,13 @@ class Store:
 
 def open_store(settings: Settings, fresh: bool = False) -> Store:
     return Store(open_client(settings, fresh), settings.collection, settings)
+
+
+def guarded(method):
+    """Decorator for a method of an object with a `.store`: an unreachable store becomes
+    StoreUnavailable (the CLI's one-line message, the page's "temporarily unavailable")."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.store.guard():
+            return method(self, *args, **kwargs)
+    return wrapper

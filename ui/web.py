@@ -15,6 +15,7 @@ from pathlib import Path
 from chat.messages import message as msg
 from kb.errors import BadQuestion, RefugeError
 from ui import present
+from ui.ratelimit import RateLimit, client_of
 from ui.texts import pick_language, ui_text
 
 STATIC = Path(__file__).parent / "static"
@@ -92,11 +93,11 @@ class Gate:
                     self.inside -= 1
 
 
-def _busy_reply(message: str, history: list[dict]) -> list[dict]:
+def _busy_reply(message: str, history: list[dict], key: str = "busy") -> list[dict]:
     from chat.assistant import question_language
 
     return list(history or []) + [{"role": "user", "content": present.escape_md(str(message)[:300])},
-                                  {"role": "assistant", "content": msg("busy", question_language(str(message)))}]
+                                  {"role": "assistant", "content": msg(key, question_language(str(message)))}]
 
 
 def _top_html(text: dict) -> str:
@@ -109,11 +110,15 @@ def build_blocks(assistant, gate: Gate | None = None):
     """The Gradio Blocks app (not launched): chat, examples, language switch, quick exit."""
     import gradio as gr
 
-    gate = gate or Gate()
+    gate = gate or Gate(assistant.settings.max_running, assistant.settings.max_waiting)
+    limit = RateLimit(*assistant.settings.rate_limit)
 
-    def chat(message, history):
+    def chat(message, history, request: gr.Request = None):
         if not (message or "").strip():
             yield history, ""
+            return
+        if not limit.allow(client_of(request)):
+            yield _busy_reply(message, history, "rate_limited"), ""
             return
         with gate.enter() as admitted:
             if not admitted:
@@ -122,12 +127,14 @@ def build_blocks(assistant, gate: Gate | None = None):
             for update in respond(assistant, message, _plain_history(history)):
                 yield update, ""
 
-    def ask_api(question: str) -> dict:
+    def ask_api(question: str, request: gr.Request = None) -> dict:
         """Answer one question; returns the JSON answer object."""
-        from chat.assistant import public
+        from chat.assistant import public, question_language
 
         empty = {"question": "", "refused": True, "citations": [], "notices": [],
                  "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        if not limit.allow(client_of(request)):
+            return dict(empty, answer=msg("rate_limited", question_language(str(question))))
         with gate.enter() as admitted:
             if not admitted:
                 return dict(empty, answer=msg("busy"))
@@ -205,7 +212,11 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
             if path.startswith(("/gradio_api/run/", "/gradio_api/call/", "/monitoring")):
                 response = PlainTextResponse("Not Found", status_code=404)
             else:
-                response = await call_next(request)
+                try:
+                    response = await call_next(request)
+                except Exception:  # an unhandled error: a plain 500 that still carries the headers
+                    log.warning("unhandled error on a web route", exc_info=False)
+                    response = PlainTextResponse("Internal Server Error", status_code=500)
             for name, value in SECURITY_HEADERS.items():
                 response.headers[name] = value
             return response
