@@ -56,9 +56,10 @@ class Assistant:
 
     @guarded
     def ask(self, question, history: list[dict] | None = None, mode: str = "hybrid",
-            composer: str = "extractive", llm: str | None = None) -> dict:
+            composer: str = "extractive", llm: str | None = None, on_text=None) -> dict:
         """The answer object. `llm` (default: settings.llm, i.e. REFUGE_LLM) selects a
-        language model for the generative path; "none" forces the extractive answer."""
+        language model for the generative path; "none" forces the extractive answer.
+        `on_text(text so far)` receives the model's unverified reply as it streams."""
         llm = self.settings.llm if llm is None else llm
         parse_llm(llm)  # a bad spec is a ConfigError before any work
         question = self.check_question(question)
@@ -82,7 +83,7 @@ class Assistant:
             result["notices"].append("sources_in_english")
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
-        answer, cites, generation = self._compose(hits, qvec, composer, asked, llm, used_lang)
+        answer, cites, generation = self._compose(hits, qvec, composer, asked, llm, used_lang, on_text)
         result["timings_ms"]["answer"] = round((time.perf_counter() - t1) * 1000, 2)
         if generation:  # internal keys; public() drops them
             result.update({k: generation[k] for k in ("generated", "removed", "fallback", "llm_stats")},
@@ -117,7 +118,8 @@ class Assistant:
                 return found
         return best
 
-    def _compose(self, hits, qvec, composer: str, question: str = "", llm: str | None = None, lang: str = "en"):
+    def _compose(self, hits, qvec, composer: str, question: str = "", llm: str | None = None, lang: str = "en",
+                 on_text=None):
         """(answer, citations, generation): generation is chat.generate's report when a
         language model was asked (its answer is used if any sentence survived), else None."""
         if composer == "top-passage":
@@ -129,7 +131,7 @@ class Assistant:
             from chat import generate
 
             chunks = [self.index.by_id[h.chunk_id] for h in hits[:generate.PASSAGES]]
-            generation = generate.answer(llm, self.settings, question, chunks, lang)
+            generation = generate.answer(llm, self.settings, question, chunks, lang, on_text)
             if not generation["fallback"]:
                 return generation["answer"], generation["citations"], generation
         chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index))
@@ -156,7 +158,12 @@ def question_language(question: str) -> str:
 
 
 def public(result: dict) -> dict:
-    """Exactly DESIGN.md's JSON object: internal fields dropped."""
+    """DESIGN.md's JSON object, internal fields dropped; when a language model was asked, also
+    "generation": sentences generated, the ones verification removed (with reasons), fallback."""
     out = {k: result[k] for k in PUBLIC_KEYS}
     out["citations"] = [{k: c[k] for k in CITATION_KEYS} for c in result["citations"]]
+    if "generated" in result:  # the language model was asked: what verification did to its reply
+        out["generation"] = {"model": result["llm_stats"].get("model", ""), "sentences_generated": result["generated"],
+                             "removed": result["removed"], "fallback": result["fallback"],
+                             "message": result.get("llm_message")}
     return out

@@ -131,15 +131,17 @@ def render(kept: list[tuple[str, list[int]]], chunks: list) -> tuple[str, list[d
     return " ".join(parts), [citation(chunks[n - 1], new) for n, new in numbers.items()]
 
 
-def answer(spec: str, settings, question: str, chunks: list, lang: str = "en") -> dict:
+def answer(spec: str, settings, question: str, chunks: list, lang: str = "en", on_text=None) -> dict:
     """Generate and verify. Keys: answer and citations (empty when the caller must fall back),
-    generated, removed, fallback, message (why it fell back, or None), llm_stats, reply."""
+    generated, removed, fallback, message (why it fell back, or None), llm_stats, reply.
+    `on_text` receives the unverified reply as it streams (see llm.complete)."""
     parsed, opts = llm.parse(spec), llm.options(settings)
     chunks = chunks[:PASSAGES]
     out = {"answer": "", "citations": [], "generated": 0, "removed": [], "fallback": True, "message": None,
            "llm_stats": {"model": str(parsed)}, "reply": ""}
     try:
-        reply, stats = llm.complete(parsed, opts, prompt(question, [c.text for c in chunks], lang, opts))
+        reply, stats = llm.complete(parsed, opts, prompt(question, [c.text for c in chunks], lang, opts),
+                                    on_text)
     except LLMUnavailable as exc:
         return dict(out, message=f"{exc}; showing the quoted sentences instead")
     kept, removed, generated = verify(reply, [c.text for c in chunks], lang)

@@ -144,26 +144,30 @@ def _build(spec: Spec, opts: Options):
         raise LLMUnavailable(f"the language model {spec} could not be loaded: {_short(exc)}") from None
 
 
-def complete(spec: Spec, opts: Options, messages: list) -> tuple[str, dict]:
+def complete(spec: Spec, opts: Options, messages: list, on_text=None) -> tuple[str, dict]:
     """The model's reply text and {"seconds", "prompt_tokens", "output_tokens", "tokens_per_s"};
-    LLMUnavailable on a timeout, a connection error, any other failure or an empty reply."""
+    LLMUnavailable on a timeout, a connection error, any other failure or an empty reply.
+    With `on_text`, the reply is streamed and on_text(text so far) is called as it grows:
+    that text is unverified and only for a provisional display."""
     from langchain_core.messages import convert_to_messages
 
     model, lock = chat_model(spec, opts)
     t0 = time.perf_counter()
     try:
         with lock or _NO_LOCK:
-            result = model.generate([convert_to_messages(messages)])  # keeps llm_output (token usage)
+            if on_text is None:
+                result = model.generate([convert_to_messages(messages)])  # keeps llm_output (token usage)
+                reply = result.generations[0][0].message
+                raw = (result.llm_output or {}).get("token_usage") or reply.response_metadata.get("token_usage") or {}
+            else:
+                reply, pieces = _stream(model, convert_to_messages(messages), on_text)
+                raw = {"completion_tokens": pieces}  # a streamed piece is about one token; usage is used when sent
     except Exception as exc:
         raise LLMUnavailable(describe(exc, spec, opts)) from None
     seconds = time.perf_counter() - t0
-    reply = result.generations[0][0].message
-    content = reply.content
-    text = content if isinstance(content, str) else "".join(
-        part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+    text = _text(reply.content)
     usage = getattr(reply, "usage_metadata", None) or {}
     if not usage:
-        raw = (result.llm_output or {}).get("token_usage") or reply.response_metadata.get("token_usage") or {}
         usage = {"input_tokens": raw.get("prompt_tokens", 0), "output_tokens": raw.get("completion_tokens", 0)}
     out_tokens = int(usage.get("output_tokens") or 0)
     if not out_tokens and spec.provider == "llamacpp" and text:  # ChatLlamaCpp drops the usage it gets
@@ -173,6 +177,24 @@ def complete(spec: Spec, opts: Options, messages: list) -> tuple[str, dict]:
     if not text.strip():
         raise LLMUnavailable(f"the language model {spec} returned an empty answer")
     return text, stats
+
+
+def _text(content) -> str:
+    return content if isinstance(content, str) else "".join(
+        part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+
+
+def _stream(model, messages: list, on_text):
+    """(the whole reply as one message chunk, pieces received), calling on_text(text so far)
+    as pieces arrive."""
+    from langchain_core.messages import AIMessageChunk
+
+    whole, pieces = AIMessageChunk(content=""), 0
+    for piece in model.stream(messages):
+        whole, pieces = whole + piece, pieces + 1
+        if piece.content:
+            on_text(_text(whole.content))
+    return whole, pieces
 
 
 def describe(exc: BaseException, spec: Spec, opts: Options) -> str:

@@ -81,11 +81,13 @@ def canned(monkeypatch):
         reply: object = ""
         calls = 0
 
-    def complete(spec, opts, messages):
+    def complete(spec, opts, messages, on_text=None):
         Canned.calls += 1
         Canned.messages = messages
         if isinstance(Canned.reply, Exception):
             raise Canned.reply
+        for end in range(1, len(Canned.reply) + 1, 8) if on_text else ():  # streamed in small pieces
+            on_text(Canned.reply[:end])
         return Canned.reply, {"model": str(spec), "output_tokens": 5, "seconds": 0.1, "tokens_per_s": 50.0}
 
     monkeypatch.setattr(llm, "complete", complete)
@@ -103,7 +105,8 @@ def test_assistant_uses_verified_sentences_and_falls_back(shipped, canned):
     fallback = assistant.ask(QUESTION, llm="openai:x")
     assert fallback["fallback"] and "llm_fallback" in fallback["notices"] and fallback["llm_message"]
     assert fallback["answer"] == extractive["answer"] and len(fallback["removed"]) == 2
-    assert list(public(fallback)) == list(PUBLIC_KEYS)
+    assert list(public(fallback))[:-1] == list(PUBLIC_KEYS)
+    assert public(fallback)["generation"]["fallback"] and len(public(fallback)["generation"]["removed"]) == 2
 
     passage = canned.messages[1][1].split('<doc id="1">\n', 1)[1].split("\n</doc>")[0]
     first = split_sentences(passage)[0]
@@ -112,7 +115,8 @@ def test_assistant_uses_verified_sentences_and_falls_back(shipped, canned):
     assert not result["fallback"] and result["generated"] == 2 and len(result["removed"]) == 1
     assert result["answer"].endswith("[1]") and "United Nations" not in result["answer"]
     assert result["citations"][0]["quote"].startswith(passage[:50])
-    assert set(public(result)) == set(PUBLIC_KEYS)
+    assert set(public(result)) == set(PUBLIC_KEYS) | {"generation"}
+    assert public(result)["generation"]["removed"][0]["reason"].startswith("not supported")
 
     canned.reply = LLMUnavailable("the language model openai:x could not be reached at http://127.0.0.1:9/v1")
     down = assistant.ask(QUESTION, llm="openai:x")
@@ -122,3 +126,28 @@ def test_assistant_uses_verified_sentences_and_falls_back(shipped, canned):
     assert assistant.ask(QUESTION, llm="none")["answer"] == extractive["answer"] and canned.calls == calls
     with pytest.raises(ConfigError):
         assistant.ask(QUESTION, llm="gpt-5")
+
+
+def test_web_page_shows_a_provisional_draft_then_only_the_verified_answer(shipped, canned):
+    import dataclasses
+
+    from chat.assistant import Assistant
+    from ui.web import respond
+
+    _, assistant = shipped
+    asker = Assistant(dataclasses.replace(assistant.settings, llm="openai:x"), store=assistant.store,
+                      embedder=assistant.embedder)
+    passage = asker.index.by_id[asker.ask(QUESTION, llm="none")["citations"][0]["chunk_id"]].text
+    made_up = "The purge was ordered by the United Nations in 1990 [1]."
+    canned.reply = f"{split_sentences(passage)[0]} [1] {made_up}"
+    updates = list(respond(asker, QUESTION, []))
+    drafts = [u for u in updates if "refuge-draft" in u[-1]["content"]]
+    assert drafts and "United Nations" in drafts[-1][-1]["content"]  # the reader saw it only as a draft
+    final = updates[-1][-1]["content"]
+    assert "refuge-draft" not in final and "United Nations" not in final and "[1]" in final
+    assert "checked against the passage" in final and "1 sentence(s)" in final
+    assert not any("refuge-draft" in turn["content"] for turn in updates[-1])
+
+    canned.reply = "Nobody knows [7]."
+    final = list(respond(asker, QUESTION, []))[-1][-1]["content"]
+    assert "could not be checked" in final and "refuge-draft" not in final and "[1]" in final

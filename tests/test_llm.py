@@ -62,7 +62,9 @@ def assert_verified(result: dict):
     for sentence, ns in cited_sentences(result["answer"]):
         assert ns and all(n in quotes for n in ns), sentence
         assert check(sentence, [quotes[n] for n in ns]).supported, sentence
-    assert list(public(result)) == list(PUBLIC_KEYS)
+    out = public(result)
+    assert list(out)[:len(PUBLIC_KEYS)] == list(PUBLIC_KEYS)
+    assert out["generation"]["sentences_generated"] == result["generated"]
 
 
 def free_port() -> int:
@@ -148,6 +150,20 @@ def test_fallback_when_no_valid_citations(inproc, monkeypatch):
     assert_verified(result)
 
 
+def test_web_page_streams_a_draft_then_only_verified_text(inproc):
+    from ui.web import respond
+
+    asker, spec, _ = inproc
+    page = Assistant(dataclasses.replace(asker.settings, llm=spec), store=asker.store, embedder=asker.embedder)
+    updates = list(respond(page, QUESTIONS[0], []))
+    drafts = [u for u in updates if "refuge-draft" in u[-1]["content"]]
+    assert drafts, "the model's text should appear as a draft while it is written"
+    final = updates[-1]
+    assert all("refuge-draft" not in turn["content"] for turn in final)
+    assert "[1]" in final[-1]["content"] and "refuge-sources" in final[-1]["content"]
+    assert "checked against" in final[-1]["content"] or "could not be checked" in final[-1]["content"]
+
+
 def test_openai_compatible_server(over_http):
     _, results = over_http
     for result in results.values():
@@ -155,6 +171,15 @@ def test_openai_compatible_server(over_http):
         assert result["llm_stats"]["output_tokens"] <= int(LLM_ENV["REFUGE_LLM_MAX_TOKENS"])  # the server obeys it
         assert_verified(result)
     assert sum(len(r["removed"]) for r in results.values()) > 0
+
+
+def test_openai_compatible_server_streams(over_http):
+    asker, results = over_http
+    drafts: list[str] = []
+    streamed = asker.ask(QUESTIONS[0], llm="openai:gemma", on_text=drafts.append)
+    assert len(drafts) > 1 and all(b.startswith(a) for a, b in zip(drafts, drafts[1:]))  # text grows
+    assert streamed["generated"] > 0 and streamed["llm_stats"]["output_tokens"] > 0
+    assert_verified(streamed)
 
 
 def test_server_down_gives_message_and_extractive_answer(shipped):

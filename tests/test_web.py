@@ -2,6 +2,8 @@
 generator, escaping, the Gradio API through gradio_client."""
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -46,6 +48,32 @@ def test_respond_streams_crisis_first_then_answer_then_sources(shipped):
     final = updates[-1][-1]["content"]
     assert "refuge-sources" in final and 'rel="noopener noreferrer"' in final and 'target="_blank"' in final
     assert all(u[1]["content"] == first_answer[1]["content"] for u in updates[1:])  # same notice every time
+
+
+def test_drafts_yield_the_latest_text_then_return_or_raise():
+    from ui.stream import drafts
+
+    def ask(on_text):
+        for text in ("a", "a b", "a b c"):
+            on_text(text)
+            time.sleep(0.05)  # a model writing: each piece arrives after the last was shown
+        return {"answer": "done"}
+
+    run, seen = drafts(ask, every_s=0.0), []
+    while True:
+        try:
+            seen.append(next(run))
+        except StopIteration as done:
+            assert done.value == {"answer": "done"}
+            break
+    assert seen and seen[-1] == "a b c" and all(t in ("a", "a b", "a b c") for t in seen)
+
+    def fails(on_text):
+        on_text("half")
+        raise RuntimeError("store gone")
+
+    with pytest.raises(RuntimeError, match="store gone"):
+        list(drafts(fails, every_s=0.0))
 
 
 def test_question_html_and_markdown_are_shown_as_text(shipped):

@@ -55,6 +55,13 @@ def answer_markdown(answer: str) -> str:
     return re.sub(r"&#91;(\d+)&#93;", r"**[\1]**", escaped)
 
 
+def draft_html(draft: str, label: str) -> str:
+    """A language model's reply while it is being written and checked: shown as provisional,
+    escaped, and always replaced by the verified answer."""
+    return (f'<div class="refuge-draft" aria-busy="true"><p class="refuge-draft-label">{html.escape(label)}</p>'
+            f"<p>{html.escape(draft)}</p></div>")
+
+
 def crisis_html(notice: dict | None, fallback: str) -> str:
     if not notice:
         return f'<div class="refuge-crisis" role="alert"><p>{html.escape(fallback)}</p></div>'

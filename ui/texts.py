@@ -18,6 +18,11 @@ UI = {
         "sources_in_english": "There is no reviewed article on this in Russian yet; the sources are in English.",
         "crisis_fallback": "If you are in danger now, call 112.",
         "language": "Language",
+        "draft": "Draft from a language model, being checked against the sources…",
+        "llm_checked": "Written by a language model; every sentence was checked against the passage it cites.",
+        "llm_removed": "{n} sentence(s) that the sources do not support were left out.",
+        "llm_fallback": "The language model's answer could not be checked against the sources, "
+                        "so sentences quoted from them are shown instead.",
     },
     "ru": {
         "exit": "Выйти",
@@ -35,6 +40,11 @@ UI = {
         "sources_in_english": "Проверенной статьи на русском об этом пока нет; источники на английском языке.",
         "crisis_fallback": "Если вы в опасности прямо сейчас, звоните 112.",
         "language": "Язык",
+        "draft": "Черновик языковой модели, идёт проверка по источникам…",
+        "llm_checked": "Текст написан языковой моделью; каждое предложение проверено по фрагменту, на который оно ссылается.",
+        "llm_removed": "Предложений, не подтверждённых источниками, убрано: {n}.",
+        "llm_fallback": "Ответ языковой модели не удалось проверить по источникам, "
+                        "поэтому показаны предложения, процитированные из них.",
     },
 }
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chat.messages import message as msg
 from kb.errors import BadQuestion, RefugeError
-from ui import present
+from ui import present, stream
 from ui.ratelimit import RateLimit, client_of
 from ui.texts import pick_language, ui_text
 
@@ -27,19 +27,22 @@ log = logging.getLogger("refuge.web")
 
 def respond(assistant, message: str, history: list[dict]):
     """Yield the chat history as the answer streams: crisis notice first (in the
-    question's language), then the answer paragraph by paragraph, then the sources."""
+    question's language), then, with a language model, its draft in a provisional style,
+    then the verified answer paragraph by paragraph (replacing any draft), then the sources."""
     from chat.assistant import question_language
 
     history = list(history or [])
+    lang = question_language(str(message))
     user = {"role": "user", "content": present.escape_md(str(message)[:300])}
+    crisis = _early_crisis(assistant, message, lang)
     try:
-        result = assistant.ask(message, history=history)
+        result = yield from _answer(assistant, message, history, [user] + crisis, lang)
     except BadQuestion as exc:
-        yield history + [user, {"role": "assistant", "content": str(exc)}]
+        yield history + [user] + crisis + [{"role": "assistant", "content": str(exc)}]
         return
     except Exception:  # the store or a library failed: say so kindly, log no question text
         log.warning("error while answering", exc_info=False)
-        yield history + [user, {"role": "assistant", "content": msg("unavailable", question_language(str(message)))}]
+        yield history + [user] + crisis + [{"role": "assistant", "content": msg("unavailable", lang)}]
         return
     lang = question_language(result["question"])
     text = ui_text(lang)
@@ -48,12 +51,50 @@ def respond(assistant, message: str, history: list[dict]):
         notice = present.crisis_html(assistant.crisis_notice(lang), text["crisis_fallback"])
         history.append({"role": "assistant", "content": notice})
         yield history
-    shown = f"*{text['sources_in_english']}*" if "sources_in_english" in result["notices"] else ""
+    shown = " ".join(f"*{note}*" for note in _notes(result, text))
     for part in result["answer"].split("\n\n"):
         shown = f"{shown}\n\n{present.answer_markdown(part)}".strip()
         yield history + [{"role": "assistant", "content": shown}]
     final = shown + "\n\n" + present.sources_html(result["citations"], text)
     yield history + [{"role": "assistant", "content": final.strip()}]
+
+
+def _answer(assistant, message: str, history: list[dict], shown: list[dict], lang: str):
+    """The answer object. With a language model, first yields its unverified draft as a
+    provisional turn below `shown`; the caller's next update replaces it."""
+    from chat.llm import parse
+
+    if not parse(assistant.settings.llm):
+        return assistant.ask(message, history=history)
+    label = ui_text(lang)["draft"]
+    run = stream.drafts(lambda on_text: assistant.ask(message, history=history, on_text=on_text))
+    while True:
+        try:
+            draft = next(run)
+        except StopIteration as done:
+            return done.value
+        yield history + shown + [{"role": "assistant", "content": present.draft_html(draft, label)}]
+
+
+def _early_crisis(assistant, message, lang: str) -> list[dict]:
+    """The crisis notice as a turn, before any answer work, for a question that signals danger."""
+    from chat.safety import normalise_question, signals_danger
+
+    if not isinstance(message, str) or not signals_danger(normalise_question(message)):
+        return []
+    notice = present.crisis_html(assistant.crisis_notice(lang), ui_text(lang)["crisis_fallback"])
+    return [{"role": "assistant", "content": notice}]
+
+
+def _notes(result: dict, text: dict) -> list[str]:
+    """Short lines above the answer: sources in English, and what the language model path did."""
+    notes = [text["sources_in_english"]] if "sources_in_english" in result["notices"] else []
+    if "llm_fallback" in result["notices"]:
+        notes.append(text["llm_fallback"])
+    elif "generated" in result:
+        removed = len(result.get("removed", []))
+        notes.append(text["llm_checked"] + (" " + text["llm_removed"].format(n=removed) if removed else ""))
+    return notes
 
 
 def _plain_history(history: list[dict]) -> list[dict]:
