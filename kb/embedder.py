@@ -14,6 +14,10 @@ from kb.errors import ConfigError
 
 _LOCK = threading.Lock()
 _CACHE: dict[str, "Embedder"] = {}
+# One question is a handful of tokens: one torch thread embeds it in ~10 ms, while all
+# cores fight each other (and the server's other requests) for it: on a busy 2-core
+# machine, 2 threads took 0.3-1 s per question and 1 thread 25 ms (evals/reports/bench).
+QUERY_THREADS = 1
 
 
 class Embedder:
@@ -23,6 +27,7 @@ class Embedder:
         self.model = model
         self.batch_size = batch_size
         self._lc = None
+        self._batch_threads = 0  # torch's own default, read when the model loads
 
     @property
     def langchain(self):
@@ -38,7 +43,10 @@ class Embedder:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+        import torch
         from langchain_huggingface import HuggingFaceEmbeddings
+
+        self._batch_threads = torch.get_num_threads()
 
         try:
             return HuggingFaceEmbeddings(
@@ -53,11 +61,23 @@ class Embedder:
     def name(self) -> str:
         return Path(self.model).name or self.model
 
+    def _threads(self, n: int) -> None:
+        import torch
+
+        if n and torch.get_num_threads() != n:
+            torch.set_num_threads(n)
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.langchain.embed_documents(list(texts)) if texts else []
+        if not texts:
+            return []
+        model = self.langchain
+        self._threads(self._batch_threads)
+        return model.embed_documents(list(texts))
 
     def embed_query(self, text: str) -> list[float]:
-        return self.langchain.embed_query(text)
+        model = self.langchain
+        self._threads(QUERY_THREADS)
+        return model.embed_query(text)
 
 
 def get_embedder(model: str) -> Embedder:

@@ -9,10 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from chat.assistant import Assistant
+from evals.bench_serve import wait_for
 from ingest.pipeline import run_ingest
 from kb.errors import IngestLocked
 from kb.settings import get_settings
@@ -23,18 +23,6 @@ pytestmark = pytest.mark.server
 BIN = Path(sys.executable).parent
 QUESTIONS = ["What are the Yogyakarta Principles?", "what is russia's 2013 gay propaganda law",
              "can being gay count as a particular social group", "how did the purge in chechnya start"]
-
-
-def wait_for(url: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,8 @@ def ask(question, as_json, mode, llm):
 
     assistant = Assistant(get_settings())
     if question == "-":
-        for line in sys.stdin:
+        for raw in click.get_binary_stream("stdin"):  # bytes: a line that is not UTF-8 gets a clear reply
+            line = raw.decode("utf-8", "replace")
             if not line.strip():
                 continue
             click.echo(json.dumps(_ask_one(assistant, line.rstrip("\n"), mode, public, llm), ensure_ascii=False))
@@ -151,6 +152,44 @@ def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit):
     click.echo(f"report: {report}")
     if failures:
         raise click.ClickException("below the floors: " + "; ".join(failures))
+
+
+@cli.command()
+@click.option("--quick", is_flag=True, help="A few seconds: 4 articles, 1,000 chunks, 5 questions, no servers.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Report folder (default: evals/reports/bench).")
+@click.option("--sizes", default=None, help="Corpus sizes in chunks, comma-separated; 0 = the knowledge base "
+              "as ingested (default 0,10000,100000).")
+@click.option("--questions", type=click.IntRange(min=1), default=None, help="Gold questions to time (default 40).")
+@click.option("--users", type=click.IntRange(min=1), default=50, show_default=True, help="Simulated HTTP users.")
+@click.option("--per-user", type=click.IntRange(min=1), default=10, show_default=True, help="Questions per user.")
+@click.option("--no-server", is_flag=True, help="Skip everything that starts a Chroma server or `refuge serve`.")
+@click.option("--skip-ingest", is_flag=True, help="Don't time ingest; build the corpora from the current index.")
+def bench(quick, out, sizes, questions, users, per_user, no_server, skip_ingest):
+    """Measure ingest, query latency at several corpus sizes (embedded and Chroma
+    server), the LangChain baseline, simulated users, cold start and memory.
+
+    Everything runs in a temporary folder on loopback; the real index is only read.
+    Writes bench.md, bench.json and latency.png and prints the table."""
+    from evals.bench import Options, run_bench
+    from evals.bench_report import machine, table, write
+    from kb.settings import PROJECT_ROOT
+
+    opts = Options.quick_run() if quick else Options()
+    opts.log = lambda line: click.echo(line, err=True)
+    opts.users, opts.per_user, opts.skip_ingest = users, per_user, skip_ingest
+    if sizes:
+        opts.sizes = tuple(int(s) for s in _split(sizes))
+    if questions:
+        opts.questions = questions
+    if no_server:
+        opts.server = opts.serve = False
+    info = machine()
+    result = run_bench(opts, get_settings())
+    result.update(machine=info, load_after=[round(x, 2) for x in __import__("os").getloadavg()])
+    report = write(result, out or PROJECT_ROOT / "evals" / "reports" / "bench")
+    click.echo(table(result))
+    click.echo(f"report: {report}")
 
 
 def _split(text: str) -> tuple[str, ...]:
