@@ -79,20 +79,28 @@ class Replica:
     """One `refuge serve` subprocess on a free loopback port, with its start time."""
 
     def __init__(self, env: dict):
+        import tempfile
+
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
+        self.log = tempfile.TemporaryFile()  # stderr, shown if the process fails to start
         self.started = time.perf_counter()
         self.proc = subprocess.Popen([str(BIN / "refuge"), "serve", "--host", HOST, "--port", str(self.port)],
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     env=env, stdout=subprocess.DEVNULL, stderr=self.log)
 
     def first_answer(self, question: str, seconds: float = 180) -> float:
         """Seconds from spawning the process to the first answer received over HTTP."""
-        wait_for(f"{self.url}/healthz", seconds, self.proc)
+        try:
+            wait_for(f"{self.url}/healthz", seconds, self.proc)
+        except RuntimeError as exc:
+            self.log.seek(0)
+            raise RuntimeError(f"{exc}: {self.log.read().decode(errors='replace')[-600:]}") from None
         ask(client(self.url), question)
         return time.perf_counter() - self.started
 
     def stop(self) -> None:
         _stop(self.proc)
+        self.log.close()
 
 
 @contextmanager
@@ -105,11 +113,12 @@ def replicas(env: dict, n: int):
             r.stop()
 
 
-def serve_env(settings, collection: str | None = None) -> dict:
-    env = dict(os.environ, REFUGE_DATA_DIR=str(settings.data_dir), REFUGE_KB_DIR=str(settings.kb_dir))
-    env.pop("REFUGE_LLM", None)
-    if collection:
-        env["REFUGE_COLLECTION"] = collection
+def serve_env(settings) -> dict:
+    """The environment for a `refuge serve` over the same store as `settings` (extractive)."""
+    env = dict(os.environ, REFUGE_DATA_DIR=str(settings.data_dir), REFUGE_KB_DIR=str(settings.kb_dir),
+               REFUGE_COLLECTION=settings.collection, REFUGE_EMBED_MODEL=settings.embed_model)
+    for name in ("REFUGE_LLM", "REFUGE_CHROMA_HOST", "REFUGE_CHROMA_PORT"):
+        env.pop(name, None)
     if settings.server_mode:
         env.update(REFUGE_CHROMA_HOST=settings.chroma_host, REFUGE_CHROMA_PORT=str(settings.chroma_port))
     return env

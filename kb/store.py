@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.errors import RefugeError, StoreUnavailable
 from kb.settings import Settings
@@ -74,11 +74,15 @@ class Store:
     client: object
     name: str
     settings: Settings | None = None
+    # collection handles, made once per client: get_or_create_collection is a round trip
+    # to a Chroma server (~2 ms) and was made on every access (evals/reports/bench)
+    _handles: dict = field(default_factory=dict, repr=False)
 
     def reopen(self) -> None:
         """Re-read an embedded store from disk (after another process wrote to it)."""
         if self.settings is not None and not self.settings.server_mode:
             self.client = open_client(self.settings, fresh=True)
+            self._handles = {}
 
     @contextmanager
     def guard(self):
@@ -96,8 +100,13 @@ class Store:
             raise
 
     def _collection(self, suffix: str):
+        if suffix in self._handles:
+            return self._handles[suffix]
         try:
-            return self.client.get_or_create_collection(f"{self.name}_{suffix}", embedding_function=None, metadata=COSINE)
+            handle = self.client.get_or_create_collection(f"{self.name}_{suffix}", embedding_function=None,
+                                                          metadata=COSINE)
+            self._handles[suffix] = handle
+            return handle
         except Exception as exc:
             raise StoreUnavailable(f"cannot open collection {self.name}_{suffix}: {exc}") from exc
 
