@@ -1,42 +1,70 @@
 """The extractive answer composer: no language model, only quoted sentences.
 
-From the top passages it picks the 2-5 sentences closest in meaning to the question
-(cosine similarity of precomputed sentence vectors), with maximal marginal relevance
-so they don't repeat each other, and keeps each sentence verbatim with an `[n]` after
-it that points to the passage it came from.
+Every sentence of the top passages is scored against the question on several plain
+signals (see `features`), the best 2-6 are picked with maximal marginal relevance so
+they don't repeat each other, and each sentence is kept verbatim with an `[n]` after it
+that points to the passage it came from.
+
+What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-11-25):
+
+| change                                                             | en            | ru            |
+|--------------------------------------------------------------------|---------------|---------------|
+| before (4 passages, cosine + lexical + type + rank, 5 sentences)   | 0.751         | 0.553         |
+| sentences of the top 8 passages instead of 4                       | 0.751 → 0.755 | 0.553 → 0.564 |
+| more signals (context, passage, article, lead, specifics), 6 sent. | 0.755 → 0.807 | 0.564 → 0.644 |
+| question in danger: help-query terms count too; weights re-swept   | 0.807 → 0.840 | 0.644 → 0.621 |
+| chat/index.py: unknown Russian word -> longest known stem prefix   | 0.840 → 0.840 | 0.621 → 0.621 |
+| `on_topic`: first passage shares no question term -> drop such     | 0.840 → 0.829 | 0.621 → 0.621 |
+
+WEIGHTS and the selection constants come from a coordinate-descent sweep on the gold sets
+(objective: en + ru key-fact recall). Held-out check, 2-fold split of the gold items: tuned on
+one half and scored on the other, en 0.806 → 0.839 and 0.742 → 0.799 against the old weights.
+Citation precision stayed at 0.99+ throughout.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import numpy as np
 
-import re
-
+from chat.messages import message
+from chat.safety import signals_danger
 from kb.text import language_of, words
 
-PASSAGES = 4
-COSINE_WEIGHT_RU = 0.2  # the English-only model's cosine is mostly noise for Russian sentences
-W_LEXICAL = 0.30     # weight of the IDF-weighted share of question terms in the sentence
-W_TYPE = 0.20        # bonus when the sentence has the kind of thing asked for (a date, a number, a name)
-W_RANK = 0.15        # bonus for sentences from higher-ranked passages
+PASSAGES = 8  # sentences of the top 4 passages held 88% of the English key facts, of the top 8 93%
+COSINE_WEIGHT_RU = 0.2  # the English-only model's cosine is mostly noise for Russian sentences (0..1.5 swept)
+WEIGHTS = {  # swept on the gold sets (see above); all signals are roughly in 0..1
+    "cosine": 0.75,   # sentence vector . question vector
+    "lexical": 0.45,  # IDF-weighted share of question terms in the sentence
+    "context": 0.15,  # the same share in the sentence with its passage title, section and previous sentence
+    "type": 0.2,      # the sentence has the kind of thing asked for (a date, a number, a name)
+    "rank": 0.4,      # 1 / (1 + rank of the passage)
+    "specific": 0.2,  # the sentence states a number, a date or a name
+    "lead": 0.2,      # first sentence of its passage
+    "passage": 0.25,  # the passage's own cosine similarity to the question
+    "article": 0.4,   # 1 / (1 + rank of the passage's article among the retrieved articles)
+    "details": 0.05,  # how many numbers and names the sentence states (0, 1/3, 2/3, 1)
+}
 MONTHS = r"(january|february|march|april|may|june|july|august|september|october|november|december|январ|феврал|" \
          r"март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр)"
+DATE_RE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b{MONTHS}", re.I)
+COUNT_RE = re.compile(r"\d|\b(dozens?|hundreds?|thousands?|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+                      r"twenty|thirty|forty|fifty|десят\w*|сот\w*|тысяч\w*)\b", re.I)
+NAME_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZА-ЯЁ][a-zа-яё]+")
 ANSWER_TYPES = {
     "date": (re.compile(r"^\W*(and\s+)?(when|what year|what date|since when|how long ago|в каком году|когда|с какого)", re.I),
-             re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b{MONTHS}", re.I)),
-    "count": (re.compile(r"\b(how many|how much|number of|сколько)\b", re.I),
-              re.compile(r"\d|\b(dozens?|hundreds?|thousands?|two|three|four|five|six|seven|eight|nine|ten|twelve|"
-                         r"twenty|thirty|forty|fifty|десят\w*|сот\w*|тысяч\w*)\b", re.I)),
+             DATE_RE),
+    "count": (re.compile(r"\b(how many|how much|number of|сколько)\b", re.I), COUNT_RE),
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
-                       r"people)|кто|какие организации)", re.I),
-            re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZА-ЯЁ][a-zа-яё]+")),
+                       r"people)|кто|какие организации)", re.I), NAME_RE),
 }
-MAX_SENTENCES = 5
+MAX_SENTENCES = 6  # 5 -> 6 added 0.01-0.02 key-fact recall; more reads as a wall of quotes
 MIN_SENTENCES = 2
-MMR_LAMBDA = 0.85
+MMR_LAMBDA = 0.7  # swept with WEIGHTS (0.6-1.0)
 RELATIVE_FLOOR = 0.50  # (swept on the gold set, see evals/reports) keep sentences scoring at least this share of the best one
 MIN_WORDS = 5
+ON_TOPIC = 0.5  # see `on_topic`; filtering whenever one passage held half the terms cost 0.014 (en)
 
 
 @dataclass
@@ -47,6 +75,7 @@ class Candidate:
     vec: np.ndarray
     passage_rank: int
     score: float = 0.0
+    features: dict = field(default_factory=dict)
 
 
 def answer_type(question: str) -> str | None:
@@ -56,36 +85,81 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+def _sentences(store, ids: list[str]) -> list[tuple[str, dict, np.ndarray]]:
+    """(text, metadata, vector) of every sentence of the given passages, in reading order."""
+    got = store.sentences.get(where={"chunk_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"])
+    rows = [(d, m, np.asarray(v, dtype=np.float32)) for d, m, v in zip(got["documents"], got["metadatas"], got["embeddings"])]
+    order = {cid: i for i, cid in enumerate(ids)}
+    return sorted(rows, key=lambda row: (order[row[1]["chunk_id"]], int(row[1]["position"])))
+
+
+def features(text: str, vec, q, rank: int, kind: str | None, terms: set, index, heading: str, previous: str) -> dict:
+    """The signals one sentence is scored on (all roughly in 0..1)."""
+    lexical = index.sentence_overlap(terms, text) if terms else 0.0
+    context = index.sentence_overlap(terms, f"{heading} {previous} {text}") if terms else 0.0
+    return {
+        "cosine": float(vec @ q), "lexical": lexical, "context": context,
+        "type": float(bool(kind) and bool(ANSWER_TYPES[kind][1].search(text))),
+        "rank": 1.0 / (1 + rank),
+        "specific": float(bool(DATE_RE.search(text) or re.search(r"\d", text) or NAME_RE.search(text))),
+        "details": min(3, len(set(re.findall(r"\d+", text))) + len(set(NAME_RE.findall(text)))) / 3,
+    }
+
+
+def question_terms(question: str, index) -> set[str]:
+    """The question's terms; for a question in danger also those of the help query, so
+    that sentences naming who can help rank with those that echo the question."""
+    if index is None or not question:
+        return set()
+    terms = index.query_terms(question)
+    if signals_danger(question):
+        terms |= index.query_terms(message("help_query", language_of(question)))
+    return terms
+
+
+def on_topic(ids: list[str], terms: set[str], index) -> list[str]:
+    """The passages that share a question term, when the first passage shares none and
+    another holds at least ON_TOPIC of the terms ("ergänzungsausweis" must not be
+    answered from a passage the English-only model happened to rank first); else all."""
+    if not terms or index is None:
+        return ids
+    share = {cid: index.sentence_overlap(terms, index.by_id[cid].text) if cid in index.by_id else 0.0 for cid in ids}
+    if share[ids[0]] > 0 or max(share.values(), default=0.0) < ON_TOPIC:
+        return ids
+    return [cid for cid in ids if share[cid] > 0]
+
+
 def candidates(store, hits, query_vec, question: str = "", index=None) -> list[Candidate]:
-    """Sentences of the top passages, scored against the question: meaning (cosine),
-    shared rare terms, the kind of answer asked for, and the passage's rank."""
-    ids = [h.chunk_id for h in hits[:PASSAGES]]
+    """Sentences of the top passages, each scored with `features` and `WEIGHTS`."""
+    terms = question_terms(question, index)
+    ids = on_topic([h.chunk_id for h in hits[:PASSAGES]], terms, index)
     if not ids:
         return []
-    got = store.sentences.get(where={"chunk_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"])
-    rank = {cid: i for i, cid in enumerate(ids)}
     q = np.asarray(query_vec, dtype=np.float32)
     kind = answer_type(question)
-    w_cos = COSINE_WEIGHT_RU if language_of(question) == "ru" else 1.0
-    terms = index.query_terms(question) if index is not None and question else set()
-    has_kind = ANSWER_TYPES[kind][1] if kind else None
-    out = []
-    for doc, meta, vec in zip(got["documents"], got["metadatas"], got["embeddings"]):
+    weights = dict(WEIGHTS, cosine=WEIGHTS["cosine"] * (COSINE_WEIGHT_RU if language_of(question) == "ru" else 1.0))
+    rank = {cid: i for i, cid in enumerate(ids)}
+    articles = list(dict.fromkeys(cid.split(":")[0] for cid in ids))
+    dense = {h.chunk_id: h.dense for h in hits[:PASSAGES]}
+    out, previous = [], {}
+    for doc, meta, vec in _sentences(store, ids):
+        cid = meta["chunk_id"]
+        chunk = index.by_id.get(cid) if index is not None else None
+        heading = f"{chunk.meta.get('title', '')} {chunk.meta.get('section', '')}" if chunk else ""
+        prev = previous.get(cid, "")
+        previous[cid] = doc
         if len(words(doc)) < MIN_WORDS or doc.rstrip().endswith(":"):
             continue
-        v = np.asarray(vec, dtype=np.float32)
-        r = rank[meta["chunk_id"]]
-        score = w_cos * float(v @ q) + W_RANK / (1 + r)
-        if terms:
-            score += W_LEXICAL * index.sentence_overlap(terms, doc)
-        if has_kind is not None and has_kind.search(doc):
-            score += W_TYPE
-        out.append(Candidate(meta["chunk_id"], int(meta["position"]), doc, v, r, score))
+        f = features(doc, vec, q, rank[cid], kind, terms, index, heading, prev)
+        f["lead"] = float(not prev)
+        f["passage"] = dense[cid]
+        f["article"] = 1.0 / (1 + articles.index(cid.split(":")[0]))
+        score = sum(weights[k] * f[k] for k in weights)
+        out.append(Candidate(cid, int(meta["position"]), doc, vec, rank[cid], score, f))
     return out
-
-
-def select(cands: list[Candidate], k: int = MAX_SENTENCES) -> list[Candidate]:
+def select(cands: list[Candidate], k: int | None = None) -> list[Candidate]:
     """MMR selection, then put back into reading order (passage rank, position)."""
+    k = k or MAX_SENTENCES
     pool = sorted(cands, key=lambda c: -c.score)
     if not pool:
         return []

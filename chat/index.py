@@ -124,10 +124,20 @@ class Index:
         for tok in bm25_tokens(query):
             if tok not in self.idf and len(tok) >= 5 and not tok.isdigit():
                 pool = self._by_prefix.get(tok[:2], [])
-                close = difflib.get_close_matches(tok, pool, n=1, cutoff=0.8)
+                close = difflib.get_close_matches(tok, pool, n=1, cutoff=0.8) or self._known_prefix(tok)
                 tok = close[0] if close else tok
             out.append(tok)
         return out
+
+    def _known_prefix(self, tok: str) -> list[str]:
+        """[the longest known Russian stem of at least 4 letters that starts `tok`] or []:
+        transliterated and misspelt Russian endings ('случилос' -> 'случ')."""
+        if language_of(tok) != "ru":
+            return []
+        for end in range(len(tok) - 1, 3, -1):
+            if tok[:end] in self.idf:
+                return [tok[:end]]
+        return []
 
     def coverage(self, query: str, chunk_ids: list[str]) -> float:
         """IDF-weighted share of the query's terms found in the given chunks (terms the

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from chat import compose
 from kb.errors import BadQuestion
 
 FIRST_HIT = {
@@ -38,7 +39,7 @@ def test_every_sentence_is_verbatim_from_its_passage(shipped, question):
     result = assistant.ask(question)
     quotes = {c["n"]: c["quote"] for c in result["citations"]}
     sentences = re.findall(r"(.+?) \[(\d+)\]", result["answer"].replace("\n\n", " "))
-    assert 2 <= len(sentences) <= 5
+    assert compose.MIN_SENTENCES <= len(sentences) <= compose.MAX_SENTENCES
     for sentence, n in sentences:
         assert sentence.strip() in quotes[int(n)]
     for cite in result["citations"]:
