@@ -70,7 +70,7 @@ class Index:
 
     def load(self) -> "Index":
         state = self.store.read_state()
-        got = self.store.chunks.get(include=["documents", "metadatas"])
+        got = self.store.get_all("chunks", ["documents", "metadatas"])
         if not got["ids"]:
             raise IndexMissing("the index is empty: run `refuge ingest` first")
         chunks = [Chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]

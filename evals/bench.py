@@ -27,6 +27,7 @@ COLLECTION = "bench"
 class Options:
     quick: bool = False
     sizes: tuple[int, ...] = (0, 10_000, 100_000)  # 0: the ingested knowledge base as it is
+    server_sizes: tuple[int, ...] | None = None  # with a Chroma server (default: the same sizes)
     questions: int = 40
     users: int = 50
     per_user: int = 10
@@ -84,7 +85,8 @@ def _run(opts: Options, base, work: Path) -> dict:
     result["corpus"] = {"source_chunks": len(source["chunks"]), "sizes": sizes}
     result["embedded"] = [_size_run(opts, base, source, questions, work / f"embedded-{n}", n) for n in sizes]
     if opts.server:
-        result["server"] = _server_runs(opts, base, source, questions, work, sizes)
+        server_sizes = sorted({n or len(source["chunks"]) for n in opts.server_sizes or opts.sizes})
+        result["server"] = _server_runs(opts, base, source, questions, work, server_sizes)
     if opts.serve:
         from evals.bench_load import serve_runs
 

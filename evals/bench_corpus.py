@@ -24,9 +24,9 @@ def read_source(settings) -> dict:
     """Every live chunk and sentence of the ingested index at `settings`."""
     store = open_store(settings)
     live = json.loads(store.read_state().get("live_json") or "{}")
-    chunks = store.chunks.get(include=["documents", "metadatas", "embeddings"])
+    chunks = store.get_all("chunks", ["documents", "metadatas", "embeddings"])
     keep = [i for i, m in enumerate(chunks["metadatas"]) if live.get(m["article_id"]) == m.get("article_hash")]
-    sents = store.sentences.get(include=["documents", "metadatas", "embeddings"])
+    sents = store.get_all("sentences", ["documents", "metadatas", "embeddings"])
     by_chunk: dict[str, list] = {}
     for sid, doc, meta, vec in zip(sents["ids"], sents["documents"], sents["metadatas"], sents["embeddings"]):
         by_chunk.setdefault(meta["chunk_id"], []).append((meta["position"], sid, doc, meta, np.asarray(vec)))
@@ -68,11 +68,7 @@ def build_corpus(source: dict, settings, n_chunks: int, seed: int = 7) -> int:
     rng = np.random.default_rng(seed)
     rows = source["chunks"]
     store = open_store(settings)
-    # the chat reads sentences by chunk id and never searches their vector index, so
-    # the bench builds that index cheaply (chunks keep the shipped HNSW settings)
-    store.client.get_or_create_collection(f"{store.name}_sentences", embedding_function=None,
-                                          metadata={"hnsw:space": "cosine", "hnsw:construction_ef": 10, "hnsw:M": 4,
-                                                    "hnsw:sync_threshold": 50_000, "hnsw:batch_size": 10_000})
+    _precreate(store)
     live = dict(source["live"])
     chunks, sents, written = [], [], 0
     for n in range(max(n_chunks, len(rows))):
@@ -86,6 +82,17 @@ def build_corpus(source: dict, settings, n_chunks: int, seed: int = 7) -> int:
     written += _flush(store, chunks, sents)
     store.write_state({"kb_version": f"bench-{written}-{seed}", "model": "bench", "live_json": json.dumps(live)})
     return written
+
+
+def _precreate(store) -> None:
+    """Make the corpus's collections before `Store` does, with the shipped HNSW search
+    settings but persisted once at the end rather than after every write (the shipped
+    sync threshold rewrote a growing index file per batch). The chat reads sentences by
+    chunk id and never searches their vectors, so their index is built cheaply."""
+    lazy = {"hnsw:space": "cosine", "hnsw:sync_threshold": 1_000_000}
+    store.client.get_or_create_collection(f"{store.name}_chunks", embedding_function=None, metadata=lazy)
+    store.client.get_or_create_collection(f"{store.name}_sentences", embedding_function=None,
+                                          metadata=dict(lazy, **{"hnsw:construction_ef": 10, "hnsw:M": 4}))
 
 
 def _flush(store, chunks: list, sents: list) -> int:

@@ -118,6 +118,18 @@ class Store:
     def sentences(self):
         return self._collection("sentences")
 
+    def get_all(self, suffix: str, include: list[str], page: int = 5000) -> dict:
+        """Every record of a collection, read in pages: one `get` of a whole collection
+        fails past ~30,000 records ("too many SQL variables", seen at 100,000 chunks)."""
+        out: dict = {"ids": [], **{name: [] for name in include}}
+        collection = self._collection(suffix)
+        while True:
+            got = collection.get(include=include, limit=page, offset=len(out["ids"]))
+            for name in out:
+                out[name].extend(got[name])
+            if len(got["ids"]) < page:
+                return out
+
     def read_state(self) -> dict:
         """The version stamp that ingest wrote last ({} if none)."""
         try:

@@ -160,12 +160,13 @@ def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit):
               help="Report folder (default: evals/reports/bench).")
 @click.option("--sizes", default=None, help="Corpus sizes in chunks, comma-separated; 0 = the knowledge base "
               "as ingested (default 0,10000,100000).")
+@click.option("--server-sizes", default=None, help="Sizes to time with a Chroma server (default: --sizes).")
 @click.option("--questions", type=click.IntRange(min=1), default=None, help="Gold questions to time (default 40).")
 @click.option("--users", type=click.IntRange(min=1), default=50, show_default=True, help="Simulated HTTP users.")
 @click.option("--per-user", type=click.IntRange(min=1), default=10, show_default=True, help="Questions per user.")
 @click.option("--no-server", is_flag=True, help="Skip everything that starts a Chroma server or `refuge serve`.")
 @click.option("--skip-ingest", is_flag=True, help="Don't time ingest; build the corpora from the current index.")
-def bench(quick, out, sizes, questions, users, per_user, no_server, skip_ingest):
+def bench(quick, out, sizes, server_sizes, questions, users, per_user, no_server, skip_ingest):
     """Measure ingest, query latency at several corpus sizes (embedded and Chroma
     server), the LangChain baseline, simulated users, cold start and memory.
 
@@ -180,6 +181,8 @@ def bench(quick, out, sizes, questions, users, per_user, no_server, skip_ingest)
     opts.users, opts.per_user, opts.skip_ingest = users, per_user, skip_ingest
     if sizes:
         opts.sizes = tuple(int(s) for s in _split(sizes))
+    if server_sizes:
+        opts.server_sizes = tuple(int(s) for s in _split(server_sizes))
     if questions:
         opts.questions = questions
     if no_server:
