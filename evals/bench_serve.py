@@ -143,6 +143,7 @@ def simulate_users(urls: list[str], questions: list[str], users: int, per_user: 
     busy_text = message("busy")
     clients = [client(urls[i % len(urls)]) for i in range(users)]
     latencies, outcome, lock = [], {"errors": 0, "busy": 0, "answered": 0}, threading.Lock()
+    error_kinds: dict[str, int] = {}
     stop_at = time.monotonic() + deadline_s
 
     def user(i: int) -> None:
@@ -153,8 +154,10 @@ def simulate_users(urls: list[str], questions: list[str], users: int, per_user: 
             try:
                 result = ask(clients[i], questions[(i * per_user + j) % len(questions)])
                 kind = "busy" if result.get("answer") == busy_text else "answered"
-            except Exception:  # any failure of the request is what we count here
+            except Exception as exc:  # any failure of the request is what we count here
                 kind = "errors"
+                with lock:
+                    error_kinds[type(exc).__name__] = error_kinds.get(type(exc).__name__, 0) + 1
             with lock:
                 outcome[kind] += 1
                 if kind == "answered":
@@ -167,5 +170,5 @@ def simulate_users(urls: list[str], questions: list[str], users: int, per_user: 
     for t in threads:
         t.join(timeout=max(1.0, stop_at - time.monotonic()))
     wall = time.perf_counter() - started
-    return dict(outcome, users=users, per_user=per_user, replicas=len(urls), seconds=round(wall, 2),
+    return dict(outcome, error_kinds=error_kinds, users=users, per_user=per_user, replicas=len(urls), seconds=round(wall, 2),
                 answers_per_s=round(outcome["answered"] / wall, 2), latency_ms=summary(latencies))
