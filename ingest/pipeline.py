@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import hashlib
 import sys
 import time
@@ -189,10 +188,10 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: 
     return report
 
 
-def _checkpoint(name: str) -> None:
+def _checkpoint(settings, name: str) -> None:
     """Fault-injection point for tests: with REFUGE_FAULT_PAUSE=name the ingest says so on
     stderr and waits, so a test can kill it at exactly this step. Inert otherwise."""
-    if os.environ.get("REFUGE_FAULT_PAUSE") == name:
+    if settings.fault_pause == name:
         print(f"checkpoint: {name}", file=sys.stderr, flush=True)
         time.sleep(600)
 
@@ -204,7 +203,7 @@ def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, re
     chunked = {art_id: chunk_article(art, model) for art_id, art in plan.write.items()}
     all_chunks = [c for chunks in chunked.values() for c in chunks]
     chunk_vecs, sent_vecs = _cached_vectors(settings, model, all_chunks, progress, report)
-    _checkpoint("embedded")
+    _checkpoint(settings, "embedded")
     _upsert_all(store, all_chunks, chunk_vecs, sent_vecs)
     for art_id, chunks in chunked.items():
         art = plan.write[art_id]
@@ -216,12 +215,12 @@ def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, re
     manifest["model"] = model
     manifest["kb_version"] = _kb_version(manifest)
     live = json.dumps({k: v["hash"] for k, v in sorted(manifest["articles"].items())})
-    _checkpoint("written")
+    _checkpoint(settings, "written")
     state = store.read_state()
     if state.get("kb_version") != manifest["kb_version"] or state.get("live_json") != live:
         store.write_state({"kb_version": manifest["kb_version"], "model": model, "live_json": live,
                            "updated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
-    _checkpoint("flipped")
+    _checkpoint(settings, "flipped")
     for art_id, chunks in chunked.items():
         _delete_article(store, art_id, keep={c.id for c in chunks})
     for art_id in plan.remove:

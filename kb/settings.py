@@ -52,6 +52,7 @@ class Settings:
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT  # (0, 0) = off
     max_running: int = 4  # answers computed at once
     max_waiting: int = 16  # more in line; anyone beyond is told "busy"
+    fault_pause: str | None = None  # tests only: the ingest step at which to pause (ingest/pipeline.py)
 
     @property
     def server_mode(self) -> bool:
@@ -90,6 +91,7 @@ def get_settings(env: dict | None = None) -> Settings:
         rate_limit=_rate(env.get("REFUGE_RATE_LIMIT", "")),
         max_running=max(1, _int(env, "REFUGE_MAX_RUNNING", 4)),
         max_waiting=max(0, _int(env, "REFUGE_MAX_WAITING", 16)),
+        fault_pause=env.get("REFUGE_FAULT_PAUSE") or None,
     )
 
 
