@@ -65,8 +65,7 @@ class Assistant:
         question = self.check_question(question)
         lang = question_language(question)
         danger = signals_danger(question)
-        result = {"question": question, "answer": "", "refused": False, "citations": [],
-                  "notices": ["crisis"] if danger else [], "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        result = reply(question, "", refused=False, notices=["crisis"] if danger else [])
         if asks_private_data(question):
             return dict(result, answer=message("private", lang), refused=True)
         if is_injection(question):
@@ -140,11 +139,11 @@ class Assistant:
     def crisis_notice(self, lang: str = "en") -> dict | None:
         """The crisis notice article in `lang` (English if there is none), verbatim from
         the index, or None if not indexed."""
-        wanted = CRISIS_ID if lang == "en" else f"{CRISIS_ID}-{lang}"
-        ids = {c.meta.get("article_id") for c in self.index.chunks}
-        wanted = wanted if wanted in ids else CRISIS_ID
-        chunks = sorted((c for c in self.index.chunks if c.meta.get("article_id") == wanted),
-                        key=lambda c: c.meta.get("chunk_index", 0))
+        translated, found = f"{CRISIS_ID}-{lang}", {}
+        for c in self.index.chunks:  # one pass over the index
+            if c.meta.get("article_id") in (CRISIS_ID, translated):
+                found.setdefault(c.meta["article_id"], []).append(c)
+        chunks = sorted(found.get(translated) or found.get(CRISIS_ID) or [], key=lambda c: c.meta.get("chunk_index", 0))
         if not chunks:
             return None
         sources = {s["url"]: s for c in chunks for s in c.sources}
@@ -155,6 +154,13 @@ class Assistant:
 def question_language(question: str) -> str:
     """'ru' for Cyrillic or transliterated Russian, else 'en'."""
     return "ru" if is_translit(question) else language_of(question)
+
+
+def reply(question: str, answer: str, refused: bool = True, notices: list | None = None) -> dict:
+    """An answer object with no sources: for a message given without searching (a bad
+    question, busy, unavailable), and the start of every answer."""
+    return {"question": question, "answer": answer, "refused": refused, "citations": [], "notices": notices or [],
+            "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
 
 
 def public(result: dict) -> dict:

@@ -7,10 +7,10 @@ every few seconds, so a long-running server picks up a new ingest without a rest
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 

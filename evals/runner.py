@@ -7,7 +7,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from chat.assistant import Assistant
+from chat.assistant import Assistant, reply
 from evals import metrics as m
 from evals.datasets import load_audit, load_gold
 from kb.errors import BadQuestion
@@ -118,8 +118,7 @@ def _ask(assistant, item: dict, config: Config) -> dict:
         return assistant.ask(item["question"], history=item.get("history"), mode=config.retriever,
                              composer=config.composer, llm=config.llm or "none")
     except BadQuestion as exc:
-        return {"question": item["question"], "answer": str(exc), "refused": True, "citations": [],
-                "notices": [], "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        return reply(item["question"], str(exc))
 
 
 def run_eval(settings, dataset=None, retrievers=("dense", "bm25", "hybrid"), composers=("top-passage", "extractive"),

@@ -24,6 +24,7 @@ import pytest
 from chat import generate
 from chat.assistant import PUBLIC_KEYS, Assistant, public
 from chat.support import check
+from evals.bench_serve import free_port
 from evals.metrics import cited_sentences
 
 pytestmark = pytest.mark.llm
@@ -65,12 +66,6 @@ def assert_verified(result: dict):
     out = public(result)
     assert list(out)[:len(PUBLIC_KEYS)] == list(PUBLIC_KEYS)
     assert out["generation"]["sentences_generated"] == result["generated"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -1,17 +1,12 @@
 """Run the real web app (FastAPI + Gradio + uvicorn) on a free loopback port in a thread."""
 from __future__ import annotations
 
-import socket
 import threading
 import time
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from evals.bench_serve import free_port  # noqa: F401  (tests import it from here)
 
 
 class ServerThread:

@@ -93,6 +93,7 @@ def ask(question, as_json, mode, llm):
 
 
 def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:
+    from chat.assistant import reply
     from kb.errors import BadQuestion
 
     try:
@@ -101,8 +102,7 @@ def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:
             click.echo(f"note: {result['llm_message']}", err=True)
         return public(result)
     except BadQuestion as exc:
-        return {"question": question[:200], "answer": str(exc), "refused": True, "citations": [], "notices": [],
-                "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        return reply(question[:200], str(exc))
 
 
 @cli.command()

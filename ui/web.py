@@ -44,12 +44,11 @@ def respond(assistant, message: str, history: list[dict]):
         log.warning("error while answering", exc_info=False)
         yield history + [user] + crisis + [{"role": "assistant", "content": msg("unavailable", lang)}]
         return
-    lang = question_language(result["question"])
-    text = ui_text(lang)
-    history = history + [{"role": "user", "content": present.escape_md(result["question"])}]
-    if "crisis" in result["notices"]:
-        notice = present.crisis_html(assistant.crisis_notice(lang), text["crisis_fallback"])
-        history.append({"role": "assistant", "content": notice})
+    text = ui_text(question_language(result["question"]))
+    if "crisis" in result["notices"] and not crisis:  # the same check as _early_crisis: a safety net
+        crisis = [_crisis_turn(assistant, lang)]
+    history = history + [{"role": "user", "content": present.escape_md(result["question"])}] + crisis
+    if crisis:
         yield history
     shown = " ".join(f"*{note}*" for note in _notes(result, text))
     for part in result["answer"].split("\n\n"):
@@ -82,8 +81,12 @@ def _early_crisis(assistant, message, lang: str) -> list[dict]:
 
     if not isinstance(message, str) or not signals_danger(normalise_question(message)):
         return []
+    return [_crisis_turn(assistant, lang)]
+
+
+def _crisis_turn(assistant, lang: str) -> dict:
     notice = present.crisis_html(assistant.crisis_notice(lang), ui_text(lang)["crisis_fallback"])
-    return [{"role": "assistant", "content": notice}]
+    return {"role": "assistant", "content": notice}
 
 
 def _notes(result: dict, text: dict) -> list[str]:
@@ -170,21 +173,20 @@ def build_blocks(assistant, gate: Gate | None = None):
 
     def ask_api(question: str, request: gr.Request = None) -> dict:
         """Answer one question; returns the JSON answer object."""
-        from chat.assistant import public, question_language
+        from chat.assistant import public, question_language, reply
 
-        empty = {"question": "", "refused": True, "citations": [], "notices": [],
-                 "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
+        lang = question_language(str(question))
         if not limit.allow(client_of(request)):
-            return dict(empty, answer=msg("rate_limited", question_language(str(question))))
+            return reply("", msg("rate_limited", lang))
         with gate.enter() as admitted:
             if not admitted:
-                return dict(empty, answer=msg("busy"))
+                return reply("", msg("busy", lang))
             try:
                 return public(assistant.ask(question))
             except BadQuestion as exc:
-                return dict(empty, answer=str(exc))
+                return reply("", str(exc))
             except RefugeError:
-                return dict(empty, answer=msg("unavailable"))
+                return reply("", msg("unavailable", lang))
 
     def relabel(lang: str):
         text = ui_text(lang)
