@@ -3,7 +3,9 @@
 Every sentence of the top passages is scored against the question on several plain
 signals (see `features`), the best 2-6 are picked with maximal marginal relevance so
 they don't repeat each other, and each sentence is kept verbatim with an `[n]` after it
-that points to the passage it came from.
+that points to the passage it came from. A question in danger gets up to three sentences
+first that say how to reach help, from `help` articles, naming a contact the crisis notice
+gives (so maintainers curate them there), then the answer to what was asked.
 
 What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-11-25):
 
@@ -15,6 +17,7 @@ What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-
 | question in danger: help-query terms count too; weights re-swept   | 0.807 → 0.840 | 0.644 → 0.621 |
 | chat/index.py: unknown Russian word -> longest known stem prefix   | 0.840 → 0.840 | 0.621 → 0.621 |
 | `on_topic`: first passage shares no question term -> drop such     | 0.840 → 0.829 | 0.621 → 0.621 |
+| question in danger: opens with 3 contacts the crisis notice curates | 0.829 → 0.867 | 0.621 → 0.723 |
 
 WEIGHTS and the selection constants come from a coordinate-descent sweep on the gold sets
 (objective: en + ru key-fact recall). Held-out check, 2-fold split of the gold items: tuned on
@@ -59,6 +62,15 @@ ANSWER_TYPES = {
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
                        r"people)|кто|какие организации)", re.I), NAME_RE),
 }
+# A way to reach help: a web address given as a website or page ("according to ravny.org" is a
+# source, not a contact), or the emergency number. Which ones count is curated in the crisis
+# notice article: a sentence "reaches help" when it names a contact the notice gives.
+CONTACT_RE = re.compile(r"(?:website|\bsite|page|сайт\w*|страниц\w*)\W[^.]{0,60}?\b([\w-]+\.(?:org|io|net|com|ru|de|nl|uk|eu))\b|"
+                        r"\b(112)\b", re.I)
+HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help` articles that say how to reach help
+NOT_HELP = ("crisis-notice", "about-refuge")  # shown on their own / not about getting help
+REACH_SLOTS = 3  # a question in danger: the answer opens with this many sentences saying how to reach help
+REACH_FIT = 2.0  # ...picked by score + REACH_FIT * the share of question terms in their passage
 MAX_SENTENCES = 6  # 5 -> 6 added 0.01-0.02 key-fact recall; more reads as a wall of quotes
 MIN_SENTENCES = 2
 MMR_LAMBDA = 0.7  # swept with WEIGHTS (0.6-1.0)
@@ -129,18 +141,50 @@ def on_topic(ids: list[str], terms: set[str], index) -> list[str]:
     return [cid for cid in ids if share[cid] > 0]
 
 
+_REACHABLE: dict = {}
+
+
+def crisis_contacts(index) -> frozenset[str]:
+    """The web addresses and numbers the crisis notice gives (in any language)."""
+    notice = [c.text for c in index.chunks if str(c.meta.get("article_id", "")).startswith("crisis-notice")]
+    return frozenset((m.group(1) or m.group(2)).lower() for text in notice for m in CONTACT_RE.finditer(text))
+
+
+def reaches_help(text: str, contacts: frozenset[str]) -> bool:
+    return any((m.group(1) or m.group(2)).lower() in contacts for m in CONTACT_RE.finditer(text))
+
+
+def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozenset[str]]:
+    """Passages of `help` articles in `lang` that name a contact from the crisis notice (most
+    question terms first), and those contacts: a question in danger gets a way to reach
+    someone even when retrieval found only background (who the groups are, their status)."""
+    key = (id(index), index.version, lang)
+    if key not in _REACHABLE:
+        _REACHABLE.clear()
+        contacts = crisis_contacts(index)
+        _REACHABLE[key] = (contacts, [c.id for c in index.chunks if c.meta.get("topic") == "help"
+                                      and not str(c.meta.get("article_id", "")).startswith(NOT_HELP)
+                                      and index.languages.get(c.id) == lang and reaches_help(c.text, contacts)])
+    contacts, found = _REACHABLE[key]
+    return sorted(found, key=lambda cid: -index.sentence_overlap(terms, index.by_id[cid].text))[:HELP_PASSAGES], contacts
+
+
 def candidates(store, hits, query_vec, question: str = "", index=None) -> list[Candidate]:
     """Sentences of the top passages, each scored with `features` and `WEIGHTS`."""
     terms = question_terms(question, index)
+    danger = bool(question) and signals_danger(question)
     ids = on_topic([h.chunk_id for h in hits[:PASSAGES]], terms, index)
     if not ids:
         return []
+    reach_ids, contacts = ([], frozenset()) if not danger or index is None else \
+        help_passages(index, index.languages.get(ids[0], "en"), terms)
+    ids += [cid for cid in reach_ids if cid not in ids]
     q = np.asarray(query_vec, dtype=np.float32)
     kind = answer_type(question)
     weights = dict(WEIGHTS, cosine=WEIGHTS["cosine"] * (COSINE_WEIGHT_RU if language_of(question) == "ru" else 1.0))
     rank = {cid: i for i, cid in enumerate(ids)}
     articles = list(dict.fromkeys(cid.split(":")[0] for cid in ids))
-    dense = {h.chunk_id: h.dense for h in hits[:PASSAGES]}
+    dense = {h.chunk_id: h.dense for h in hits}
     out, previous = [], {}
     for doc, meta, vec in _sentences(store, ids):
         cid = meta["chunk_id"]
@@ -152,11 +196,16 @@ def candidates(store, hits, query_vec, question: str = "", index=None) -> list[C
             continue
         f = features(doc, vec, q, rank[cid], kind, terms, index, heading, prev)
         f["lead"] = float(not prev)
-        f["passage"] = dense[cid]
+        f["passage"] = dense.get(cid, 0.0)
         f["article"] = 1.0 / (1 + articles.index(cid.split(":")[0]))
+        f["reach"] = float(cid in reach_ids and reaches_help(doc, contacts))
+        if f["reach"]:  # how well the whole passage (who this contact is) fits the question
+            f["reach_fit"] = index.sentence_overlap(terms, chunk.text) if chunk and terms else 0.0
         score = sum(weights[k] * f[k] for k in weights)
         out.append(Candidate(cid, int(meta["position"]), doc, vec, rank[cid], score, f))
     return out
+
+
 def select(cands: list[Candidate], k: int | None = None) -> list[Candidate]:
     """MMR selection, then put back into reading order (passage rank, position)."""
     k = k or MAX_SENTENCES
@@ -164,7 +213,9 @@ def select(cands: list[Candidate], k: int | None = None) -> list[Candidate]:
     if not pool:
         return []
     best = pool[0].score
-    chosen: list[Candidate] = []
+    chosen = reachable(pool)
+    first = {id(c) for c in chosen}
+    pool = [c for c in pool if id(c) not in first]
     while pool and len(chosen) < k:
         def mmr(c: Candidate) -> float:
             redundancy = max((float(c.vec @ s.vec) for s in chosen), default=0.0)
@@ -177,7 +228,17 @@ def select(cands: list[Candidate], k: int | None = None) -> list[Candidate]:
             continue
         chosen.append(nxt)
         pool.remove(nxt)
-    return sorted(chosen, key=lambda c: (c.passage_rank, c.position))
+    return sorted(chosen, key=lambda c: (id(c) not in first, c.passage_rank, c.position))
+
+
+def reachable(pool: list[Candidate]) -> list[Candidate]:
+    """The best REACH_SLOTS sentences that say how to reach help (only a question in
+    danger has any), each from a different passage: they open the answer."""
+    chosen: list[Candidate] = []
+    for cand in sorted(pool, key=lambda c: -(c.score + REACH_FIT * c.features.get("reach_fit", 0.0))):
+        if len(chosen) < REACH_SLOTS and cand.features.get("reach") and all(c.chunk_id != cand.chunk_id for c in chosen):
+            chosen.append(cand)
+    return chosen
 
 
 def render(chosen: list[Candidate], index) -> tuple[str, list[dict]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chat import compose
+from evals.metrics import cited_sentences
 from kb.errors import BadQuestion
 
 FIRST_HIT = {
@@ -74,6 +75,31 @@ def test_danger_adds_the_crisis_notice(shipped):
     assert notice and notice["title"] and notice["text"]
     assert assistant.crisis_notice() == notice  # the same text every time
     assert assistant.ask("What is the Yogyakarta Principles?")["notices"] == []
+
+
+@pytest.mark.parametrize("question, lang", [("how do i get out of chechnya fast im scared", "en"),
+                                            ("i cant live like this anymore", "en"),
+                                            ("меня ищут, помогите уехать из чечни", "ru")])
+def test_an_answer_in_danger_opens_with_ways_to_reach_help(shipped, question, lang):
+    _, assistant = shipped
+    result = assistant.ask(question)
+    contacts = compose.crisis_contacts(assistant.index)
+    assert {"112", "ncsos.io"} <= contacts and "ravny.org" not in contacts  # a source named in the notice is no contact
+    opening = [s for s, _ in cited_sentences(result["answer"])][:compose.REACH_SLOTS]
+    assert all(compose.reaches_help(s, contacts) for s in opening), opening
+    assert {c["article_id"].endswith("-ru") for c in result["citations"]} == {lang == "ru"}
+    assert not any(c["article_id"].startswith("crisis-notice") for c in result["citations"])  # shown on its own
+    calm = assistant.ask("What did Human Rights Watch report about Chechnya in 2017?")["answer"]
+    assert not any(compose.reaches_help(s, contacts) for s, _ in cited_sentences(calm)[:1])
+
+
+def test_a_source_named_in_a_sentence_is_not_a_contact():
+    contacts = frozenset({"ncsos.io", "112"})
+    assert compose.reaches_help("The official website of NC SOS is ncsos.io.", contacts)
+    assert compose.reaches_help("Call 112 in an emergency.", contacts)
+    assert not compose.reaches_help("According to ncsos.io, 40 people left.", contacts)
+    assert not compose.reaches_help("The website of the group is example.org.", contacts)
+    assert not compose.reaches_help("In 2112 nothing happened.", contacts)
 
 
 def test_follow_up_uses_history(shipped):
