@@ -82,7 +82,7 @@ class Assistant:
             result["notices"].append("sources_in_english")
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
-        answer, cites, generation = self._compose(hits, qvec, composer, asked, llm, used_lang, on_text)
+        answer, cites, generation = self._compose(hits, qvec, composer, asked, llm, used_lang, on_text, query)
         result["timings_ms"]["answer"] = round((time.perf_counter() - t1) * 1000, 2)
         if generation:  # internal keys; public() drops them
             result.update({k: generation[k] for k in ("generated", "removed", "fallback", "llm_stats")},
@@ -118,7 +118,7 @@ class Assistant:
         return best
 
     def _compose(self, hits, qvec, composer: str, question: str = "", llm: str | None = None, lang: str = "en",
-                 on_text=None):
+                 on_text=None, searched: str = ""):
         """(answer, citations, generation): generation is chat.generate's report when a
         language model was asked (its answer is used if any sentence survived), else None."""
         if composer == "top-passage":
@@ -133,7 +133,7 @@ class Assistant:
             generation = generate.answer(llm, self.settings, question, chunks, lang, on_text)
             if not generation["fallback"]:
                 return generation["answer"], generation["citations"], generation
-        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index))
+        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index, searched))
         return *compose.render(chosen, self.index), generation
 
     def crisis_notice(self, lang: str = "en") -> dict | None:

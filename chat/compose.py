@@ -18,6 +18,7 @@ What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-
 | chat/index.py: unknown Russian word -> longest known stem prefix   | 0.840 → 0.840 | 0.621 → 0.621 |
 | `on_topic`: first passage shares no question term -> drop such     | 0.840 → 0.829 | 0.621 → 0.621 |
 | question in danger: opens with 3 contacts the crisis notice curates | 0.829 → 0.867 | 0.621 → 0.723 |
+| follow-up: `on_topic` judged by the query searched, not the question | 0.867 → 0.878 | 0.723 → 0.723 |
 
 WEIGHTS and the selection constants come from a coordinate-descent sweep on the gold sets
 (objective: en + ru key-fact recall). Held-out check, 2-fold split of the gold items: tuned on
@@ -169,11 +170,14 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
     return sorted(found, key=lambda cid: -index.sentence_overlap(terms, index.by_id[cid].text))[:HELP_PASSAGES], contacts
 
 
-def candidates(store, hits, query_vec, question: str = "", index=None) -> list[Candidate]:
-    """Sentences of the top passages, each scored with `features` and `WEIGHTS`."""
+def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "") -> list[Candidate]:
+    """Sentences of the top passages, each scored with `features` and `WEIGHTS`. `searched`:
+    the query the passages were found with, if not the question (a follow-up searched
+    together with the question before it)."""
     terms = question_terms(question, index)
     danger = bool(question) and signals_danger(question)
-    ids = on_topic([h.chunk_id for h in hits[:PASSAGES]], terms, index)
+    searched_terms = question_terms(searched, index) if searched and searched != question else terms
+    ids = on_topic([h.chunk_id for h in hits[:PASSAGES]], searched_terms, index)
     if not ids:
         return []
     reach_ids, contacts = ([], frozenset()) if not danger or index is None else \
