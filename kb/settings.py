@@ -14,6 +14,9 @@ from kb.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EXIT_URL = "https://www.bbc.co.uk/weather"  # a neutral page for the quick-exit button
 DEFAULT_RATE_LIMIT = (30, 60.0)  # questions per seconds per client address
+# How questions are embedded (documents always go through sentence-transformers): auto =
+# the ONNX export when one exists for the model (kb/onnx_embed.py), else torch.
+EMBED_BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 
 
 def _default_model() -> str:
@@ -53,6 +56,8 @@ class Settings:
     max_running: int = 4  # answers computed at once
     max_waiting: int = 16  # more in line; anyone beyond is told "busy"
     fault_pause: str | None = None  # tests only: the ingest step at which to pause (ingest/pipeline.py)
+    embed_backend: str = "auto"  # one of EMBED_BACKENDS
+    onnx_path: Path | None = None  # where ONNX exports live (default: <data dir>/onnx)
 
     @property
     def server_mode(self) -> bool:
@@ -65,6 +70,10 @@ class Settings:
     @property
     def manifest_path(self) -> Path:
         return self.data_dir / "manifest.json"
+
+    @property
+    def onnx_dir(self) -> Path:
+        return self.onnx_path or self.data_dir / "onnx"
 
     @property
     def embed_cache_path(self) -> Path:
@@ -92,7 +101,16 @@ def get_settings(env: dict | None = None) -> Settings:
         max_running=max(1, _int(env, "REFUGE_MAX_RUNNING", 4)),
         max_waiting=max(0, _int(env, "REFUGE_MAX_WAITING", 16)),
         fault_pause=env.get("REFUGE_FAULT_PAUSE") or None,
+        embed_backend=_backend(env.get("REFUGE_EMBED_BACKEND", "")),
+        onnx_path=Path(env["REFUGE_ONNX_DIR"]).expanduser() if env.get("REFUGE_ONNX_DIR") else None,
     )
+
+
+def _backend(raw: str) -> str:
+    value = raw.strip().lower() or "auto"
+    if value not in EMBED_BACKENDS:
+        raise ConfigError(f"REFUGE_EMBED_BACKEND must be one of {', '.join(EMBED_BACKENDS)}, got {raw!r}")
+    return value
 
 
 def _rate(raw: str) -> tuple[int, float]:

@@ -21,6 +21,11 @@ def test_quick_bench_writes_a_sane_report(tmp_path, embedder):
     ing = result["ingest"]
     assert ing["texts_embedded"] > ing["chunks"] > 0 and ing["rebuild_embedded"] == 0
     assert ing["pipeline_s"] > 0 and ing["raw_encode_s"] > 0 and ing["throughput_ratio"] > 0
+    assert set(ing["pipeline_stage_s"]) == {"read", "open", "chunk", "embed", "write"}
+    assert ing["pipeline_stage_s"]["embed"] <= ing["pipeline_s"]
+    backends = {row["backend"]: row for row in result["embedding"]["backends"]}
+    assert set(backends) == {"torch", "onnx", "onnx-int8"}
+    assert all(row["query_ms"]["n"] == 5 and row["query_ms"]["p50"] > 0 for row in backends.values())
     sizes = [row["chunks"] for row in result["embedded"]]
     assert sizes == sorted(sizes) and sizes[-1] == 1000 and sizes[0] == result["corpus"]["source_chunks"]
     for row in result["embedded"]:

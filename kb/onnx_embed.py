@@ -1,0 +1,149 @@
+"""The ONNX query embedder: onnxruntime + `tokenizers`, no torch, no transformers.
+
+`refuge serve` embeds each question with this when an export of the model exists (or
+REFUGE_EMBED_BACKEND=onnx asks for it): importing and loading it takes ~0.3 s against ~5 s
+for sentence-transformers, and one question takes ~5 ms against ~12 ms. Its vectors equal
+the sentence-transformers ones to cosine >= 0.9999 (tests/test_onnx_embed.py).
+
+The export lives under REFUGE_ONNX_DIR (default `<data dir>/onnx`), named after the
+model folder and a hash of its weights, so a changed model never uses a stale export.
+`python -m kb.onnx_embed` writes it (`make ingest` runs that); kb/onnx_export.py does
+the work. Only mean-pooled, normalised models in a local folder with a `tokenizer.json`
+(like the bundled all-MiniLM-L6-v2) are supported; anything else stays on torch.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from kb.errors import ConfigError
+
+FORMAT = "pooled-v1"  # part of the file name: changing the export's graph renames it
+WEIGHTS = ("model.safetensors", "pytorch_model.bin")
+
+
+def _json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def supported(model: str) -> bool:
+    """Whether `model` is a local folder this module can export and run."""
+    folder = Path(model).expanduser()
+    if not (folder / "tokenizer.json").is_file() or _weights(folder) is None:
+        return False
+    kinds = [m.get("type", "").rsplit(".", 1)[-1] for m in _json(folder / "modules.json") or []]
+    pooling = _json(folder / "1_Pooling" / "config.json")
+    mean_only = pooling.get("pooling_mode_mean_tokens") and not any(
+        v for k, v in pooling.items() if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens")
+    return kinds == ["Transformer", "Pooling", "Normalize"] and bool(mean_only)
+
+
+def _weights(folder: Path) -> Path | None:
+    return next((folder / w for w in WEIGHTS if (folder / w).is_file()), None)
+
+
+@functools.lru_cache(maxsize=8)
+def _weights_hash(path: str, size: int, mtime_ns: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def export_path(model: str, onnx_dir: Path, int8: bool = False) -> Path:
+    """Where the export of `model` lives (whether or not it exists yet)."""
+    folder = Path(model).expanduser().resolve()
+    weights = _weights(folder)
+    if weights is None:
+        raise ConfigError(f"the ONNX backend needs a local model folder with weights, got {model!r}")
+    stat = weights.stat()
+    key = _weights_hash(str(weights), stat.st_size, stat.st_mtime_ns)
+    suffix = "-int8" if int8 else ""
+    return Path(onnx_dir) / f"{folder.name}-{key}-{FORMAT}{suffix}.onnx"
+
+
+def ensure_export(model: str, onnx_dir: Path, int8: bool = False) -> Path:
+    """The export of `model`, made now if missing (imports torch once; ~5 s)."""
+    if not supported(model):
+        raise ConfigError(f"the ONNX backend supports local mean-pooled, normalised sentence-transformers "
+                          f"folders with a tokenizer.json; {model!r} is not one")
+    dest = export_path(model, onnx_dir, int8)
+    if dest.is_file():
+        return dest
+    from kb import onnx_export
+
+    if int8:
+        return onnx_export.quantize_int8(ensure_export(model, onnx_dir), dest)
+    return onnx_export.export_fp32(Path(model).expanduser(), dest)
+
+
+class OnnxEncoder:
+    """Texts -> unit vectors with one onnxruntime session (`threads` intra-op threads)."""
+
+    def __init__(self, model: str, onnx_file: Path, threads: int = 1):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        folder = Path(model).expanduser()
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        limit = _json(folder / "sentence_bert_config.json").get("max_seq_length") or 512
+        pad = self.tokenizer.padding or {}
+        self.tokenizer.enable_truncation(int(limit))
+        self.tokenizer.enable_padding(pad_id=pad.get("pad_id", 0), pad_token=pad.get("pad_token", "[PAD]"))
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads, opts.inter_op_num_threads, opts.log_severity_level = threads, 1, 3
+        try:
+            self.session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own kinds; ours is one
+            raise ConfigError(f"cannot load the ONNX export {onnx_file}: {exc}") from exc
+        self.inputs = [i.name for i in self.session.get_inputs()]
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        enc = self.tokenizer.encode_batch(texts)
+        columns = {"input_ids": [e.ids for e in enc], "attention_mask": [e.attention_mask for e in enc],
+                   "token_type_ids": [e.type_ids for e in enc]}
+        feed = {name: np.asarray(columns[name], dtype=np.int64) for name in self.inputs}
+        return self.session.run(None, feed)[0]
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        """Unit vectors for `texts`, batched longest first (little padding), in order."""
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            part = order[start : start + batch_size]
+            vecs = self._run([texts[i] for i in part])
+            if not out.shape[1]:
+                out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
+            out[part] = vecs
+        return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m kb.onnx_embed [--int8]`: make the export for the configured model."""
+    from kb.settings import get_settings
+
+    settings = get_settings()
+    args = sys.argv[1:] if argv is None else argv
+    if not supported(settings.embed_model):
+        print(f"no ONNX export: {settings.embed_model} is not a model this can export; questions use torch")
+        return 0
+    try:
+        path = ensure_export(settings.embed_model, settings.onnx_dir, int8="--int8" in args)
+    except ConfigError as exc:
+        print(f"no ONNX export: {exc}", file=sys.stderr)
+        return 1
+    print(f"ONNX export: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
