@@ -8,7 +8,8 @@ import re
 MARKERS = {"chto", "kak", "gde", "kto", "ya", "menya", "mne", "eto", "esli", "dlya", "mozhno", "pochemu",
            "kogda", "takoe", "takoy", "takaya", "ne", "nuzhno", "kakie", "kakoy", "vy", "moi", "ili", "skolko",
            "pomogite", "ubezhishche", "ubezhishe", "zakon", "prava", "sluchilos", "eti", "ego", "ikh", "nas",
-           "bezhat", "chechne", "chechni", "rossii", "gey", "geev", "politsiya", "delat", "byt", "est", "li"}
+           "bezhat", "chechne", "chechni", "rossii", "gey", "geev", "politsiya", "delat", "byt", "est", "li",
+           "kakaya", "kakoe", "chem", "goda", "godu"}
 MULTI = [("shch", "щ"), ("sch", "щ"), ("yo", "ё"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
          ("yu", "ю"), ("ya", "я"), ("iy", "ий"), ("yy", "ый"), ("ye", "е"),
          ("ey", "ей"), ("oy", "ой"), ("ay", "ай"), ("uy", "уй")]
@@ -16,13 +17,23 @@ SINGLE = dict(zip("abvgdezijklmnoprstufhcyw'x", ["а", "б", "в", "г", "д", "
                                                   "о", "п", "р", "с", "т", "у", "ф", "х", "ц", "ы", "в", "ь", "кс"]))
 
 
+# Spellings English words almost never have: zh/kh/shch, Russian case and verb endings.
+RUSSIAN_LIKE = re.compile(r"zh|kh|shch|^v?ne[a-z]{4}|(yut|ayut|iyu|ii|iy|yy|yye|iye|oye|ogo|ego|ami|yami|akh|yakh|"
+                          r"ovat|ost|nost|osti|ishche|ishchem|stvo|stva|tsy)$")
+RUSSIAN_SHARE = 0.4  # ...at least this share of the words, and two of them
+
+
 def is_translit(text: str) -> bool:
-    """Latin-script text that reads as Russian (two marker words, or one in a short text)."""
+    """Latin-script text that reads as Russian: two marker words (one in a short text), or
+    at least two and RUSSIAN_SHARE of the words spelt as only Russian words are."""
     if re.search(r"[\u0400-\u04FF]", text):
         return False
     words = re.findall(r"[a-z']+", text.lower())
     hits = sum(w in MARKERS for w in words)
-    return hits >= 2 or (hits == 1 and len(words) <= 3 and words[0] in MARKERS)
+    if hits >= 2 or (hits == 1 and len(words) <= 3 and words[0] in MARKERS):
+        return True
+    russian = sum(w in MARKERS or bool(RUSSIAN_LIKE.search(w)) for w in words)
+    return russian >= 2 and russian >= RUSSIAN_SHARE * len(words)
 
 
 def to_cyrillic(text: str) -> str:

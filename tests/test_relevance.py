@@ -27,6 +27,20 @@ def test_translit():
     assert to_cyrillic("gey") == "гей"
 
 
+@pytest.mark.parametrize("text", ["gde v anglii pomogayut lgbt bezhentsam s ubezhishchem",
+                                  "mozhno li poluchit ubezhishche v niderlandakh",
+                                  "zakon o propagande 2022 goda", "kakaya pomoshch est dlya transgenderov"])
+def test_translit_is_found_by_its_spelling(text):
+    assert is_translit(text)
+
+
+@pytest.mark.parametrize("text", ["what did novaya gazeta report about kadyrov", "Was Lapunov tortured by Kadyrov's men",
+                                  "what happened in ingushetia and dagestan", "Milashina and Gordiyenko of Novaya Gazeta",
+                                  "is the russian lgbt network extremist now", "zhenya and sasha from grozny"])
+def test_english_with_russian_names_is_not_translit(text):
+    assert not is_translit(text)
+
+
 def test_places():
     assert places_in("Is same-sex marriage legal in Taiwan?") == {"taiwan"}
     assert "south-korea" in places_in("asylum in south korea")
