@@ -99,7 +99,7 @@ class Assistant:
         articles. The first attempt that looks relevant wins."""
         extra = f" {message('help_query', lang)}" if danger else ""
         if is_translit(question):
-            question = to_cyrillic(question)
+            question = to_cyrillic(question, keep=self.index.written_in_latin)
         first = search_query(question, history)
         attempts = [(first, lang)]
         previous = [m.get("content", "") for m in history or [] if m.get("role") == "user" and m.get("content")]

@@ -20,6 +20,7 @@ What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-
 | question in danger: opens with 3 contacts the crisis notice curates | 0.829 → 0.867 | 0.621 → 0.723 |
 | follow-up: `on_topic` judged by the query searched, not the question | 0.867 → 0.878 | 0.723 → 0.723 |
 | up to 8 sentences instead of 6 (answers 162 -> 214 words on average) | 0.878 → 0.903 | 0.723 → 0.723 |
+| translit: Latin terms Russian articles also use stay Latin            | 0.903 → 0.903 | 0.723 → 0.746 |
 
 WEIGHTS and the selection constants come from a coordinate-descent sweep on the gold sets
 (objective: en + ru key-fact recall). Held-out check, 2-fold split of the gold items: tuned on

@@ -16,6 +16,7 @@ import numpy as np
 
 from kb.errors import IndexMissing
 from kb.text import STOPWORDS_EN, STOPWORDS_RU, language_of, words
+from kb.translit import to_cyrillic
 
 CHECK_EVERY_S = 3.0
 
@@ -59,6 +60,7 @@ class Index:
         self.by_id: dict[str, Chunk] = {}
         self.bm25 = None
         self.tokens: dict[str, set] = {}
+        self.latin_in_ru: set[str] = set()
         self.idf: dict[str, float] = {}
         self.max_idf = 1.0
         self.languages: dict[str, str] = {}
@@ -95,6 +97,8 @@ class Index:
         self.idf = {tok: float(np.log((len(chunks) + 1) / (n + 0.5))) for tok, n in df.items()}
         self.max_idf = float(np.log((len(chunks) + 1) / 0.5))
         self.languages = {c.id: str(c.meta.get("language", "en"))[:2] for c in chunks}
+        self.latin_in_ru = {tok for cid, toks in self.tokens.items() if self.languages[cid] == "ru"
+                            for tok in toks if tok.isascii() and not tok.isdigit()}
         self._by_prefix: dict[str, list[str]] = {}
         for tok in self.idf:
             self._by_prefix.setdefault(tok[:2], []).append(tok)
@@ -138,6 +142,14 @@ class Index:
             if tok[:end] in self.idf:
                 return [tok[:end]]
         return []
+
+    def written_in_latin(self, word: str) -> bool:
+        """Russian articles write this word in Latin script ("non-refoulement", "ILGA") and
+        never as its transliteration ("lgbt" is written "ЛГБТ"): keep it as it is."""
+        toks = bm25_tokens(word)
+        if len(word) < 3 or not toks or not all(t in self.latin_in_ru for t in toks):
+            return False
+        return not any(t in self.idf for t in bm25_tokens(to_cyrillic(word)))
 
     def coverage(self, query: str, chunk_ids: list[str]) -> float:
         """IDF-weighted share of the query's terms found in the given chunks (terms the

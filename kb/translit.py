@@ -36,10 +36,12 @@ def is_translit(text: str) -> bool:
     return russian >= 2 and russian >= RUSSIAN_SHARE * len(words)
 
 
-def to_cyrillic(text: str) -> str:
+def to_cyrillic(text: str, keep=None) -> str:
+    """Latin letters to Cyrillic, word by word; `keep(word)` true leaves a word as written
+    (a term Russian texts also write in Latin script, like "non-refoulement")."""
     out = []
-    for word in re.findall(r"[A-Za-z']+|[^A-Za-z']+", text):
-        if not re.match(r"[A-Za-z]", word):
+    for word in re.findall(r"[A-Za-z'-]+|[^A-Za-z'-]+", text):
+        if not re.match(r"[A-Za-z]", word) or (keep and keep(word)):
             out.append(word)
             continue
         w = word.lower()

@@ -75,3 +75,13 @@ def test_uncovered_place_and_translit_questions(shipped):
     assert not result["refused"]
     assert result["citations"][0]["article_id"] in ("asylum-germany-ru", "asylum-germany")
     assert assistant.ask("whats the ergänzungsausweis")["citations"][0]["article_id"] == "asylum-transgender-claims"
+
+
+def test_translit_keeps_terms_russian_articles_write_in_latin(shipped):
+    _, assistant = shipped
+    keep = assistant.index.written_in_latin
+    assert to_cyrillic("chto takoe non-refoulement i lgbt", keep=keep) == "что такое non-refoulement и лгбт"
+    result = assistant.ask("chto takoe printsip nevydvoreniya non-refoulement")
+    assert not result["refused"]
+    assert result["citations"][0]["article_id"] == "asylum-non-refoulement-ru"
+    assert "non-refoulement" in result["answer"]
