@@ -117,7 +117,7 @@ def _size_run(opts: Options, base, source: dict, questions: list[str], data_dir:
     t0 = time.perf_counter()
     written = build_corpus(source, settings, n)
     build_s = time.perf_counter() - t0
-    opts.log(f"{'server' if settings.server_mode else 'embedded'} {written} chunks: built in {build_s:.1f} s")
+    opts.log(f"{'server' if settings.server_mode else 'embedded'} {written} chunks: built (or reused) in {build_s:.1f} s")
     from kb.embedder import get_embedder
 
     assistant = Assistant(settings, embedder=get_embedder(settings.embed_model, settings))
@@ -129,12 +129,20 @@ def _size_run(opts: Options, base, source: dict, questions: list[str], data_dir:
 
 
 def _server_runs(opts: Options, base, source: dict, questions: list[str], work: Path, sizes) -> list[dict]:
+    """Each size behind its own `chroma run`. A corpus already built embedded is copied
+    and served as it is (the same files; building it again over HTTP took as long again);
+    other sizes are built through the server."""
     from evals.bench_serve import chroma_server
 
     rows = []
-    with chroma_server(work / "chroma-server") as port:
-        for n in sizes:
-            rows.append(_size_run(opts, base, source, questions, work / f"server-{n}", n,
-                                  collection=f"{COLLECTION}{n}", REFUGE_CHROMA_HOST="127.0.0.1",
+    for n in sizes:
+        folder, built = work / f"chroma-server-{n}", work / f"embedded-{n}" / "chroma"
+        t0 = time.perf_counter()
+        if built.is_dir() and not folder.exists():  # (evals/bench_big.py copies it beforehand)
+            shutil.copytree(built, folder)
+        copy_s = time.perf_counter() - t0
+        with chroma_server(folder) as port:
+            rows.append(_size_run(opts, base, source, questions, work / f"server-{n}", n, REFUGE_CHROMA_HOST="127.0.0.1",
                                   REFUGE_CHROMA_PORT=port))
+            rows[-1]["copied_s"] = round(copy_s, 2) if built.is_dir() else None
     return rows

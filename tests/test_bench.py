@@ -51,6 +51,8 @@ def test_synthetic_corpus_is_deterministic_and_live(small_kb, embedder):
     first, second = (open_store(s).chunks.get(include=["documents", "embeddings"]) for s in stores)
     assert first["ids"] == second["ids"] and first["documents"] == second["documents"]
     assert (first["embeddings"] == second["embeddings"]).all()
+    assert build_corpus(source, stores[0], 3 * n_real + 1) == 3 * n_real + 1  # built already: reused
+    assert open_store(stores[0]).chunks.count() == 3 * n_real + 1
     assistant = Assistant(stores[0])
     assert len(assistant.index.chunks) == 3 * n_real + 1  # every copy is live (BM25 covers them all)
     assert {c["id"] for c in source["chunks"]} <= set(assistant.index.by_id)
