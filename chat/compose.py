@@ -21,6 +21,7 @@ What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-
 | follow-up: `on_topic` judged by the query searched, not the question | 0.867 → 0.878 | 0.723 → 0.723 |
 | up to 8 sentences instead of 6 (answers 162 -> 214 words on average) | 0.878 → 0.903 | 0.723 → 0.723 |
 | translit: Latin terms Russian articles also use stay Latin            | 0.903 → 0.903 | 0.723 → 0.746 |
+| answer type "ruling" (decide/judgment -> found/held/violated/awarded) | 0.903 → 0.903 | 0.746 → 0.754 |
 
 WEIGHTS and the selection constants come from a coordinate-descent sweep on the gold sets
 (objective: en + ru key-fact recall). Held-out check, 2-fold split of the gold items: tuned on
@@ -64,6 +65,9 @@ ANSWER_TYPES = {
     "date": (re.compile(r"^\W*(and\s+)?(when|what year|what date|since when|how long ago|в каком году|когда|с какого)", re.I),
              DATE_RE),
     "count": (re.compile(r"\b(how many|how much|number of|сколько)\b", re.I), COUNT_RE),
+    "ruling": (re.compile(r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|решил\w*|постановил\w*|решени\w*)\b", re.I),
+               re.compile(r"\b(found|held|ruled|decided|violat\w*|breach\w*|award\w*|установил\w*|признал\w*|"
+                          r"постановил\w*|присудил\w*|наруш\w+)", re.I)),
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
                        r"people)|кто|какие организации)", re.I), NAME_RE),
 }

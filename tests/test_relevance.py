@@ -49,7 +49,11 @@ def test_places():
 
 @pytest.mark.parametrize("question, kind", [("When did Russia repeal Article 121?", "date"),
                                             ("how many men were detained", "count"),
-                                            ("and who wrote it?", "who"), ("What is non-refoulement?", None)])
+                                            ("and who wrote it?", "who"), ("What is non-refoulement?", None),
+                                            ("what did the court decide in the Swiss case", "ruling"),
+                                            ("Что решил ЕСПЧ по делу Лапунова?", "ruling"),
+                                            ("when was the judgment given", "date"),
+                                            ("what are the rules for asylum in germany", None)])
 def test_answer_type(question, kind):
     assert answer_type(question) == kind
 
