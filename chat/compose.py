@@ -39,6 +39,7 @@ import numpy as np
 
 from chat.messages import message
 from chat.safety import signals_danger
+from kb.store import sentence_id
 from kb.text import language_of, words
 
 PASSAGES = 8  # sentences of the top 4 passages held 88% of the English key facts, of the top 8 93%
@@ -106,9 +107,16 @@ def answer_type(question: str) -> str | None:
     return None
 
 
-def _sentences(store, ids: list[str]) -> list[tuple[str, dict, np.ndarray]]:
-    """(text, metadata, vector) of every sentence of the given passages, in reading order."""
-    got = store.sentences.get(where={"chunk_id": {"$in": ids}}, include=["documents", "metadatas", "embeddings"])
+def _sentences(store, ids: list[str], index=None) -> list[tuple[str, dict, np.ndarray]]:
+    """(text, metadata, vector) of every sentence of the given passages, in reading order:
+    by id when the chunks record their sentence count (a key lookup), else by a filter on
+    chunk_id (a scan: 48 ms at 100,000 chunks)."""
+    include = ["documents", "metadatas", "embeddings"]
+    counts = [index.by_id[cid].meta.get("sentences") if index is not None and cid in index.by_id else None for cid in ids]
+    if all(isinstance(n, int) for n in counts):
+        got = store.sentences.get(ids=[sentence_id(cid, j) for cid, n in zip(ids, counts) for j in range(n)], include=include)
+    else:
+        got = store.sentences.get(where={"chunk_id": {"$in": ids}}, include=include)
     rows = [(d, m, np.asarray(v, dtype=np.float32)) for d, m, v in zip(got["documents"], got["metadatas"], got["embeddings"])]
     order = {cid: i for i, cid in enumerate(ids)}
     return sorted(rows, key=lambda row: (order[row[1]["chunk_id"]], int(row[1]["position"])))
@@ -198,7 +206,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
     articles = list(dict.fromkeys(cid.split(":")[0] for cid in ids))
     dense = {h.chunk_id: h.dense for h in hits}
     out, previous = [], {}
-    for doc, meta, vec in _sentences(store, ids):
+    for doc, meta, vec in _sentences(store, ids, index):
         cid = meta["chunk_id"]
         chunk = index.by_id.get(cid) if index is not None else None
         heading = f"{chunk.meta.get('title', '')} {chunk.meta.get('section', '')}" if chunk else ""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from kb.article import Article, Paragraph
 from kb.text import split_sentences, words
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: chunk metadata records its sentence count
 MIN_WORDS, MAX_WORDS = 150, 300
 
 
@@ -109,5 +109,7 @@ def chunk_article(article: Article, model: str = "") -> list[Chunk]:
             "article_hash": a_hash, "path": article.path.name,
         }
         embed_text = f"{article.title}. {section}.\n{text}" if section else f"{article.title}.\n{text}"
-        chunks.append(Chunk(chunk_id, text, embed_text, metadata, split_sentences(text, lang[:2])))
+        sentences = split_sentences(text, lang[:2])
+        metadata["sentences"] = len(sentences)  # chat fetches them by id: <chunk id>:s00, :s01, ...
+        chunks.append(Chunk(chunk_id, text, embed_text, metadata, sentences))
     return chunks

@@ -24,7 +24,7 @@ from kb.embedcache import open_cache
 from kb.embedder import get_embedder
 from kb.errors import ValidationFailed
 from kb.settings import Settings
-from kb.store import open_store
+from kb.store import open_store, sentence_id
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _upsert_all(store, chunks: list[Chunk], chunk_vecs, sent_vecs) -> None:
     s_ids, s_docs, s_meta = [], [], []
     for c in chunks:
         for j, sent in enumerate(c.sentences):
-            s_ids.append(f"{c.id}:s{j:02d}")
+            s_ids.append(sentence_id(c.id, j))
             s_docs.append(sent)
             s_meta.append({"chunk_id": c.id, "article_id": c.metadata["article_id"], "position": j,
                            "language": c.metadata["language"]})

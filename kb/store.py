@@ -151,6 +151,11 @@ class Store:
                       embedding_function=embedder.langchain, collection_metadata=COSINE)
 
 
+def sentence_id(chunk_id: str, position: int) -> str:
+    """The id of a chunk's sentence in the `sentences` collection."""
+    return f"{chunk_id}:s{position:02d}"
+
+
 def open_store(settings: Settings, fresh: bool = False) -> Store:
     return Store(open_client(settings, fresh), settings.collection, settings)
 

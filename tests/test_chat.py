@@ -130,3 +130,17 @@ def test_russian_question_retrieves_the_russian_article_first(shipped, question,
     result = assistant.ask(question)
     assert not result["refused"] and result["citations"][0]["article_id"] == article_id
     assert "sources_in_english" not in result["notices"]
+
+
+def test_sentences_fetched_by_id_equal_those_found_by_filter(shipped):
+    """Chunks record their sentence count, so the composer fetches sentences by id; the
+    result must be exactly what a filter on chunk_id finds, for every chunk."""
+    _, assistant = shipped
+    ids = [c.id for c in assistant.index.chunks]
+    assert all(isinstance(c.meta.get("sentences"), int) and c.meta["sentences"] > 0 for c in assistant.index.chunks)
+    for start in range(0, len(ids), 50):
+        part = ids[start:start + 50]
+        by_id = compose._sentences(assistant.store, part, assistant.index)
+        by_filter = compose._sentences(assistant.store, part)
+        assert [(d, m["chunk_id"], m["position"]) for d, m, _ in by_id] == \
+               [(d, m["chunk_id"], m["position"]) for d, m, _ in by_filter]
