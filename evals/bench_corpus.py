@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from kb.store import open_store
+from kb.store import open_store, sentence_id
 
 NOISE = 0.02  # per-dimension sigma of the perturbation, before renormalising
 BATCH = 5000  # below Chroma's largest accepted batch (5461 embedded)
@@ -57,9 +57,9 @@ def _copy(row: dict, k: int, rng) -> tuple[dict, list]:
         picked.pop(int(rng.integers(len(picked))))
     picked = [picked[i] for i in rng.permutation(len(picked))] if picked else []
     text = " ".join(s[2] for s in picked) or row["text"]
-    sents = [(f"{cid}:s{j:02d}", doc, dict(meta, chunk_id=cid, article_id=art, position=j), _perturb(vec, rng))
+    sents = [(sentence_id(cid, j), doc, dict(meta, chunk_id=cid, article_id=art, position=j), _perturb(vec, rng))
              for j, (_, _, doc, meta, vec) in enumerate(picked)]
-    meta = dict(row["meta"], article_id=art)
+    meta = dict(row["meta"], article_id=art, sentences=len(sents))
     return {"id": cid, "text": text, "meta": meta, "vec": _perturb(row["vec"], rng)}, sents
 
 
