@@ -34,7 +34,7 @@ class Options:
     server: bool = True
     serve: bool = True
     skip_ingest: bool = False
-    ingest_repeats: int = 2  # interleaved raw encode / fresh ingest pairs (best of each)
+    ingest_repeats: int = 3  # interleaved raw encode / fresh ingest pairs (best of each)
     log: object = print
 
     @classmethod

@@ -99,7 +99,7 @@ def encode_sorted(embedder, items: list[str], progress: bool = False) -> list:
     `SentenceTransformer.encode` does for one call), returned in the original order."""
     order = sorted(range(len(items)), key=lambda i: -len(items[i]))
     out: list = [None] * len(items)
-    step = embedder.batch_size * 4
+    step = embedder.batch_size * 4 if progress else max(1, len(items))  # one call unless a bar shows progress
     bar = None
     if progress and items:
         from tqdm import tqdm
