@@ -14,7 +14,7 @@ from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.relevance import is_relevant, measure
-from chat.retrieve import retrieve, search_query
+from chat.retrieve import CRISIS_ID, retrieve, search_query
 from chat.safety import asks_private_data, is_injection, normalise_question, signals_danger
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
@@ -23,7 +23,6 @@ from kb.store import guarded, open_store
 from kb.text import language_of, split_sentences
 from kb.translit import is_translit, to_cyrillic
 
-CRISIS_ID = "crisis-notice"
 CITATION_KEYS = ("n", "article_id", "chunk_id", "title", "section", "quote", "sources")
 PUBLIC_KEYS = ("question", "answer", "refused", "citations", "notices", "timings_ms")
 
@@ -32,7 +31,7 @@ class Assistant:
     def __init__(self, settings: Settings, store=None, embedder=None):
         self.settings = settings
         self.store = store or open_store(settings, fresh=True)
-        self.embedder = embedder or get_embedder(settings.embed_model)
+        self.embedder = embedder or get_embedder(settings.embed_model, settings)
         self.index = Index(self.store).load()
 
     def check_question(self, question) -> str:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from chat.messages import message
+from chat.retrieve import CRISIS_ID, NOT_SEARCHED
 from chat.safety import signals_danger
 from kb.store import sentence_id
 from kb.text import language_of, words
@@ -78,7 +79,7 @@ ANSWER_TYPES = {
 CONTACT_RE = re.compile(r"(?:website|\bsite|page|сайт\w*|страниц\w*)\W[^.]{0,60}?\b([\w-]+\.(?:org|io|net|com|ru|de|nl|uk|eu))\b|"
                         r"\b(112)\b", re.I)
 HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help` articles that say how to reach help
-NOT_HELP = ("crisis-notice", "about-refuge")  # shown on their own / not about getting help
+NOT_HELP = (CRISIS_ID, "about-refuge")  # shown on their own / not about getting help
 REACH_SLOTS = 3  # a question in danger: the answer opens with this many sentences saying how to reach help
 REACH_FIT = 2.0  # ...picked by score + REACH_FIT * the share of question terms in their passage
 MAX_SENTENCES = 8  # key-fact recall follows answer length (en: 6 -> 0.878, 7 -> 0.892, 8 -> 0.903; ~27 words each)
@@ -135,13 +136,13 @@ def features(text: str, vec, q, rank: int, kind: str | None, terms: set, index, 
     }
 
 
-def question_terms(question: str, index) -> set[str]:
+def question_terms(question: str, index, danger: bool | None = None) -> set[str]:
     """The question's terms; for a question in danger also those of the help query, so
     that sentences naming who can help rank with those that echo the question."""
     if index is None or not question:
         return set()
     terms = index.query_terms(question)
-    if signals_danger(question):
+    if signals_danger(question) if danger is None else danger:
         terms |= index.query_terms(message("help_query", language_of(question)))
     return terms
 
@@ -163,7 +164,7 @@ _REACHABLE: dict = {}
 
 def crisis_contacts(index) -> frozenset[str]:
     """The web addresses and numbers the crisis notice gives (in any language)."""
-    notice = [c.text for c in index.chunks if str(c.meta.get("article_id", "")).startswith("crisis-notice")]
+    notice = [c.text for c in index.chunks if c.meta.get("article_id") in NOT_SEARCHED]
     return frozenset((m.group(1) or m.group(2)).lower() for text in notice for m in CONTACT_RE.finditer(text))
 
 
@@ -190,8 +191,8 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
     """Sentences of the top passages, each scored with `features` and `WEIGHTS`. `searched`:
     the query the passages were found with, if not the question (a follow-up searched
     together with the question before it)."""
-    terms = question_terms(question, index)
     danger = bool(question) and signals_danger(question)
+    terms = question_terms(question, index, danger)
     searched_terms = question_terms(searched, index) if searched and searched != question else terms
     ids = on_topic([h.chunk_id for h in hits[:PASSAGES]], searched_terms, index)
     if not ids:

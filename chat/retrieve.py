@@ -51,7 +51,8 @@ def search_query(question: str, history: list[dict] | None) -> str:
     return question
 
 
-NOT_SEARCHED = ("crisis-notice", "crisis-notice-ru")  # shown verbatim as notices, never as answer passages
+CRISIS_ID = "crisis-notice"  # the crisis notice article; its translations are CRISIS_ID-<lang>
+NOT_SEARCHED = (CRISIS_ID, f"{CRISIS_ID}-ru")  # shown verbatim as notices, never as answer passages
 
 
 def _where(lang: str | None) -> dict:
