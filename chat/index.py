@@ -19,6 +19,7 @@ from kb.text import STOPWORDS_EN, STOPWORDS_RU, language_of, words
 from kb.translit import to_cyrillic
 
 CHECK_EVERY_S = 3.0
+RU_PREFIXES = ("пере", "про", "при", "под", "раз", "рас", "вы", "от", "за", "по", "на", "до", "из", "об", "с", "у")
 
 
 @lru_cache(maxsize=2)
@@ -34,7 +35,8 @@ def bm25_tokens(text: str) -> list[str]:
     toks = []
     for w in words(text):
         parts = [w] + (w.replace("’", "-").split("-") if "-" in w else [])
-        toks += [p for p in parts if p and p not in STOPWORDS_EN and p not in STOPWORDS_RU]
+        kept = [p for p in parts if p and p not in STOPWORDS_EN and p not in STOPWORDS_RU]
+        toks += kept if kept[1:] or not parts[1:] else []  # "как-то", "what-not": all parts stop words
     en, ru = _stemmer("en"), _stemmer("ru")
     return [(ru if language_of(w) == "ru" else en).stemWord(w) for w in toks]
 
@@ -128,10 +130,23 @@ class Index:
         for tok in bm25_tokens(query):
             if tok not in self.idf and len(tok) >= 5 and not tok.isdigit():
                 pool = self._by_prefix.get(tok[:2], [])
-                close = difflib.get_close_matches(tok, pool, n=1, cutoff=0.8) or self._known_prefix(tok)
+                close = (self._with_prefix(tok) or difflib.get_close_matches(tok, pool, n=1, cutoff=0.8)
+                         or self._known_prefix(tok))
                 tok = close[0] if close else tok
             out.append(tok)
         return out
+
+    def _with_prefix(self, tok: str) -> list[str]:
+        """[a known Russian stem that is `tok` with a verb prefix added or taken off] or []:
+        'реагирова' (реагировала) -> 'отреагирова' (отреагировали)."""
+        if language_of(tok) != "ru" or len(tok) < 5:
+            return []
+        for prefix in RU_PREFIXES:
+            if prefix + tok in self.idf:
+                return [prefix + tok]
+            if tok.startswith(prefix) and len(tok) - len(prefix) >= 5 and tok[len(prefix):] in self.idf:
+                return [tok[len(prefix):]]
+        return []
 
     def _known_prefix(self, tok: str) -> list[str]:
         """[the longest known Russian stem of at least 4 letters that starts `tok`] or []:

@@ -89,3 +89,19 @@ def test_translit_keeps_terms_russian_articles_write_in_latin(shipped):
     assert not result["refused"]
     assert result["citations"][0]["article_id"] == "asylum-non-refoulement-ru"
     assert "non-refoulement" in result["answer"]
+
+
+def test_hyphenated_stop_words_are_not_terms():
+    from chat.index import bm25_tokens
+
+    assert bm25_tokens("как-то что-нибудь") == []
+    assert "binari" in bm25_tokens("non-binary") and "non-binari" in bm25_tokens("non-binary")
+
+
+def test_russian_verb_prefix_finds_the_known_form(shipped):
+    _, assistant = shipped
+    index = assistant.index
+    assert "отреагирова" in index.correct("реагировала")  # the articles write "отреагировали"
+    result = assistant.ask("Как ООН как-то реагировала на облавы в Чечне?")  # refused before
+    assert not result["refused"]
+    assert result["citations"][0]["article_id"] == "chechnya-un-council-of-europe-ru"
