@@ -20,20 +20,30 @@ SINGLE = dict(zip("abvgdezijklmnoprstufhcyw'x", ["а", "б", "в", "г", "д", "
 # Spellings English words almost never have: zh/kh/shch, Russian case and verb endings.
 RUSSIAN_LIKE = re.compile(r"zh|kh|shch|^v?ne[a-z]{4}|(yut|ayut|iyu|ii|iy|yy|yye|iye|oye|ogo|ego|ami|yami|akh|yakh|"
                           r"ovat|ost|nost|osti|ishche|ishchem|stvo|stva|tsy)$")
+PREPOSITIONS = {"v", "s", "k", "o", "u"}
 RUSSIAN_SHARE = 0.4  # ...at least this share of the words, and two of them
 
 
 def is_translit(text: str) -> bool:
-    """Latin-script text that reads as Russian: two marker words (one in a short text), or
-    at least two and RUSSIAN_SHARE of the words spelt as only Russian words are."""
+    """Latin-script text that reads as Russian: two marker words (a one-letter preposition
+    before a Russian word counts as one; one marker is enough in a short text), or at least
+    two and RUSSIAN_SHARE of the words spelt as only Russian words are."""
     if re.search(r"[\u0400-\u04FF]", text):
         return False
     words = re.findall(r"[a-z']+", text.lower())
-    hits = sum(w in MARKERS for w in words)
+    hits = sum(w in MARKERS for w in words) + _prepositions(words)
     if hits >= 2 or (hits == 1 and len(words) <= 3 and words[0] in MARKERS):
         return True
     russian = sum(w in MARKERS or bool(RUSSIAN_LIKE.search(w)) for w in words)
     return russian >= 2 and russian >= RUSSIAN_SHARE * len(words)
+
+
+def _prepositions(words: list[str]) -> int:
+    """One-letter Russian prepositions ("o chem", "v rossii") before a marker word or a word
+    spelt the Russian way: in a mixed question ("film welcome to chechnya o chem on") they
+    are often the only Russian besides one marker."""
+    return sum(w in PREPOSITIONS and (nxt in MARKERS or bool(RUSSIAN_LIKE.search(nxt)))
+               for w, nxt in zip(words, words[1:]))
 
 
 def to_cyrillic(text: str, keep=None) -> str:

@@ -29,14 +29,16 @@ def test_translit():
 
 @pytest.mark.parametrize("text", ["gde v anglii pomogayut lgbt bezhentsam s ubezhishchem",
                                   "mozhno li poluchit ubezhishche v niderlandakh",
-                                  "zakon o propagande 2022 goda", "kakaya pomoshch est dlya transgenderov"])
+                                  "zakon o propagande 2022 goda", "kakaya pomoshch est dlya transgenderov",
+                                  "serial the last of us o chem", "o chem pisala novaya gazeta"])
 def test_translit_is_found_by_its_spelling(text):
     assert is_translit(text)
 
 
 @pytest.mark.parametrize("text", ["what did novaya gazeta report about kadyrov", "Was Lapunov tortured by Kadyrov's men",
                                   "what happened in ingushetia and dagestan", "Milashina and Gordiyenko of Novaya Gazeta",
-                                  "is the russian lgbt network extremist now", "zhenya and sasha from grozny"])
+                                  "is the russian lgbt network extremist now", "zhenya and sasha from grozny",
+                                  "can u help me, o and roe v wade", "vitamin k for a 5 year old"])
 def test_english_with_russian_names_is_not_translit(text):
     assert not is_translit(text)
 
