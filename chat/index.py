@@ -3,6 +3,8 @@
 Built from the store (not from files), so it always matches what ingest wrote. It is
 rebuilt when the knowledge-base version stamp in the store changes, checked at most
 every few seconds, so a long-running server picks up a new ingest without a restart.
+The tokenised BM25 side is cached in the data dir per version stamp (chat/index_cache.py),
+so a restart over an unchanged store does not tokenise and stem every chunk again.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from chat import index_cache
 from kb.errors import IndexMissing
 from kb.text import STOPWORDS_EN, STOPWORDS_RU, language_of, words
 from kb.translit import to_cyrillic
@@ -81,13 +84,34 @@ class Index:
         live = json.loads(state.get("live_json") or "{}")
         if live:  # only the version of each article that the last finished ingest made live
             chunks = [c for c in chunks if live.get(c.meta.get("article_id")) == c.meta.get("article_hash")]
-        bm25 = self._build_bm25(chunks)
+        bm25 = self._cached_bm25(chunks, state.get("kb_version"))
         self.chunks, self.by_id, self.bm25 = chunks, {c.id: c for c in chunks}, bm25
         self._share = {}
         self.version, self._checked = state.get("kb_version"), time.monotonic()
         return self
 
+    def _cached_bm25(self, chunks: list[Chunk], kb_version):
+        """BM25 and the term tables, from the data dir's cache when it was made for exactly
+        these chunks, this version stamp and this tokenizer (chat/index_cache.py); else
+        built from the text and cached. Either way every attribute gets the same values."""
+        ids = [c.id for c in chunks]
+        path = index_cache.cache_path(self.store, kb_version, ids)
+        saved = index_cache.read(path, len(chunks))
+        self.max_idf = float(np.log((len(chunks) + 1) / 0.5))
+        self.languages = {c.id: str(c.meta.get("language", "en"))[:2] for c in chunks}
+        if saved is not None:
+            retriever, self.tokens, self.idf, self.latin_in_ru = index_cache.unpack(saved, ids)
+        else:
+            retriever = self._build_bm25(chunks)
+            index_cache.write(path, index_cache.pack(retriever, self.tokens, self.idf, self.latin_in_ru, ids))
+        self._by_prefix: dict[str, list[str]] = {}
+        for tok in self.idf:
+            self._by_prefix.setdefault(tok[:2], []).append(tok)
+        return retriever
+
     def _build_bm25(self, chunks: list[Chunk]):
+        """Tokenise and stem every chunk (title + section + text): BM25, tokens, idf and
+        the Latin terms of Russian chunks. Needs `self.languages` set for `chunks`."""
         import bm25s
 
         corpus = [bm25_tokens(f"{c.meta.get('title', '')} {c.meta.get('section', '')} {c.text}") for c in chunks]
@@ -97,13 +121,8 @@ class Index:
             for tok in toks:
                 df[tok] = df.get(tok, 0) + 1
         self.idf = {tok: float(np.log((len(chunks) + 1) / (n + 0.5))) for tok, n in df.items()}
-        self.max_idf = float(np.log((len(chunks) + 1) / 0.5))
-        self.languages = {c.id: str(c.meta.get("language", "en"))[:2] for c in chunks}
         self.latin_in_ru = {tok for cid, toks in self.tokens.items() if self.languages[cid] == "ru"
                             for tok in toks if tok.isascii() and not tok.isdigit()}
-        self._by_prefix: dict[str, list[str]] = {}
-        for tok in self.idf:
-            self._by_prefix.setdefault(tok[:2], []).append(tok)
         retriever = bm25s.BM25()
         retriever.index(corpus, show_progress=False)
         return retriever
