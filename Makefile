@@ -20,7 +20,6 @@ install-llm: $(STAMP)  ## the optional generative path: LangChain chat models, l
 
 ingest: $(STAMP)  ## bring the index in step with kb/ (re-embeds only what changed); ONNX export of the model
 	$(BIN)/refuge ingest
-	$(BIN)/python -m kb.onnx_embed
 
 serve: ingest  ## install if needed, update the index if stale, serve on 127.0.0.1:7860
 	$(BIN)/refuge serve

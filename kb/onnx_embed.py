@@ -7,8 +7,8 @@ the sentence-transformers ones to cosine >= 0.9999 (tests/test_onnx_embed.py).
 
 The export lives under REFUGE_ONNX_DIR (default `<data dir>/onnx`), named after the
 model folder and a hash of its weights, so a changed model never uses a stale export.
-`python -m kb.onnx_embed` writes it (`make ingest` runs that); kb/onnx_export.py does
-the work. Only mean-pooled, normalised models in a local folder with a `tokenizer.json`
+`refuge ingest` writes it (`export_after_ingest`, skipped when REFUGE_EMBED_BACKEND=torch),
+as does `python -m kb.onnx_embed`; kb/onnx_export.py does the work. Only mean-pooled, normalised models in a local folder with a `tokenizer.json`
 (like the bundled all-MiniLM-L6-v2) are supported; anything else stays on torch.
 """
 from __future__ import annotations
@@ -125,6 +125,24 @@ class OnnxEncoder:
                 out = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
             out[part] = vecs
         return out
+
+
+def export_after_ingest(settings) -> str:
+    """Make the export `refuge serve` embeds questions with (`refuge ingest` calls this),
+    unless REFUGE_EMBED_BACKEND=torch or the model is not one this can export. Returns a
+    one-line note ("" when nothing was made) and never raises: a failed export only
+    leaves questions on torch, so it must not fail the ingest."""
+    model, int8 = settings.embed_model, settings.embed_backend == "onnx-int8"
+    if settings.embed_backend == "torch" or not supported(model):
+        return ""
+    try:
+        if export_path(model, settings.onnx_dir, int8).is_file():
+            return ""
+        path = ensure_export(model, settings.onnx_dir, int8=int8)
+    except Exception as exc:  # noqa: BLE001 - torch, onnx and the file system raise many kinds
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return f"warning: no ONNX export of the model, questions will be embedded with torch: {reason}"
+    return f"ONNX export for questions: {path}"
 
 
 def main(argv: list[str] | None = None) -> int:

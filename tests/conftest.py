@@ -13,9 +13,17 @@ from kb.settings import PROJECT_ROOT, get_settings
 KB_ARTICLES = PROJECT_ROOT / "kb" / "articles"
 
 
+@pytest.fixture(scope="session")
+def onnx_dir(tmp_path_factory):
+    """One folder for the model's ONNX export, shared by the whole session: `refuge ingest`
+    exports into it once (~5 s) instead of into every fresh data dir."""
+    return tmp_path_factory.mktemp("onnx")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_state(tmp_path, monkeypatch):
+def _isolated_state(tmp_path, monkeypatch, onnx_dir):
     monkeypatch.setenv("REFUGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("REFUGE_ONNX_DIR", str(onnx_dir))
     for name in ("REFUGE_CHROMA_HOST", "REFUGE_CHROMA_PORT", "REFUGE_LLM", "REFUGE_KB_DIR", "REFUGE_COLLECTION"):
         monkeypatch.delenv(name, raising=False)
 

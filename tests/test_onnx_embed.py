@@ -19,10 +19,10 @@ from kb.text import language_of
 
 
 @pytest.fixture(scope="session")
-def onnx_dir(tmp_path_factory, embedder):
-    folder = tmp_path_factory.mktemp("onnx")
-    ensure_export(embedder.model, folder)
-    return folder
+def onnx_dir(onnx_dir, embedder):
+    """The session's export folder (tests/conftest.py), with the export made."""
+    ensure_export(embedder.model, onnx_dir)
+    return onnx_dir
 
 
 @pytest.fixture(scope="session")
@@ -118,3 +118,41 @@ def test_make_ingest_export_command(onnx_dir, embedder, monkeypatch, capsys, tmp
     assert main([]) == 0 and str(export_path(embedder.model, onnx_dir)) in capsys.readouterr().out
     monkeypatch.setenv("REFUGE_EMBED_MODEL", str(tmp_path))  # a folder it cannot export: a note, not a failure
     assert main([]) == 0 and "use torch" in capsys.readouterr().out
+
+
+def test_refuge_ingest_writes_the_export_once(small_kb, embedder, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    settings, root, _ = small_kb
+    fresh = tmp_path / "fresh-onnx"
+    env = {"REFUGE_DATA_DIR": str(settings.data_dir), "REFUGE_KB_DIR": str(root), "REFUGE_ONNX_DIR": str(fresh)}
+    got = CliRunner().invoke(cli, ["ingest", "-q"], env=dict(env, REFUGE_EMBED_BACKEND="torch"))
+    assert got.exit_code == 0, got.output
+    assert not fresh.exists()  # questions through torch: no export
+    got = CliRunner().invoke(cli, ["ingest"], env=env)
+    assert got.exit_code == 0, got.output
+    export = export_path(embedder.model, fresh)
+    assert export.is_file() and f"ONNX export for questions: {export}" in got.output
+    assert get_embedder(embedder.model, get_settings(env)).backend == "onnx"  # what `refuge serve` will use
+    before = export.stat().st_mtime_ns
+    got = CliRunner().invoke(cli, ["ingest"], env=env)
+    assert got.exit_code == 0 and "ONNX" not in got.output and export.stat().st_mtime_ns == before
+
+
+def test_a_failed_export_warns_and_the_ingest_succeeds(small_kb, tmp_path):
+    from click.testing import CliRunner
+
+    from ui.cli import cli
+
+    settings, root, _ = small_kb
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {"REFUGE_DATA_DIR": str(settings.data_dir), "REFUGE_KB_DIR": str(root),
+           "REFUGE_ONNX_DIR": str(blocker / "onnx")}
+    got = CliRunner().invoke(cli, ["ingest", "-q"], env=env)
+    assert got.exit_code == 0, got.output
+    warnings = [line for line in got.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "torch" in warnings[0] and "Traceback" not in got.output
+    assert settings.manifest_path.is_file()

@@ -49,15 +49,21 @@ def ingest(paths, dry_run, rebuild, quiet, changelog):
     Only `status: vetted` articles are indexed; drafts are skipped; retired and deleted
     articles are removed. If any file is invalid, every problem is listed and nothing
     is written. Besides Markdown, PDF, HTML and .txt documents with a `<file>.meta.yaml`
-    sidecar are ingested.
+    sidecar are ingested. Afterwards the model's ONNX export for questions is made once, if
+    missing (skipped with REFUGE_EMBED_BACKEND=torch; a failure only warns).
     """
     from ingest.pipeline import run_ingest
+    from kb.onnx_embed import export_after_ingest
     from ui.render import ingest_table
 
-    report = run_ingest(get_settings(), list(paths) or None, dry_run=dry_run, rebuild=rebuild,
+    settings = get_settings()
+    report = run_ingest(settings, list(paths) or None, dry_run=dry_run, rebuild=rebuild,
                         progress=not quiet and sys.stderr.isatty(), changelog=changelog)
     if not quiet:
         click.echo(ingest_table(report))
+    note = "" if dry_run else export_after_ingest(settings)  # so `refuge serve` embeds questions via ONNX
+    if note.startswith("warning:") or (note and not quiet):
+        click.echo(note, err=True)
 
 
 @cli.command()
