@@ -25,6 +25,7 @@ from kb.embedder import get_embedder
 from kb.errors import ValidationFailed
 from kb.settings import Settings
 from kb.store import open_store, sentence_id
+from kb.text import remembered_splits, splitter_version
 
 
 @dataclass
@@ -85,13 +86,28 @@ def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, r
     texts = [c.embed_text for c in chunks]
     sentences = [s for c in chunks for s in c.sentences]
     cache = open_cache(settings, model)
-    try:
-        embedder = get_embedder(model)
-        vectors = cache.embed(texts + sentences, lambda items: encode_sorted(embedder, items, progress))
+    try:  # the model is loaded only if some text is not in the cache
+        vectors = cache.embed(texts + sentences, lambda items: encode_sorted(get_embedder(model), items, progress))
     finally:
         cache.close()
     report.embedded, report.cached = cache.misses, cache.hits
     return vectors[: len(texts)], vectors[len(texts) :]
+
+
+def _chunk_all(settings, model: str, plan: Plan) -> dict[str, list[Chunk]]:
+    """The chunks of every article to write. Sentence splits of text split before come
+    from the cache (pysbd was most of a cached rebuild's time); the output is the same."""
+    cache = open_cache(settings, model)
+    try:
+        version = splitter_version()
+        known = cache.splits(version)
+        before = set(known)
+        with remembered_splits(known):
+            chunked = {art_id: chunk_article(art, model) for art_id, art in plan.write.items()}
+        cache.put_splits(version, {k: v for k, v in known.items() if k not in before})
+    finally:
+        cache.close()
+    return chunked
 
 
 def encode_sorted(embedder, items: list[str], progress: bool = False) -> list:
@@ -204,7 +220,7 @@ def _apply(settings, store, manifest, plan: Plan, model: str, progress: bool, re
     Until the flip readers see only the old version of every article; after it, only the
     new one (see chat/index.py). A crash anywhere leaves one or the other live."""
     clock = time.perf_counter()
-    chunked = {art_id: chunk_article(art, model) for art_id, art in plan.write.items()}
+    chunked = _chunk_all(settings, model, plan)
     all_chunks = [c for chunks in chunked.values() for c in chunks]
     clock = _stage(report, "chunk", clock)
     chunk_vecs, sent_vecs = _cached_vectors(settings, model, all_chunks, progress, report)

@@ -87,6 +87,21 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+_LIBYAML = getattr(yaml, "CSafeLoader", None)
+
+
+def load_yaml(text: str):
+    """`yaml.safe_load`, through libyaml when PyYAML has it (the pure-Python parser was
+    most of an ingest's reading time). YAML that libyaml rejects is parsed again by the
+    pure-Python loader, so problems are reported with the same messages."""
+    if _LIBYAML is not None:
+        try:
+            return yaml.load(text, Loader=_LIBYAML)
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def parse_article(path: Path, text: str | None = None) -> Article:
     """Parse one article file. Problems found while parsing are in `.problems`."""
     problems: list[Problem] = []
@@ -101,7 +116,7 @@ def parse_article(path: Path, text: str | None = None) -> Article:
         problems.append(_problem(path, "front matter", "missing: the file must start with a '---' YAML block"))
     else:
         try:
-            loaded = yaml.safe_load(fm)
+            loaded = load_yaml(fm)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 2})" if mark else ""

@@ -1,5 +1,6 @@
 """The embedding cache: vectors keyed by (model, sha256 of the text), so unchanged text
-is never embedded twice, not even by `refuge ingest --rebuild`.
+is never embedded twice, not even by `refuge ingest --rebuild`; and the sentence splits of
+chunk text keyed by the splitter's version, so unchanged text is not split again either.
 
 One SQLite file under the data dir (`embed-cache.sqlite3`). Every write is one
 transaction, so a crash leaves the cache as it was before the write or after it; a
@@ -9,12 +10,16 @@ bytes, which is what the model produces, so a cached vector equals a fresh one.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))"
+# sentence splits of the lines of chunk text (kb.text.remembered_splits), keyed by the
+# splitter's version and kb.text.line_key; a JSON list of sentences each
+SPLITS = "CREATE TABLE IF NOT EXISTS splits (version TEXT, hash TEXT, sentences TEXT, PRIMARY KEY (version, hash))"
 LOOKUP_BATCH = 500  # SQLite's default limit on bound parameters is 999
 
 
@@ -33,6 +38,7 @@ class EmbedCache:
         self._db = sqlite3.connect(str(self.path), timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(SCHEMA)
+        self._db.execute(SPLITS)
         self._db.commit()
 
     def close(self) -> None:
@@ -52,6 +58,16 @@ class EmbedCache:
         rows = [(self.model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()]
         with self._db:  # one transaction
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+
+    def splits(self, version: str) -> dict[str, list[str]]:
+        """Every remembered split for this splitter version: line key -> sentences."""
+        rows = self._db.execute("SELECT hash, sentences FROM splits WHERE version = ?", [version])
+        return {h: json.loads(sents) for h, sents in rows}
+
+    def put_splits(self, version: str, items: dict[str, list[str]]) -> None:
+        rows = [(version, h, json.dumps(sents, ensure_ascii=False)) for h, sents in items.items()]
+        with self._db:  # one transaction
+            self._db.executemany("INSERT OR REPLACE INTO splits VALUES (?, ?, ?)", rows)
 
     def embed(self, texts: list[str], embed_fn) -> list[np.ndarray]:
         """Vectors for `texts`: cached ones from the cache, the rest from `embed_fn`

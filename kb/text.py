@@ -5,7 +5,9 @@ from a regular expression, and the stop-word lists are written out here.
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*", re.UNICODE)
@@ -55,6 +57,46 @@ def _segmenter(lang: str):
     return pysbd.Segmenter(language=lang if lang in ("en", "ru") else "en", clean=False)
 
 
+SPLITTER_VERSION = "1"  # bump when split_sentences' rules change: it keys the ingest's cached splits
+_remembered: dict | None = None  # line key -> sentences while `remembered_splits` is active
+
+
+def splitter_version() -> str:
+    """What cached splits are keyed by: this module's rules and pysbd's version."""
+    from importlib.metadata import version
+
+    return f"{SPLITTER_VERSION}|pysbd-{version('pysbd')}"
+
+
+@contextmanager
+def remembered_splits(known: dict):
+    """Within the block, `split_sentences` looks each line up in `known` (`line_key` ->
+    sentences) before running pysbd, and adds what it splits. Ingest fills `known` from
+    its cache (kb/embedcache.py), so unchanged text is not split again; outside the block
+    nothing is remembered (a server's questions never grow a table)."""
+    global _remembered
+    before, _remembered = _remembered, known
+    try:
+        yield known
+    finally:
+        _remembered = before
+
+
+def line_key(line: str, lang: str) -> str:
+    """sha256 of the language and the line: the key of a remembered split."""
+    return hashlib.sha256(f"{lang}\n{line}".encode("utf-8")).hexdigest()
+
+
+def _split_line(line: str, lang: str) -> list[str]:
+    memo = _remembered
+    if memo is None:
+        return [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
+    key = line_key(line, lang)
+    if key not in memo:
+        memo[key] = [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
+    return memo[key]
+
+
 def split_sentences(text: str, lang: str = "en") -> list[str]:
     """Sentences of `text`, each stripped; line breaks always end a sentence."""
     out: list[str] = []
@@ -62,7 +104,7 @@ def split_sentences(text: str, lang: str = "en") -> list[str]:
         line = line.strip()
         if not line:
             continue
-        out += [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
+        out += _split_line(line, lang)
     return out
 
 
