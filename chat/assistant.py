@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from chat import compose
 from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
+from chat.places import with_official_names
 from chat.relevance import is_relevant, measure
 from chat.retrieve import CRISIS_ID, retrieve, search_query
 from chat.safety import asks_private_data, is_injection, normalise_question, signals_danger
@@ -33,6 +36,14 @@ class Assistant:
         self.store = store or open_store(settings, fresh=True)
         self.embedder = embedder or get_embedder(settings.embed_model, settings)
         self.index = Index(self.store).load()
+
+    def warm(self) -> None:
+        """Learn now what the first question of a kind would otherwise wait for: the
+        Russian word table of this index version (chat/bridge.py, ~1.5 s on the shipped KB).
+        Safe to run in a thread while questions are answered."""
+        from chat.bridge import bridge_for
+
+        bridge_for(self.index)
 
     def check_question(self, question) -> str:
         """The cleaned question, or BadQuestion with a message for the reader."""
@@ -108,6 +119,7 @@ class Assistant:
             attempts += [(query, None) for query, _ in list(attempts)]
         best = None
         for query, search_lang in attempts:
+            query = with_official_names(query)
             hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang)
             sig = measure(self.index, question, query, hits)
             found = (hits, qvec, sig, search_lang or "en", query + extra, question)
@@ -132,8 +144,18 @@ class Assistant:
             generation = generate.answer(llm, self.settings, question, chunks, lang, on_text)
             if not generation["fallback"]:
                 return generation["answer"], generation["citations"], generation
-        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index, searched))
+        english_vec = self._english_vec(question) if lang == "ru" else None
+        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index, searched, english_vec))
         return *compose.render(chosen, self.index), generation
+
+    def _english_vec(self, question: str):
+        """A Russian question put into English words (chat/bridge.py) and embedded, or None."""
+        from chat.bridge import bridge_for, to_english
+
+        if language_of(question) != "ru":
+            return None
+        english, _ = to_english(self.index, bridge_for(self.index), question)
+        return np.asarray(self.embedder.embed_query(english), dtype=np.float32) if english else None
 
     def crisis_notice(self, lang: str = "en") -> dict | None:
         """The crisis notice article in `lang` (English if there is none), verbatim from

@@ -45,6 +45,7 @@ from kb.text import language_of, words
 
 PASSAGES = 8  # sentences of the top 4 passages held 88% of the English key facts, of the top 8 93%
 COSINE_WEIGHT_RU = 0.2  # the English-only model's cosine is mostly noise for Russian sentences (0..1.5 swept)
+COSINE_WEIGHT_BRIDGED = 1.0  # ...unlike that of their English originals to the question put into English
 WEIGHTS = {  # swept on the gold sets (see above); all signals are roughly in 0..1
     "cosine": 0.75,   # sentence vector . question vector
     "lexical": 0.45,  # IDF-weighted share of question terms in the sentence
@@ -147,6 +148,21 @@ def question_terms(question: str, index, danger: bool | None = None) -> set[str]
     return terms
 
 
+def _cosine_weight(question: str, english_vec) -> float:
+    if language_of(question) != "ru":
+        return 1.0
+    return COSINE_WEIGHT_BRIDGED if english_vec is not None else COSINE_WEIGHT_RU
+
+
+def _english_originals(store, index, ids: list[str]) -> dict:
+    """Sentence id -> vector of its English original, for the sentences of these passages."""
+    from chat.bridge import bridge_for, sentence_vectors
+
+    counts = {cid: index.by_id[cid].meta.get("sentences") for cid in ids if cid in index.by_id}
+    wanted = [sentence_id(cid, j) for cid, n in counts.items() if isinstance(n, int) for j in range(n)]
+    return sentence_vectors(store, bridge_for(index), wanted)
+
+
 def on_topic(ids: list[str], terms: set[str], index) -> list[str]:
     """The passages that share a question term, when the first passage shares none and
     another holds at least ON_TOPIC of the terms ("ergänzungsausweis" must not be
@@ -187,10 +203,13 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
     return sorted(found, key=lambda cid: -index.sentence_overlap(terms, index.by_id[cid].text))[:HELP_PASSAGES], contacts
 
 
-def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "") -> list[Candidate]:
+def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "",
+               english_vec=None) -> list[Candidate]:
     """Sentences of the top passages, each scored with `features` and `WEIGHTS`. `searched`:
     the query the passages were found with, if not the question (a follow-up searched
-    together with the question before it)."""
+    together with the question before it). `english_vec`: a Russian question put into
+    English words and embedded (chat/bridge.py); a Russian sentence's cosine is then that of
+    its English original to it."""
     danger = bool(question) and signals_danger(question)
     terms = question_terms(question, index, danger)
     searched_terms = question_terms(searched, index) if searched and searched != question else terms
@@ -202,7 +221,8 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
     ids += [cid for cid in reach_ids if cid not in ids]
     q = np.asarray(query_vec, dtype=np.float32)
     kind = answer_type(question)
-    weights = dict(WEIGHTS, cosine=WEIGHTS["cosine"] * (COSINE_WEIGHT_RU if language_of(question) == "ru" else 1.0))
+    weights = dict(WEIGHTS, cosine=WEIGHTS["cosine"] * _cosine_weight(question, english_vec))
+    originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
     articles = list(dict.fromkeys(cid.split(":")[0] for cid in ids))
     dense = {h.chunk_id: h.dense for h in hits}
@@ -216,6 +236,9 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         if len(words(doc)) < MIN_WORDS or doc.rstrip().endswith(":"):
             continue
         f = features(doc, vec, q, rank[cid], kind, terms, index, heading, prev)
+        original = originals.get(sentence_id(cid, int(meta["position"])))
+        if original is not None:
+            f["cosine"] = float(original @ english_vec)
         f["lead"] = float(not prev)
         f["passage"] = dense.get(cid, 0.0)
         f["article"] = 1.0 / (1 + articles.index(cid.split(":")[0]))

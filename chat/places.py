@@ -45,3 +45,44 @@ def mentioned(place: str, text: str) -> bool:
     """Whether `place` (or its first word, for multi-word names) occurs in `text`."""
     word = place.split("-")[0]
     return word[: min(7, max(4, len(word) - 2))] in text.lower()
+
+
+# Everyday names for countries the articles call by their official name: the search adds
+# the official one ("asylum in Holland" also searches "Netherlands"). Whole words only:
+# "английский" (the English language) is not England.
+EVERYDAY_NAMES = [
+    (re.compile(r"\bholland\b", re.I), "Netherlands"),
+    (re.compile(r"\b(england|britain|great britain)\b", re.I), "United Kingdom"),
+    (re.compile(r"\bгол+анди[яиюей]\b", re.I), "Нидерланды"),
+    (re.compile(r"\b(англи[яиюей]|британи[яиюей])\b", re.I), "Великобритания"),
+    (re.compile(r"\b(америк[аеиу]|штат(ы|ах|ов))\b", re.I), "США"),
+]
+
+
+def with_official_names(query: str) -> str:
+    """`query` plus the official name of every country it calls by an everyday name."""
+    extra = [official for pattern, official in EVERYDAY_NAMES
+             if pattern.search(query) and official.lower() not in query.lower()]
+    return " ".join([query, *extra])
+
+
+# Destination countries that have an article of their own, as a question or an article's
+# title may name them: English, everyday names, Russian (case endings) and transliterated
+# Russian. A question naming one of them prefers passages of that country's article
+# (chat/retrieve.py, `prefer_named_countries`). Add a row with a new country article.
+# "English"/"английский" (the language) and "Latin/South America" are not countries here.
+COUNTRIES = {
+    "germany": r"\bgerman|\bdeutschland|\bгермани|\bgermani",
+    "netherlands": r"\bnetherland|\bholland|\bdutch\b|\bнидерланд|\bгол+анд|\bgol+and|\bniderland",
+    "united-kingdom": r"\bunited kingdom\b|\buk\b|\bbritain\b|\bbritish\b|\bengland\b|\bhome office\b"
+                      r"|\bвеликобритан|\bбритани|\bангли[яиюей]\b|\bangli(ya|i|yu|ei)\b|\bbritani",
+    "canada": r"\bcanad|\bканад|\bkanad",
+    "united-states": r"\bunited states\b|\busa?\b|\bu\.s\.|(?<!latin )(?<!south )(?<!inter-)\bamerica\b"
+                     r"|\bсша\b|(?<!латинской )(?<!южной )\bамерик[аеиу]\b|\bштат(ы|ах|ов)\b|\bssha\b|\bamerik[aeiu]\b",
+}
+_COUNTRY_RES = {name: re.compile(pattern, re.I) for name, pattern in COUNTRIES.items()}
+
+
+def countries_in(text: str) -> set[str]:
+    """The destination countries of `COUNTRIES` that `text` names."""
+    return {name for name, pattern in _COUNTRY_RES.items() if pattern.search(text)}

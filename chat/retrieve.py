@@ -14,7 +14,10 @@ from kb.text import content_words, language_of
 
 RRF_K = 60
 DENSE_WEIGHT_RU = 0.0  # the bundled embedding model is English-only: for Cyrillic queries, words lead
+BRIDGE_WEIGHT = 1.0  # ...but the English originals of Russian articles can be searched in English (chat/bridge.py)
+BRIDGE_SHARE = 0.5  # ...when the term table put at least half of the question's words into English
 POOL = 20
+COUNTRY_WEIGHT = 1.0  # a question naming a destination country prefers that country's article (chat/places.py)
 FOLLOW_UP_START = re.compile(
     r"^\s*(and|or|but|also|what about|how about|and what|and in|in|for|same|then|what if|а|и|ну а|а как|а что)\b", re.I)
 PRONOUNS = {"it", "they", "them", "that", "this", "there", "he", "she", "those", "these", "his", "her", "their",
@@ -109,6 +112,25 @@ def fuse(dense: dict[str, float], bm25: dict[str, float], k: int = RRF_K, w_dens
     return hits
 
 
+def prefer_named_countries(index, query: str, hits: list[Hit], weight: float = COUNTRY_WEIGHT) -> list[Hit]:
+    """When `query` names a destination country that has an article of its own (see
+    chat/places.py), the passages of that article found by either list get one more
+    reciprocal-rank vote, in their current order: "who helps in Holland?" is answered from
+    the Netherlands article before a general one that mentions the Netherlands in passing."""
+    from chat.places import countries_in
+
+    named = countries_in(query)
+    if not named or not weight:
+        return hits
+    own = [h for h in hits if countries_in(str(index.by_id[h.chunk_id].meta.get("title", ""))) & named]
+    for rank, hit in enumerate(own):
+        hit.score += weight / (RRF_K + rank + 1)
+    hits.sort(key=lambda h: (-h.score, -h.dense))
+    for rank, hit in enumerate(hits):
+        hit.rank = rank
+    return hits
+
+
 def langchain_dense(index, embedder, query: str, k: int = 5, lang: str | None = None) -> dict[str, float]:
     """What a plain LangChain app does: `Chroma.similarity_search_with_score`, k=5."""
     if index._langchain is None:
@@ -127,7 +149,15 @@ def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10, lan
         hits = fuse(langchain_dense(index, embedder, query, lang=lang), {})
     elif mode == "bm25":
         hits = fuse({}, bm25_search(index, query, lang=lang))
+    elif language_of(query) == "ru" and lang == "ru" and BRIDGE_WEIGHT:
+        from chat.bridge import dense_hits
+
+        bridged, share = dense_hits(index, embedder, query, POOL)
+        weight = BRIDGE_WEIGHT if share >= BRIDGE_SHARE else 0.0
+        hits = fuse(bridged, bm25_search(index, query, lang=lang), w_dense=weight)
     else:
         w_dense = DENSE_WEIGHT_RU if language_of(query) == "ru" else 1.0
         hits = fuse(dense_search(index, query_vec, lang=lang), bm25_search(index, query, lang=lang), w_dense=w_dense)
+    if mode == "hybrid" and lang == "ru":  # English dense search finds the country's article by itself
+        hits = prefer_named_countries(index, query, hits)
     return hits[:k], query_vec

@@ -235,6 +235,15 @@ SECURITY_HEADERS = {
 }
 
 
+def _warm(assistant) -> None:
+    """Learn the per-version tables before the first question needs them (see
+    `Assistant.warm`); a failure (a Chroma server that is down) only costs that question."""
+    try:
+        assistant.warm()
+    except Exception as exc:  # the question path reports store errors in its own words
+        log.warning("warm-up skipped: %s", type(exc).__name__)
+
+
 def create_app(settings, assistant=None, gate: Gate | None = None):
     """The FastAPI app with Gradio mounted at /."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -247,6 +256,7 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
         from chat.assistant import Assistant
 
         assistant = Assistant(settings)
+    threading.Thread(target=_warm, args=(assistant,), name="refuge-warm", daemon=True).start()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     class Guard(BaseHTTPMiddleware):

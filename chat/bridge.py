@@ -1,0 +1,167 @@
+"""Russian questions searched through the English originals of the Russian articles.
+
+The bundled embedding model is English-only, so on its own it cannot rank Russian text
+(chat/retrieve.py gives its cosine no weight for a Cyrillic question). But every Russian
+article is a paragraph-aligned translation of an English one: chunk i of `x-ru` has the
+same footnotes and the same number of sentences as chunk i of `x`. From those pairs this
+module learns, once per loaded index, which English word each Russian word stands for
+(IBM Model 1 over the aligned sentences, no dictionary, no new model). A Russian
+question is then put into those English words, embedded by the English model and
+searched among the English originals; each hit stands for its Russian translation.
+It is a word list, not a translator: words the Russian articles never use stay unknown.
+
+Unlike chat/index.py (words of the question against words of the passages), this gives
+the composer and retriever a meaning-based signal for Russian: `dense_hits` ranks Russian
+chunks, `sentence_vectors` gives each Russian sentence its English original's vector.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kb.store import sentence_id
+from kb.text import words
+
+SUFFIX = "-ru"  # a Russian translation's id is its English original's id plus this
+MIN_PAIRS = 2          # a Russian word must appear in at least this many aligned sentences
+MIN_PROBABILITY = 0.3  # ...and its best English word must have at least this Model 1 probability
+ITERATIONS = 8         # EM rounds of Model 1 (the table stops changing after ~5 on the shipped KB)
+
+
+@dataclass
+class Bridge:
+    version: str | None
+    chunks: dict[str, str] = field(default_factory=dict)     # Russian chunk id -> English chunk id
+    sentences: dict[str, str] = field(default_factory=dict)  # Russian sentence id -> English sentence id
+    terms: dict[str, str] = field(default_factory=dict)      # Russian stem -> English word
+
+
+def bridge_for(index) -> Bridge:
+    """The bridge of the loaded index version (learnt on first use, ~1 s for the shipped KB)."""
+    cached = getattr(index, "_bridge", None)
+    if cached is None or cached.version != index.version:
+        cached = learn(index)
+        index._bridge = cached
+    return cached
+
+
+def aligned_chunks(index) -> dict[str, str]:
+    """Russian chunk id -> English chunk id, where the Russian article is `<english id>-ru`
+    and the two chunks at the same position cite the same sources."""
+    english = {(c.meta.get("article_id"), c.meta.get("chunk_index")): c for c in index.chunks
+               if index.languages.get(c.id) == "en"}
+    pairs = {}
+    for c in index.chunks:
+        art = str(c.meta.get("article_id", ""))
+        if index.languages.get(c.id) != "ru" or not art.endswith(SUFFIX):
+            continue
+        original = english.get((art[: -len(SUFFIX)], c.meta.get("chunk_index")))
+        if original is not None and original.meta.get("source_keys") == c.meta.get("source_keys"):
+            pairs[c.id] = original.id
+    return pairs
+
+
+def learn(index) -> Bridge:
+    from chat.index import bm25_tokens
+
+    bridge = Bridge(index.version, aligned_chunks(index))
+    for ru, en in bridge.chunks.items():
+        n = index.by_id[ru].meta.get("sentences")
+        if isinstance(n, int) and n == index.by_id[en].meta.get("sentences"):
+            bridge.sentences.update((sentence_id(ru, j), sentence_id(en, j)) for j in range(n))
+    if not bridge.sentences:
+        return bridge
+    got = index.store.sentences.get(ids=[*bridge.sentences, *bridge.sentences.values()], include=["documents"])
+    text = dict(zip(got["ids"], got["documents"]))
+    pairs = [(text[ru], text[en]) for ru, en in bridge.sentences.items() if ru in text and en in text]
+    pairs += [(index.by_id[ru].meta.get(k, ""), index.by_id[en].meta.get(k, ""))
+              for ru, en in bridge.chunks.items() for k in ("title", "section")]
+    bridge.terms = _term_table([(set(bm25_tokens(r)), set(bm25_tokens(e))) for r, e in pairs],
+                               _surface_words([e for _, e in pairs], bm25_tokens))
+    return bridge
+
+
+def _term_table(pairs: list[tuple[set, set]], surface: dict[str, str]) -> dict[str, str]:
+    """Russian stem -> its most probable English word under IBM Model 1, when reliable.
+
+    Plain co-occurrence (Dice) fails where Russian uses several stems for one English
+    word: 'московск' (Moscow as an adjective) came out as 'mechanism' (the "Moscow
+    Mechanism"), 'пыта' (пытали) as nothing, because 'tortur' also stands for 'пытк'.
+    Model 1's EM shares each English word among the Russian words of its sentence, so a
+    word explained by one Russian stem is not credited to the others."""
+    n_ru = Counter(r for ru, _ in pairs for r in ru)
+    t = _model1(pairs)
+    best: dict[str, tuple[float, str]] = {}
+    for (e, r), p in t.items():
+        if r is not None and r != e and p > best.get(r, (0.0, ""))[0]:
+            best[r] = (p, e)
+    return {r: surface.get(e, e) for r, (p, e) in best.items()
+            if p >= MIN_PROBABILITY and n_ru[r] >= MIN_PAIRS and not r.isascii()}
+
+
+def _model1(pairs: list[tuple[set, set]], iterations: int = ITERATIONS) -> dict:
+    """IBM Model 1 (Brown et al., 1993) by EM over aligned sentence pairs:
+    (English token, Russian token or None) -> P(English | Russian). None is the empty
+    word, which takes English words with no Russian counterpart."""
+    t = {(e, r): 1.0 for ru, en in pairs for e in en for r in (*ru, None)}
+    for _ in range(iterations):
+        count: dict = defaultdict(float)
+        total: dict = defaultdict(float)
+        for ru, en in pairs:
+            source = (*ru, None)
+            for e in en:
+                z = sum(t[(e, r)] for r in source)
+                for r in source:
+                    share = t[(e, r)] / z
+                    count[(e, r)] += share
+                    total[r] += share
+        t = {key: c / total[key[1]] for key, c in count.items()}
+    return t
+
+
+def _surface_words(texts: list[str], tokens) -> dict[str, str]:
+    """English stem -> its most frequent written form ('tortur' -> 'tortured')."""
+    seen = Counter((stem, w) for text in texts for w in words(text) for stem in tokens(w)[:1])
+    out: dict[str, str] = {}
+    for (stem, w), _ in seen.most_common():
+        out.setdefault(stem, w)
+    return out
+
+
+def to_english(index, bridge: Bridge, query: str) -> tuple[str, float]:
+    """The question's words in English, as far as the term table knows them (words already
+    in Latin script and numbers are kept), and the share of its words that made it."""
+    out, toks = [], index.correct(query)
+    for tok in toks:
+        if tok.isascii():
+            out.append(tok)
+        elif tok in bridge.terms:
+            out.append(bridge.terms[tok])
+    return " ".join(dict.fromkeys(out)), len(out) / max(1, len(toks))
+
+
+def dense_hits(index, embedder, query: str, k: int) -> tuple[dict[str, float], float]:
+    """Russian chunk id -> cosine of its English original to the question put into English
+    (best first), and the share of the question's words the English text carries."""
+    from chat.retrieve import dense_search
+
+    bridge = bridge_for(index)
+    english, share = to_english(index, bridge, query)
+    if not english or not bridge.chunks:
+        return {}, 0.0
+    vec = embedder.embed_query(english)
+    back = {en: ru for ru, en in bridge.chunks.items()}
+    hits = dense_search(index, vec, k=4 * k, lang="en")
+    return {back[cid]: score for cid, score in hits.items() if cid in back}, share
+
+
+def sentence_vectors(store, bridge: Bridge, sentence_ids: list[str]) -> dict[str, np.ndarray]:
+    """Russian sentence id -> the vector of its English original (for those that have one)."""
+    wanted = {sid: bridge.sentences[sid] for sid in sentence_ids if sid in bridge.sentences}
+    if not wanted:
+        return {}
+    got = store.sentences.get(ids=list(wanted.values()), include=["embeddings"])
+    vec = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+    return {ru: vec[en] for ru, en in wanted.items() if en in vec}

@@ -1,0 +1,73 @@
+"""The Russian-to-English bridge (chat/bridge.py) and the country vote (chat/places.py,
+chat/retrieve.py): a word table learnt from the knowledge base's own translations, a
+Russian question searched through the English originals, and a question that names a
+destination country answered from that country's article."""
+from __future__ import annotations
+
+import pytest
+
+from chat import bridge
+from chat.places import countries_in
+from chat.retrieve import retrieve
+
+
+def test_model1_credits_each_english_word_to_the_russian_word_that_explains_it():
+    """Toy corpus where plain co-occurrence misleads: 'пытк' and 'пыта' both translate
+    'tortur', and 'московск' sits next to 'mechan' as often as next to 'moscow'."""
+    pairs = [({"пытк", "мужчин"}, {"tortur", "men"}), ({"пыта", "мужчин"}, {"tortur", "men"}),
+             ({"пытк", "полиц"}, {"tortur", "polic"}), ({"пыта", "полиц"}, {"tortur", "polic"}),
+             ({"московск", "механизм"}, {"moscow", "mechan"}), ({"московск", "активист"}, {"moscow", "activist"}),
+             ({"механизм", "обсе"}, {"mechan", "osce"}), ({"активист", "полиц"}, {"activist", "polic"})]
+    table = bridge._term_table(pairs, {})
+    assert table["пытк"] == table["пыта"] == "tortur"
+    assert table["московск"] == "moscow" and table["механизм"] == "mechan"
+    assert table["мужчин"] == "men"
+
+
+def test_the_table_is_learnt_from_aligned_translations_of_the_shipped_kb(shipped):
+    _, assistant = shipped
+    b = bridge.bridge_for(assistant.index)
+    ru_chunks = [c.id for c in assistant.index.chunks if assistant.index.languages[c.id] == "ru"
+                 and not c.meta["article_id"].startswith("crisis-notice")]
+    assert len(b.chunks) >= 0.9 * len(ru_chunks)  # nearly every Russian chunk has its English original
+    for ru, en in list(b.chunks.items())[:20]:
+        assert assistant.index.by_id[en].meta["article_id"] + "-ru" == assistant.index.by_id[ru].meta["article_id"]
+    expected = {"убежищ": "asylum", "пыта": "tortur", "московск": "moscow", "чечн": "chechnya", "ге": "gay"}
+    for ru, en in expected.items():
+        assert b.terms.get(ru, "").lower().startswith(en), (ru, b.terms.get(ru))
+    assert bridge.bridge_for(assistant.index) is b  # learnt once per index version
+
+
+@pytest.mark.parametrize("question, article_id", [  # phrasings that are not in the gold set
+    ("кого пытали в аргуне и как", "chechnya-detainee-accounts-ru"),
+    ("что решил европейский суд по жалобе лапунова", "chechnya-court-cases-ru"),
+    ("можно ли выслать человека туда где его будут пытать", "asylum-non-refoulement-ru"),
+])
+def test_bridged_search_finds_the_russian_article(shipped, question, article_id):
+    _, assistant = shipped
+    english, share = bridge.to_english(assistant.index, bridge.bridge_for(assistant.index), question)
+    assert english and share >= 0.5
+    hits, _ = retrieve(assistant.index, assistant.embedder, question, lang="ru")
+    assert article_id in [h.chunk_id.split(":")[0] for h in hits[:3]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("asylum in Holland", {"netherlands"}), ("в голандии в лагере", {"netherlands"}),
+    ("gde v anglii pomogayut", {"united-kingdom"}), ("what does the Home Office ask", {"united-kingdom"}),
+    ("Убежище для ЛГБТ-людей в Германии", {"germany"}), ("в США", {"united-states"}),
+    ("английский язык", set()), ("the Inter-American Court", set()), ("Latin America", set()),
+    ("use a virus scanner", set()),
+])
+def test_countries_named_in_questions_and_titles(text, expected):
+    assert countries_in(text) == expected
+
+
+@pytest.mark.parametrize("question, article_id", [
+    ("gde v anglii pomogayut lgbt bezhentsam s ubezhishchem", "asylum-united-kingdom-ru"),
+    ("кто помогает геям с убежищем в голландии", "asylum-netherlands-ru"),
+])
+def test_a_russian_question_naming_a_country_is_answered_from_its_article(shipped, question, article_id):
+    _, assistant = shipped
+    result = assistant.ask(question)
+    assert not result["refused"]
+    assert result["citations"][0]["article_id"] == article_id
