@@ -40,6 +40,17 @@ DANGER = [re.compile(p, _I) for p in (
     r"(родн\w*|родственник\w*|семь\w+|дяд\w+|отец|брат\w*)\s.{0,30}(найти|найдут|ищ\w+|убь\w+|угрож\w+)\s*(меня)?",
     r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(больше\s+)?жить|не\s+хочу\s+жить",
     r"\bya v opasnosti\b|\bmenya (ishchut|ischut|ishut|ubyut|ubjut|zaderzhali)\b|\bpomogite\b.{0,30}(sbezhat|uekhat|uehat)",
+    # Russian, written or transliterated (a transliterated question is also read in Cyrillic, see
+    # signals_danger, where "ubet" comes out without the soft sign): threats, family finding out,
+    # being locked up or married off by force, an urgent need to flee.
+    r"уб[ьъ]?[её]т\s+меня|меня\s+уб[ьъ]?(ют|[её]т)\b",
+    r"(родн\w*|родител\w*|семь[яеи]|отец|мать|мама|папа|брат\w*|дяд\w+|муж)\s+(\w+\s+)?(узнал\w*|узнают)",
+    r"(гроз\w+|угрожа\w+)\s+(\w+\s+){0,2}(убить|убь\w+|запереть|запрут|избить|выдать|женить|сдать|вернуть)",
+    r"(выдать|выдадут|выдают|отдать|отдадут)\s+(\w+\s+)?замуж|(насильно|силой|против\s+воли)\s+(\w+\s+)?"
+    r"(замуж|женить|выдать)",
+    r"(запереть|запрут|заперли|запирают)\s+(\w+\s+)?(меня|дома)|меня\s+(заперли|запрут|запирают)",
+    r"(надо|нужно)\s+(срочно\s+)?(бежать|сбежать|спрятаться|скрыться)|срочно\s+(надо|нужно)\s+(бежать|уехать|"
+    r"спрятаться|скрыться)|куда\s+(мне\s+)?срочно\s+(обратиться|бежать|идти)",
 )]
 ORG_WORDS = r"(unhcr|office|embassy|organi[sz]ation|network|hotline|ngo|charity|group|centre|center|court|ministry)"
 PRIVATE_DATA = [re.compile(p, _I) for p in (
@@ -81,7 +92,12 @@ def normalise_question(text: str) -> str:
 
 
 def signals_danger(question: str) -> bool:
-    return any(p.search(question) for p in DANGER)
+    """A question from someone who may be in danger now. Russian typed in Latin letters
+    ("brat skazal chto ubet menya") is also read in Cyrillic, so the Russian patterns see it."""
+    from kb.translit import is_translit, to_cyrillic
+
+    texts = [question] + ([to_cyrillic(question)] if is_translit(question) else [])
+    return any(p.search(text) for text in texts for p in DANGER)
 
 
 def asks_private_data(question: str) -> bool:

@@ -15,6 +15,14 @@ from chat.support import check, supports
     "how do i escape chechnya",
     "меня ищут, я в опасности",
     "my boyfriend was taken by police yesterday",
+    # Russian phrasings found missing with held-out questions (2026-12-04), worded differently here
+    "отец узнал про меня и сказал что мне не жить",
+    "дядя грозится убить если я не женюсь",
+    "родители хотят выдать меня замуж насильно",
+    "меня заперли дома и отобрали телефон",
+    "мне нужно срочно бежать из махачкалы",
+    "otec skazal chto ubet menya esli uznaet",  # transliterated: read in Cyrillic too
+    "rodnye uznali chto ya gey",
 ])
 def test_danger_is_noticed(q):
     assert signals_danger(q)
@@ -26,6 +34,12 @@ def test_danger_is_noticed(q):
     "Can I claim asylum in Germany?",
     "Were people tortured in the Argun facility?",
     "What is an honour killing?",
+    "Кадыров угрожал журналистам?",
+    "грозит ли уголовная ответственность за пропаганду",
+    "что узнала Новая газета о чистке",
+    "надо ли платить юристу за помощь с убежищем",
+    "почему мужчины бежали из Чечни в 2017 году",
+    "chto takoe printsip nevydvoreniya",
 ])
 def test_no_false_alarm_on_information_questions(q):
     assert not signals_danger(q)
