@@ -7,7 +7,7 @@ that points to the passage it came from. A question in danger gets up to three s
 first that say how to reach help, from `help` articles, naming a contact the crisis notice
 gives (so maintainers curate them there), then the answer to what was asked.
 
-What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-11-25):
+What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-11-25, last five rows 2026-12-04):
 
 | change                                                             | en            | ru            |
 |--------------------------------------------------------------------|---------------|---------------|
@@ -22,6 +22,11 @@ What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-
 | up to 8 sentences instead of 6 (answers 162 -> 214 words on average) | 0.878 → 0.903 | 0.723 → 0.723 |
 | translit: Latin terms Russian articles also use stay Latin            | 0.903 → 0.903 | 0.723 → 0.746 |
 | answer type "ruling" (decide/judgment -> found/held/violated/awarded) | 0.903 → 0.903 | 0.746 → 0.754 |
+| Russian terms: stop-word compounds dropped, verb prefixes matched      | 0.903 → 0.903 | 0.754 → 0.777 |
+| translit: a one-letter Russian preposition marks a mixed question      | 0.903 → 0.903 | 0.777 → 0.799 |
+| chat/bridge.py: Russian question searched via the English originals   | 0.903 → 0.903 | 0.799 → 0.822 |
+| Russian search: a named country's own article gets one more RRF vote   | 0.903 → 0.903 | 0.822 → 0.845 |
+| bridge table by IBM Model 1 (was Dice); bridged when >= half the words | 0.903 → 0.903 | 0.845 → 0.856 |
 
 WEIGHTS and the selection constants come from a coordinate-descent sweep on the gold sets
 (objective: en + ru key-fact recall). Held-out check, 2-fold split of the gold items: tuned on
