@@ -91,20 +91,22 @@ def _term_table(pairs: list[tuple[set, set]], surface: dict[str, str]) -> dict[s
     Mechanism"), 'пыта' (пытали) as nothing, because 'tortur' also stands for 'пытк'.
     Model 1's EM shares each English word among the Russian words of its sentence, so a
     word explained by one Russian stem is not credited to the others."""
+    pairs = [(sorted(ru), sorted(en)) for ru, en in pairs]  # one order of sums and ties in every process
     n_ru = Counter(r for ru, _ in pairs for r in ru)
     t = _model1(pairs)
     best: dict[str, tuple[float, str]] = {}
-    for (e, r), p in t.items():
+    for (e, r), p in t.items():  # built from sorted lists: the same order, so the same ties, in every run
         if r is not None and r != e and p > best.get(r, (0.0, ""))[0]:
             best[r] = (p, e)
     return {r: surface.get(e, e) for r, (p, e) in best.items()
             if p >= MIN_PROBABILITY and n_ru[r] >= MIN_PAIRS and not r.isascii()}
 
 
-def _model1(pairs: list[tuple[set, set]], iterations: int = ITERATIONS) -> dict:
+def _model1(pairs: list[tuple[list, list]], iterations: int = ITERATIONS) -> dict:
     """IBM Model 1 (Brown et al., 1993) by EM over aligned sentence pairs:
     (English token, Russian token or None) -> P(English | Russian). None is the empty
-    word, which takes English words with no Russian counterpart."""
+    word, which takes English words with no Russian counterpart. Tokens come as sorted
+    lists: iterating sets would follow PYTHONHASHSEED, and so would the table."""
     t = {(e, r): 1.0 for ru, en in pairs for e in en for r in (*ru, None)}
     for _ in range(iterations):
         count: dict = defaultdict(float)

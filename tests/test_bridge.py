@@ -4,6 +4,9 @@ Russian question searched through the English originals, and a question that nam
 destination country answered from that country's article."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from chat import bridge
@@ -22,6 +25,21 @@ def test_model1_credits_each_english_word_to_the_russian_word_that_explains_it()
     assert table["пытк"] == table["пыта"] == "tortur"
     assert table["московск"] == "moscow" and table["механизм"] == "mechan"
     assert table["мужчин"] == "men"
+
+
+TIED = """
+from chat.bridge import _term_table
+pairs = [({"брат", "отец", "сказал"}, {"brother", "father", "said"})] * 3 + [({"сказал"}, {"said"})]
+print(sorted(_term_table(pairs, {}).items()))
+"""
+
+
+def test_the_table_is_the_same_in_every_process():
+    """Equal probabilities (words that always occur together) must break the same way
+    whatever PYTHONHASHSEED is: the eval's floors sit within one key fact of the figure."""
+    runs = {subprocess.run([sys.executable, "-c", TIED], capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout for seed in (1, 2, 3, 4)}
+    assert len(runs) == 1 and "brother" in runs.pop()
 
 
 def test_the_table_is_learnt_from_aligned_translations_of_the_shipped_kb(shipped):
