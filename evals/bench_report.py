@@ -41,16 +41,17 @@ def rows(result: dict) -> list[tuple[str, str, str, str]]:
     ing = result.get("ingest")
     if ing:
         pairs = ", ".join(f"{r:.2f}" for r in ing.get("pair_ratios", []))
-        out += [(f"ingest: pipeline / raw encode throughput (best of {ing.get('repeats', 1)} each)",
+        median = _median(ing.get("pair_ratios"))
+        out += [(f"ingest: pipeline / raw encode throughput, median of {ing.get('repeats', 1)} pairs "
+                 "(each pair back to back, same texts)", f"{median:.2f} (pairs {pairs})", ">= 0.9",
+                 _check(median, 0.9, below=False)),
+                ("  best pipeline run / best raw run (two different moments of the machine)",
                  f"{ing['throughput_ratio']:.2f} ({ing['pipeline_texts_per_s']:.0f} vs {ing['raw_texts_per_s']:.0f} "
-                 f"texts/s; pairs {pairs})", ">= 0.9", _check(ing["throughput_ratio"], 0.9, below=False)),
-                ("  median of the pairs' ratios (each pair run back to back)", f"{_median(ing.get('pair_ratios')):.2f}",
-                 ">= 0.9", _check(_median(ing.get("pair_ratios")), 0.9, below=False))]
+                 "texts/s)", "", "")]
         if ing.get("cpu_ratios"):
             cpu = ", ".join(f"{r:.2f}" for r in ing["cpu_ratios"])
-            out.append(("  same pairs in CPU seconds (all threads; a busy neighbour does not inflate them)",
-                        f"{_median(ing['cpu_ratios']):.2f} (median; pairs {cpu})", ">= 0.9",
-                        _check(_median(ing["cpu_ratios"]), 0.9, below=False)))
+            out.append(("  same pairs in CPU seconds (process, all threads)",
+                        f"{_median(ing['cpu_ratios']):.2f} (median; pairs {cpu})", "", ""))
         out += [("ingest: seconds per step (best run); encode's share of it", f"{_steps(ing.get('pipeline_stage_s', {}))}; "
                  f"{ing.get('encode_share', 0):.2f}", "", ""),
                 ("ingest: full, chunks/s", f"{ing['pipeline_chunks_per_s']:.1f} ({ing['chunks']} chunks, "

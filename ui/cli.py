@@ -172,7 +172,9 @@ def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit):
 @click.option("--per-user", type=click.IntRange(min=1), default=10, show_default=True, help="Questions per user.")
 @click.option("--no-server", is_flag=True, help="Skip everything that starts a Chroma server or `refuge serve`.")
 @click.option("--skip-ingest", is_flag=True, help="Don't time ingest; build the corpora from the current index.")
-def bench(quick, out, sizes, server_sizes, questions, users, per_user, no_server, skip_ingest):
+@click.option("--ingest-pairs", type=click.IntRange(min=1), default=None,
+              help="Interleaved raw-encode / fresh-ingest pairs for the throughput ratio (default 3).")
+def bench(quick, out, sizes, server_sizes, questions, users, per_user, no_server, skip_ingest, ingest_pairs):
     """Measure ingest, query latency at several corpus sizes (embedded and Chroma
     server), the LangChain baseline, simulated users, cold start and memory.
 
@@ -191,6 +193,8 @@ def bench(quick, out, sizes, server_sizes, questions, users, per_user, no_server
         opts.server_sizes = tuple(int(s) for s in _split(server_sizes))
     if questions:
         opts.questions = questions
+    if ingest_pairs:
+        opts.ingest_repeats = ingest_pairs
     if no_server:
         opts.server = opts.serve = False
     info = machine()
