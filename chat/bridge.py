@@ -39,12 +39,43 @@ class Bridge:
 
 
 def bridge_for(index) -> Bridge:
-    """The bridge of the loaded index version (learnt on first use, ~1 s for the shipped KB)."""
+    """The bridge of the loaded index version: from the data dir's cache when it was made
+    for exactly this index and this code (chat/index_cache.py), else learnt (~1.5 s for
+    the shipped KB) and cached, so a replica or a `refuge ask` pays that once per version."""
     cached = getattr(index, "_bridge", None)
     if cached is None or cached.version != index.version:
-        cached = learn(index)
+        cached = _load(index) or _save(index, learn(index))
         index._bridge = cached
     return cached
+
+
+def _cache_file(index):
+    import inspect
+    import sys
+
+    from chat import index_cache
+
+    code = inspect.getsource(sys.modules[__name__])  # any change to how the table is made misses the cache
+    return index_cache.side_path(index.store, index.version, [c.id for c in index.chunks], "bridge", code)
+
+
+def _load(index) -> Bridge | None:
+    from chat import index_cache
+
+    saved = index_cache.read_json(_cache_file(index))
+    parts = ("chunks", "sentences", "terms")
+    if not isinstance(saved, dict) or saved.get("version") != index.version or \
+            not all(isinstance(saved.get(k), dict) for k in parts):
+        return None
+    return Bridge(index.version, *(saved[k] for k in parts))
+
+
+def _save(index, bridge: Bridge) -> Bridge:
+    from chat import index_cache
+
+    index_cache.write_json(_cache_file(index), {"version": bridge.version, "chunks": bridge.chunks,
+                                                "sentences": bridge.sentences, "terms": bridge.terms})
+    return bridge
 
 
 def aligned_chunks(index) -> dict[str, str]:

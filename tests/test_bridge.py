@@ -89,3 +89,25 @@ def test_a_russian_question_naming_a_country_is_answered_from_its_article(shippe
     result = assistant.ask(question)
     assert not result["refused"]
     assert result["citations"][0]["article_id"] == article_id
+
+
+def test_the_table_is_cached_per_index_version_and_a_damaged_file_is_relearnt(shipped, monkeypatch):
+    from chat.index import Index
+
+    _, assistant = shipped
+    learnt = bridge.bridge_for(assistant.index)
+    path = bridge._cache_file(assistant.index)
+    assert path is not None and path.is_file()
+
+    def refuse(index):
+        raise AssertionError("learnt again although cached")
+
+    with monkeypatch.context() as m:  # a new process's index: read from the file, not learnt
+        m.setattr(bridge, "learn", refuse)
+        again = bridge.bridge_for(Index(assistant.store).load())
+    assert again == learnt
+
+    path.write_text("{not json", encoding="utf-8")
+    relearnt = bridge.bridge_for(Index(assistant.store).load())
+    assert relearnt == learnt
+    assert bridge._load(Index(assistant.store).load()) == learnt  # the damaged file was rewritten
