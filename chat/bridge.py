@@ -36,6 +36,9 @@ class Bridge:
     chunks: dict[str, str] = field(default_factory=dict)     # Russian chunk id -> English chunk id
     sentences: dict[str, str] = field(default_factory=dict)  # Russian sentence id -> English sentence id
     terms: dict[str, str] = field(default_factory=dict)      # Russian stem -> English word
+    # the English originals' chunk vectors, one row per Russian chunk in `ids` (fetched on first use)
+    ids: list[str] = field(default_factory=list, compare=False, repr=False)
+    vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 def bridge_for(index) -> Bridge:
@@ -176,18 +179,29 @@ def to_english(index, bridge: Bridge, query: str) -> tuple[str, float]:
 
 
 def dense_hits(index, embedder, query: str, k: int) -> tuple[dict[str, float], float]:
-    """Russian chunk id -> cosine of its English original to the question put into English
-    (best first), and the share of the question's words the English text carries."""
-    from chat.retrieve import dense_search
-
+    """The 2k Russian chunks whose English originals are most similar to the question put
+    into English: chunk id -> cosine, best first; and the share of the question's words the
+    English text carries. Exact, over the originals only: one product with their vectors
+    (a Chroma search over every English chunk fell back to a filtered scan at 100,000)."""
     bridge = bridge_for(index)
     english, share = to_english(index, bridge, query)
     if not english or not bridge.chunks:
         return {}, 0.0
-    vec = embedder.embed_query(english)
-    back = {en: ru for ru, en in bridge.chunks.items()}
-    hits = dense_search(index, vec, k=4 * k, lang="en")
-    return {back[cid]: score for cid, score in hits.items() if cid in back}, share
+    ids, vectors = _original_vectors(index, bridge)
+    scores = vectors @ np.asarray(embedder.embed_query(english), dtype=np.float32)
+    top = np.argsort(-scores)[:2 * k]  # the old Chroma search kept ~30-40 of its 80 English hits
+    return {ids[i]: float(scores[i]) for i in top}, share
+
+
+def _original_vectors(index, bridge: Bridge) -> tuple[list[str], np.ndarray]:
+    """(Russian chunk ids, the matrix of their English originals' stored vectors)."""
+    if bridge.vectors is None:
+        got = index.store.chunks.get(ids=list(bridge.chunks.values()), include=["embeddings"])
+        vec = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}
+        pairs = [(ru, vec[en]) for ru, en in bridge.chunks.items() if en in vec]
+        bridge.ids = [ru for ru, _ in pairs]
+        bridge.vectors = np.stack([v for _, v in pairs]) if pairs else np.zeros((0, 1), dtype=np.float32)
+    return bridge.ids, bridge.vectors
 
 
 def sentence_vectors(store, bridge: Bridge, sentence_ids: list[str]) -> dict[str, np.ndarray]:
