@@ -180,7 +180,7 @@ def on_topic(ids: list[str], terms: set[str], index) -> list[str]:
     return [cid for cid in ids if share[cid] > 0]
 
 
-_REACHABLE: dict = {}
+_REACHABLE: dict = {}  # (id(index), version) -> {lang: (contacts, [(help passage id, its text's tokens)])}
 
 
 def crisis_contacts(index) -> frozenset[str]:
@@ -196,16 +196,24 @@ def reaches_help(text: str, contacts: frozenset[str]) -> bool:
 def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozenset[str]]:
     """Passages of `help` articles in `lang` that name a contact from the crisis notice (most
     question terms first), and those contacts: a question in danger gets a way to reach
-    someone even when retrieval found only background (who the groups are, their status)."""
-    key = (id(index), index.version, lang)
-    if key not in _REACHABLE:
+    someone even when retrieval found only background (who the groups are, their status).
+    Found once per index version and language, with each passage's tokens (at 100,000
+    chunks a rescan per danger question cost ~0.7 s)."""
+    per_lang = _REACHABLE.get((id(index), index.version))
+    if per_lang is None:
         _REACHABLE.clear()
+        per_lang = _REACHABLE[(id(index), index.version)] = {}
+    if lang not in per_lang:
+        from chat.index import bm25_tokens
+
         contacts = crisis_contacts(index)
-        _REACHABLE[key] = (contacts, [c.id for c in index.chunks if c.meta.get("topic") == "help"
-                                      and not str(c.meta.get("article_id", "")).startswith(NOT_HELP)
-                                      and index.languages.get(c.id) == lang and reaches_help(c.text, contacts)])
-    contacts, found = _REACHABLE[key]
-    return sorted(found, key=lambda cid: -index.sentence_overlap(terms, index.by_id[cid].text))[:HELP_PASSAGES], contacts
+        per_lang[lang] = (contacts, [(c.id, frozenset(bm25_tokens(c.text))) for c in index.chunks
+                                     if c.meta.get("topic") == "help"
+                                     and not str(c.meta.get("article_id", "")).startswith(NOT_HELP)
+                                     and index.languages.get(c.id) == lang and reaches_help(c.text, contacts)])
+    contacts, found = per_lang[lang]
+    ranked = sorted(found, key=lambda item: -index.token_overlap(terms, item[1]))
+    return [cid for cid, _ in ranked[:HELP_PASSAGES]], contacts
 
 
 def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "",

@@ -201,10 +201,13 @@ class Index:
 
     def sentence_overlap(self, q: set[str], sentence: str) -> float:
         """IDF-weighted share of the question terms `q` (from `query_terms`) in the sentence."""
+        return self.token_overlap(q, set(bm25_tokens(sentence))) if q else 0.0
+
+    def token_overlap(self, q: set[str], tokens) -> float:
+        """`sentence_overlap` for a text already tokenised with `bm25_tokens`."""
         if not q:
             return 0.0
-        found = q & set(bm25_tokens(sentence))
-        return sum(self.idf[t] for t in found) / sum(self.idf[t] for t in q)
+        return sum(self.idf[t] for t in q & tokens) / sum(self.idf[t] for t in q)
 
     def doc_share(self, word: str) -> float:
         """Share of chunks whose text mentions `word` (case-insensitive substring);

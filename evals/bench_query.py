@@ -26,7 +26,9 @@ def summary(values: list[float]) -> dict:
 
 
 def query_latency(assistant, questions: list[str], rounds: int = 1) -> dict:
-    """p50/p95 of retrieve, answer and total (wall) milliseconds, after one warm-up round."""
+    """p50/p95 of retrieve, answer and total (wall) milliseconds, after the warm-up that
+    `refuge serve` does at start (`Assistant.warm`) and three questions."""
+    assistant.warm()
     for q in questions[:3]:
         assistant.ask(q, llm="none")
     retrieve, answer, total, refused = [], [], [], 0
