@@ -92,8 +92,6 @@ class Assistant:
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
         if not hits or not (danger or is_relevant(sig, lang, mode)):
             return dict(result, answer=message("no_source", lang), refused=True)
-        if used_lang != lang:
-            result["notices"].append("sources_in_english")
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
         answer, cites, generation = self._compose(hits, qvec, composer, asked, llm, used_lang, on_text, query)
@@ -105,6 +103,8 @@ class Assistant:
                 result["notices"].append("llm_fallback")
         if not cites:
             return dict(result, answer=message("no_source", lang), refused=True)
+        if used_lang != lang and any(self.index.languages.get(c["chunk_id"]) != lang for c in cites):
+            result["notices"].append("sources_in_english")  # the search fell back to English and used it
         return dict(result, answer=answer, citations=cites)
 
     def _search(self, question: str, history, mode: str, lang: str, danger: bool):

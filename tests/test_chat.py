@@ -144,3 +144,14 @@ def test_sentences_fetched_by_id_equal_those_found_by_filter(shipped):
         by_filter = compose._sentences(assistant.store, part)
         assert [(d, m["chunk_id"], m["position"]) for d, m, _ in by_id] == \
                [(d, m["chunk_id"], m["position"]) for d, m, _ in by_filter]
+
+
+def test_no_english_sources_note_when_the_cited_passages_are_russian(shipped):
+    """The search may fall back to all languages (here for a transliterated question in
+    danger) and still answer from Russian passages: then the reader must not be told the
+    sources are in English."""
+    _, assistant = shipped
+    result = assistant.ask("brat skazal chto ubet menya, ya v groznom")
+    assert "crisis" in result["notices"] and result["citations"]
+    assert all(c["article_id"].endswith("-ru") for c in result["citations"])
+    assert "sources_in_english" not in result["notices"]
