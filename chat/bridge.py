@@ -45,11 +45,9 @@ def bridge_for(index) -> Bridge:
     """The bridge of the loaded index version: from the data dir's cache when it was made
     for exactly this index and this code (chat/index_cache.py), else learnt (~1.5 s for
     the shipped KB) and cached, so a replica or a `refuge ask` pays that once per version."""
-    cached = getattr(index, "_bridge", None)
-    if cached is None or cached.version != index.version:
-        cached = _load(index) or _save(index, learn(index))
-        index._bridge = cached
-    return cached
+    if "bridge" not in index.per_version:  # emptied whenever the index loads a new version
+        index.per_version["bridge"] = _load(index) or _save(index, learn(index))
+    return index.per_version["bridge"]
 
 
 def _cache_file(index):

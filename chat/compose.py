@@ -180,9 +180,6 @@ def on_topic(ids: list[str], terms: set[str], index) -> list[str]:
     return [cid for cid in ids if share[cid] > 0]
 
 
-_REACHABLE: dict = {}  # (id(index), version) -> {lang: (contacts, [(help passage id, its text's tokens)])}
-
-
 def crisis_contacts(index) -> frozenset[str]:
     """The web addresses and numbers the crisis notice gives (in any language)."""
     notice = [c.text for c in index.chunks if c.meta.get("article_id") in NOT_SEARCHED]
@@ -199,10 +196,7 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
     someone even when retrieval found only background (who the groups are, their status).
     Found once per index version and language, with each passage's tokens (at 100,000
     chunks a rescan per danger question cost ~0.7 s)."""
-    per_lang = _REACHABLE.get((id(index), index.version))
-    if per_lang is None:
-        _REACHABLE.clear()
-        per_lang = _REACHABLE[(id(index), index.version)] = {}
+    per_lang = index.per_version.setdefault("help", {})  # lang -> (contacts, [(passage id, its tokens)])
     if lang not in per_lang:
         from chat.index import bm25_tokens
 

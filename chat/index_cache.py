@@ -154,7 +154,7 @@ def write_json(path: Path | None, obj) -> None:
     except OSError:
         tmp.unlink(missing_ok=True)
         return
-    kind_and_name = path.name.rsplit("-", 2)[0]
-    for old in path.parent.glob(f"{kind_and_name}-*.json"):
+    kind_and_name = path.name.rsplit("-", 2)[0]  # exact shape: "refuge" must not take "refuge-test"'s files
+    for old in path.parent.glob(f"{kind_and_name}-{'?' * 20}-{'?' * 8}.json"):
         if old != path:
             old.unlink(missing_ok=True)
