@@ -11,13 +11,13 @@ import time
 
 import numpy as np
 
-from chat import compose
+from chat import compose, fallback
 from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
 from chat.relevance import is_relevant, measure
-from chat.retrieve import CRISIS_ID, retrieve, search_query
+from chat.retrieve import CRISIS_ID, Hit, retrieve, search_query
 from chat.safety import asks_private_data, is_injection, normalise_question, signals_danger
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
@@ -109,8 +109,9 @@ class Assistant:
 
     def _search(self, question: str, history, mode: str, lang: str, danger: bool):
         """Search in the question's language; for a question that might lean on the
-        conversation, also with the previous question; for Russian, fall back to English
-        articles. The first attempt that looks relevant wins."""
+        conversation, also with the previous question; for Russian, then across all
+        languages. The first attempt that looks relevant wins, unless the English articles
+        answer a Russian question that no Russian article covers (chat/fallback.py)."""
         extra = f" {message('help_query', lang)}" if danger else ""
         if is_translit(question):
             question = to_cyrillic(question, keep=self.index.written_in_latin)
@@ -121,7 +122,7 @@ class Assistant:
             attempts.append((f"{previous[-1]} {question}", lang))
         if lang != "en":
             attempts += [(query, None) for query, _ in list(attempts)]
-        best = None
+        best, relevant = None, False
         for query, search_lang in attempts:
             query = with_official_names(query)
             hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang)
@@ -129,8 +130,29 @@ class Assistant:
             found = (hits, qvec, sig, search_lang or "en", query + extra, question)
             best = best or found
             if hits and is_relevant(sig, lang if search_lang else "en", mode):
-                return found
-        return best
+                best, relevant = found, True
+                break
+        instead = self._english_instead(question, first, mode, best, relevant) if lang != "en" and not danger else None
+        return instead or best
+
+    def _english_instead(self, question: str, searched: str, mode: str, russian: tuple, russian_found: bool):
+        """The English attempt for a Russian question when it should answer; or the Russian
+        attempt opening with the passage that says what the English one found; else None."""
+        english = fallback.search_english(self.index, self.embedder, question, searched, mode)
+        if not english:
+            return None
+        use, twin = fallback.decide(self.index, *english[:3], mode, russian_found)
+        if use:
+            hits, qvec, sig, query = english
+            return hits, qvec, sig, "en", query, query
+        if twin and russian[3] != "en":  # the Russian search answered (not the all-language one)
+            hits = russian[0]
+            top = hits[0].score + 1.0 if hits else 1.0
+            return [Hit(twin, top, 0.0, 0.0), *(h for h in hits if h.chunk_id != twin)], *russian[1:]
+        translated = [] if russian_found else fallback.translations(self.index, *english[0:1], english[2], mode)
+        if translated:  # the Russian search found nothing relevant; the English one found a translated article
+            return translated, russian[1], measure(self.index, question, question, translated), "ru", question, question
+        return None
 
     def _compose(self, hits, qvec, composer: str, question: str = "", llm: str | None = None, lang: str = "en",
                  on_text=None, searched: str = ""):

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
+from chat.index import bm25_tokens
 from kb.store import sentence_id
 from kb.text import words
 
@@ -96,8 +99,6 @@ def aligned_chunks(index) -> dict[str, str]:
 
 
 def learn(index) -> Bridge:
-    from chat.index import bm25_tokens
-
     bridge = Bridge(index.version, aligned_chunks(index))
     for ru, en in bridge.chunks.items():
         n = index.by_id[ru].meta.get("sentences")
@@ -164,16 +165,55 @@ def _surface_words(texts: list[str], tokens) -> dict[str, str]:
     return out
 
 
-def to_english(index, bridge: Bridge, query: str) -> tuple[str, float]:
+def to_english(index, bridge: Bridge, query: str, glossary: bool = False) -> tuple[str, float]:
     """The question's words in English, as far as the term table knows them (words already
-    in Latin script and numbers are kept), and the share of its words that made it."""
-    out, toks = [], index.correct(query)
-    for tok in toks:
-        if tok.isascii():
+    in Latin script and numbers are kept), and the share of its words that made it. With
+    `glossary`, the hand-written table (`glossary_ru_en.txt`) is asked first: it knows the
+    words of topics only English articles cover."""
+    terms = glossary_terms() if glossary else {}
+    out, raw = [], bm25_tokens(query)
+    toks = index.correct(query)
+    for tok, seen in zip(toks, raw if len(raw) == len(toks) else toks):
+        english = terms.get(seen) or terms.get(tok) or (_close(seen, terms) if terms else None)
+        if english == "-":  # a word the glossary says carries no topic ("такое", "называют")
+            continue
+        if english:
+            out.append(english)
+        elif tok.isascii():
             out.append(tok)
         elif tok in bridge.terms:
             out.append(bridge.terms[tok])
     return " ".join(dict.fromkeys(out)), len(out) / max(1, len(toks))
+
+
+GLOSSARY = Path(__file__).with_name("glossary_ru_en.txt")
+
+
+@lru_cache(maxsize=1)
+def glossary_terms(path: Path = GLOSSARY) -> dict[str, str]:
+    """Russian stem -> English words, from the hand-written glossary (comments and blank
+    lines skipped; each comma-separated Russian word stemmed as the search stems it, a
+    phrase of two words skipped; "-" for a word to leave out)."""
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        left, sep, right = line.partition("=")
+        if line.lstrip().startswith("#") or not sep or not right.strip():
+            continue
+        for word in left.split(","):
+            stems = bm25_tokens(word)  # a hyphenated word: the whole word first, then its parts
+            if stems and " " not in word.strip():
+                table.setdefault(stems[0], right.strip())
+    return table
+
+
+def _close(tok: str, terms: dict[str, str]) -> str | None:
+    """The glossary entry for a misspelt Russian word ('пропоганды'), if one is close."""
+    import difflib
+
+    if len(tok) < 5 or tok.isascii():
+        return None
+    close = difflib.get_close_matches(tok, [t for t in terms if t[:1] == tok[:1]], n=1, cutoff=0.8)
+    return terms[close[0]] if close else None
 
 
 def dense_hits(index, embedder, query: str, k: int) -> tuple[dict[str, float], float]:
@@ -185,14 +225,16 @@ def dense_hits(index, embedder, query: str, k: int) -> tuple[dict[str, float], f
     english, share = to_english(index, bridge, query)
     if not english or not bridge.chunks:
         return {}, 0.0
-    ids, vectors = _original_vectors(index, bridge)
+    ids, vectors = original_vectors(index, bridge)
     scores = vectors @ np.asarray(embedder.embed_query(english), dtype=np.float32)
     top = np.argsort(-scores)[:2 * k]  # the old Chroma search kept ~30-40 of its 80 English hits
     return {ids[i]: float(scores[i]) for i in top}, share
 
 
-def _original_vectors(index, bridge: Bridge) -> tuple[list[str], np.ndarray]:
+def original_vectors(index, bridge: Bridge) -> tuple[list[str], np.ndarray]:
     """(Russian chunk ids, the matrix of their English originals' stored vectors)."""
+    if bridge.vectors is None and not bridge.chunks:  # no translations indexed (Chroma refuses an empty get)
+        bridge.ids, bridge.vectors = [], np.zeros((0, 1), dtype=np.float32)
     if bridge.vectors is None:
         got = index.store.chunks.get(ids=list(bridge.chunks.values()), include=["embeddings"])
         vec = {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"])}

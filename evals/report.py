@@ -28,6 +28,9 @@ DEFINITIONS = """\
 - **refusal precision / recall**: of `refused` against the unanswerable items. **answer rate**: share of
   answerable items answered. **crisis recall**: share of danger items that got the crisis notice;
   **false alarms**: share of the other items that got it.
+- **sources note recall** (Russian and other non-English questions): share of the answerable questions whose
+  gold articles exist only in English (no `-ru` translation) that were answered with the "sources are in
+  English" notice. **sources note false**: share of the questions a translated article answers that got it.
 - Citation metrics are averaged over answered items; retrieval and key-fact metrics over answerable items.
 - The `dense` retriever is a plain LangChain `Chroma.similarity_search` with k=5, so its recall@10 equals recall@5.
 """
@@ -119,7 +122,8 @@ def _markdown(result: EvalResult, failures: list[str], plots: list[str]) -> str:
              "## Per topic (primary configuration)", "", _table(result.by_topic, ["n", "recall@5", "mrr@10",
              "key_fact_recall", "citation_precision", "answer_rate", "refusal_recall", "crisis_recall"]), "",
              "## Per language (primary configuration)", "", _table(result.by_language, ["n", "recall@5", "mrr@10",
-             "citation_recall", "citation_precision", "key_fact_recall", "refusal_recall", "crisis_recall"]), ""]
+             "citation_recall", "citation_precision", "key_fact_recall", "refusal_recall", "crisis_recall",
+             "sources_note_recall", "sources_note_false"]), ""]
     generative = {name: row for name, row in result.rows.items() if "sentences_generated" in row}
     if generative:
         lines += ["## The generative path (`+llm`)", "",

@@ -58,12 +58,37 @@ def score_item(item: dict, result: dict) -> dict:
         row["mrr@10"], row["ndcg@10"] = m.mrr_at(ranked, gold), m.ndcg_at(ranked, gold)
         row["key_fact_recall"] = 0.0 if result["refused"] else m.key_fact_recall(result["answer"], item["key_facts"])
         row["missing_facts"] = [f for f in item["key_facts"] if f.lower() not in result["answer"].lower()]
+        row["other_language"] = other_language(item)
+        row["sources_note"] = "sources_in_english" in result["notices"]
     if not result["refused"]:
         rec, prec, n_sent, n_cit = m.citation_scores(result["answer"], quotes)
         row.update({"citation_recall": rec, "citation_precision": prec, "sentences": n_sent, "citations": n_cit})
         if item["answerable"] and result["citations"]:
             row["cited_gold_precision"] = sum(a in gold for a in row["cited"]) / len(row["cited"])
     return row
+
+
+def other_language(item: dict) -> bool:
+    """Whether the item's question is in a language its gold articles are not written in:
+    a Russian question whose gold articles have no `-ru` translation (maintainers.md §6)."""
+    lang = item.get("language", "en")
+    return lang != "en" and bool(item["gold_article_ids"]) and \
+        not any(a.endswith(f"-{lang}") for a in item["gold_article_ids"])
+
+
+def language_slice(row: dict) -> str:
+    """The per-language row an item counts in: its language, or e.g. "ru→en" for a Russian
+    question on a topic only English articles cover (answered from English, with a note)."""
+    return f"{row['language']}→en" if row.get("other_language") else row["language"]
+
+
+def by_language(rows: list[dict]) -> dict:
+    """Metrics per language slice, and "<lang> (all)" where a language has both slices."""
+    out = {s: aggregate([r for r in rows if language_slice(r) == s]) for s in sorted({language_slice(r) for r in rows})}
+    for lang in sorted({r["language"] for r in rows}):
+        if f"{lang}→en" in out and lang in out:
+            out[f"{lang} (all)"] = aggregate([r for r in rows if r["language"] == lang])
+    return out
 
 
 def aggregate(rows: list[dict]) -> dict:
@@ -79,6 +104,12 @@ def aggregate(rows: list[dict]) -> dict:
     out["refusal_precision"], out["refusal_recall"] = m.precision_recall(
         [r["refused"] for r in rows], [not r["answerable"] for r in rows])
     out["answer_rate"] = m.mean(not r["refused"] for r in ans)
+    other = [r for r in ans if r.get("other_language")]
+    same = [r for r in ans if r.get("language", "en") != "en" and not r.get("other_language")]
+    if other:  # questions only articles in another language answer: was "sources are in English" said?
+        out["sources_note_recall"] = m.mean(r["sources_note"] for r in other)
+    if same:  # ...and was it said when an article in the question's language answers?
+        out["sources_note_false"] = m.mean(r["sources_note"] for r in same)
     danger = [r for r in rows if r["danger"]]
     calm = [r for r in rows if not r["danger"]]
     out["crisis_recall"] = m.mean(r["crisis"] for r in danger) if danger else 1.0
@@ -149,8 +180,7 @@ def run_eval(settings, dataset=None, retrievers=("dense", "bm25", "hybrid"), com
         result.per_question += rows
         if (config.retriever, config.composer) == PRIMARY or config is configs[-1] and not result.by_topic:
             result.by_topic = {t: aggregate([r for r in rows if r["topic"] == t]) for t in sorted({r["topic"] for r in rows})}
-            result.by_language = {lg: aggregate([r for r in rows if r["language"] == lg])
-                                  for lg in sorted({r["language"] for r in rows})}
+            result.by_language = by_language(rows)
     bar.close()
     try:
         result.support = calibrate_support(load_audit(audit_path))

@@ -9,7 +9,9 @@ MARKERS = {"chto", "kak", "gde", "kto", "ya", "menya", "mne", "eto", "esli", "dl
            "kogda", "takoe", "takoy", "takaya", "ne", "nuzhno", "kakie", "kakoy", "vy", "moi", "ili", "skolko",
            "pomogite", "ubezhishche", "ubezhishe", "zakon", "prava", "sluchilos", "eti", "ego", "ikh", "nas",
            "bezhat", "chechne", "chechni", "rossii", "gey", "geev", "politsiya", "delat", "byt", "est", "li",
-           "kakaya", "kakoe", "chem", "goda", "godu"}
+           "kakaya", "kakoe", "chem", "goda", "godu", "kem", "byl", "byla", "byli", "bylo", "budet", "mogut",
+           "mozhet", "pravda", "nado", "zachem", "kuda", "chtoby", "tolko", "seychas", "teper", "sebya", "normalno",
+           "ochen", "uzhe", "vsyo"}
 MULTI = [("shch", "щ"), ("sch", "щ"), ("yo", "ё"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
          ("yu", "ю"), ("ya", "я"), ("iy", "ий"), ("yy", "ый"), ("ye", "е"),
          ("ey", "ей"), ("oy", "ой"), ("ay", "ай"), ("uy", "уй")]
@@ -20,7 +22,7 @@ SINGLE = dict(zip("abvgdezijklmnoprstufhcyw'x", ["а", "б", "в", "г", "д", "
 # Spellings English words almost never have: zh/kh/shch, Russian case and verb endings.
 RUSSIAN_LIKE = re.compile(r"zh|kh|shch|^v?ne[a-z]{4}|(yut|ayut|iyu|ii|iy|yy|yye|iye|oye|ogo|ego|ami|yami|akh|yakh|"
                           r"ovat|ost|nost|osti|ishche|ishchem|stvo|stva|tsy)$")
-PREPOSITIONS = {"v", "s", "k", "o", "u"}
+PREPOSITIONS = {"v", "s", "k", "o", "u", "na", "po", "za", "iz", "ot"}
 RUSSIAN_SHARE = 0.4  # ...at least this share of the words, and two of them
 
 
@@ -39,7 +41,7 @@ def is_translit(text: str) -> bool:
 
 
 def _prepositions(words: list[str]) -> int:
-    """One-letter Russian prepositions ("o chem", "v rossii") before a marker word or a word
+    """Short Russian prepositions ("o chem", "v rossii", "po ubezhishchu") before a marker word or a word
     spelt the Russian way: in a mixed question ("film welcome to chechnya o chem on") they
     are often the only Russian besides one marker."""
     return sum(w in PREPOSITIONS and (nxt in MARKERS or bool(RUSSIAN_LIKE.search(nxt)))

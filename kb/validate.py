@@ -270,6 +270,33 @@ def check_collection(articles: list[Article]) -> list[Problem]:
     return problems
 
 
+def check_alignment(articles: list[Article]) -> list[Problem]:
+    """Warnings for translations that don't line up with their original paragraph by
+    paragraph (same footnote keys, same number of sentences): chat/bridge.py learns Russian
+    words only from aligned paragraphs (docs/maintainers.md §6). Splits sentences, so it is
+    run by `refuge kb check`, not on every ingest."""
+    from kb.text import split_sentences
+
+    by_id = {art.id: art for art in articles if art.meta.get("id")}
+    problems: list[Problem] = []
+    for art in articles:
+        original = by_id.get(art.meta.get("translation_of") or "")
+        if original is None or art.meta.get("status") != "vetted":
+            continue
+        mine, theirs = art.paragraphs(), original.paragraphs()
+        if len(mine) != len(theirs):
+            problems.append(Problem(str(art.path), "body", f"not aligned with {original.id!r}: {len(mine)} "
+                                    f"paragraphs, the original has {len(theirs)}", "warning"))
+            continue
+        lang = str(art.meta.get("language", "en"))
+        for n, (p, q) in enumerate(zip(mine, theirs), 1):
+            a, b = len(split_sentences(p.text, lang)), len(split_sentences(q.text, str(original.meta.get("language", "en"))))
+            if p.keys != q.keys or a != b:
+                problems.append(Problem(str(art.path), f"paragraph {n}", f"not aligned with {original.id!r}: "
+                                        f"{a} sentences citing {p.keys}, the original {b} citing {q.keys}", "warning"))
+    return problems
+
+
 def check_articles(paths: list[Path], today: dt.date | None = None) -> tuple[list[Article], list[Problem]]:
     """Parse and check many Markdown files, and the rules across them."""
     articles = [parse_article(p) for p in paths]

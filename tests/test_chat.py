@@ -124,6 +124,9 @@ def test_bad_questions_get_a_clear_message(shipped, bad, fragment):
     ("что такое принцип невыдворения", "asylum-non-refoulement-ru"),
     ("как получить убежище в германии", "asylum-germany-ru"),
     ("что нашёл московский механизм обсе", "chechnya-osce-moscow-mechanism-ru"),
+    ("какие штрафы за пропаганду лгбт среди взрослых", "russia-propaganda-law-2022-ru"),
+    # also told by an English-only article (chat/fallback.py): the Russian one still answers
+    ("дело баева в еспч о законе про пропаганду", "russia-propaganda-law-2013-ru"),
 ])
 def test_russian_question_retrieves_the_russian_article_first(shipped, question, article_id):
     _, assistant = shipped

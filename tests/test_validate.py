@@ -105,3 +105,21 @@ def test_shipped_knowledge_base_is_valid():
     errors = [str(p) for p in problems + found if p.severity == "error"]
     assert errors == []
     assert len(files) >= 8
+
+
+def test_a_translation_that_merges_sentences_is_reported_as_not_aligned(tmp_path):
+    from kb.article import parse_article
+    from kb.validate import check_alignment
+    from tests.conftest import copy_articles
+
+    root = copy_articles(tmp_path, ["asylum-canada", "asylum-canada-ru"])
+    paths = sorted(root.rglob("*.md"))
+    assert check_alignment([parse_article(p) for p in paths]) == []
+    ru = next(p for p in paths if p.name == "asylum-canada-ru.md")
+    text = ru.read_text(encoding="utf-8")
+    body_start = text.index("\n---", 4) + 4
+    first_stop = text.index(". ", body_start)  # merge the first two sentences of the body into one
+    ru.write_text(text[:first_stop] + ", и" + text[first_stop + 1:], encoding="utf-8")
+    problems = check_alignment([parse_article(p) for p in paths])
+    assert len(problems) == 1 and problems[0].severity == "warning"
+    assert problems[0].field == "paragraph 1" and "not aligned with 'asylum-canada'" in problems[0].reason

@@ -95,7 +95,8 @@ def ask(question, as_json, mode, llm):
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
     else:
-        click.echo(answer_text(result, assistant.crisis_notice(question_language(result["question"]))))
+        lang = question_language(result["question"])
+        click.echo(answer_text(result, assistant.crisis_notice(lang), lang))
 
 
 def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:
@@ -219,15 +220,17 @@ def kb():
 def kb_check(paths):
     """Validate articles and documents (default: kb/) and print counts per topic and status.
 
-    Also warns about self-reviews and stale translations, and fails on a translation_of
-    that names no article."""
+    Also warns about self-reviews, stale translations and translations whose paragraphs and
+    sentences don't line up with the original, and fails on a translation_of that names no
+    article."""
     from ingest.loader import find_articles, load_and_check
+    from kb.validate import check_alignment
     from ui.render import kb_counts
 
     settings = get_settings()
     files, problems = find_articles(list(paths) or [settings.kb_dir], settings.kb_dir, documents=True)
     articles, found = load_and_check(files)
-    problems += found
+    problems += found + check_alignment(articles)
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     click.echo(kb_counts(articles))

@@ -5,13 +5,19 @@ import textwrap
 from collections import Counter
 
 
-def answer_text(result: dict, crisis: dict | None = None) -> str:
+def answer_text(result: dict, crisis: dict | None = None, lang: str = "en") -> str:
+    """The answer for a terminal, its notes and labels in `lang` (the question's language)."""
+    from ui.texts import ui_text
+
+    text = ui_text(lang)
     lines = []
     if "crisis" in result["notices"] and crisis:
         lines += [f"!! {crisis['title']}", crisis["text"], ""]
+    if "sources_in_english" in result["notices"]:
+        lines += [f"({text['sources_in_english']})", ""]
     lines.append(result["answer"])
     if result["citations"]:
-        lines += ["", "Sources:"]
+        lines += ["", f"{text['sources']}:"]
     for cite in result["citations"]:
         where = f"{cite['title']} — {cite['section']}" if cite["section"] else cite["title"]
         lines.append(f"[{cite['n']}] {where}")
