@@ -149,7 +149,7 @@ class Assistant:
             hits = russian[0]
             top = hits[0].score + 1.0 if hits else 1.0
             return [Hit(twin, top, 0.0, 0.0), *(h for h in hits if h.chunk_id != twin)], *russian[1:]
-        translated = [] if russian_found else fallback.translations(self.index, *english[0:1], english[2], mode)
+        translated = [] if russian_found else fallback.translations(self.index, english[0], english[2], mode)
         if translated:  # the Russian search found nothing relevant; the English one found a translated article
             return translated, russian[1], measure(self.index, question, question, translated), "ru", question, question
         return None

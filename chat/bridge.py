@@ -171,9 +171,8 @@ def to_english(index, bridge: Bridge, query: str, glossary: bool = False) -> tup
     `glossary`, the hand-written table (`glossary_ru_en.txt`) is asked first: it knows the
     words of topics only English articles cover."""
     terms = glossary_terms() if glossary else {}
-    out, raw = [], bm25_tokens(query)
-    toks = index.correct(query)
-    for tok, seen in zip(toks, raw if len(raw) == len(toks) else toks):
+    out, toks = [], index.correct(query)  # one corrected token for each of the query's tokens
+    for tok, seen in zip(toks, bm25_tokens(query) if terms else toks):
         english = terms.get(seen) or terms.get(tok) or (_close(seen, terms) if terms else None)
         if english == "-":  # a word the glossary says carries no topic ("такое", "называют")
             continue

@@ -88,20 +88,23 @@ def translations(index, hits, sig: Signals, mode: str) -> list:
 def _twin(index, chunk_id: str) -> str | None:
     """The Russian chunk whose English original is nearly the same as this English chunk."""
     top = index.store.chunks.get(ids=[chunk_id], include=["embeddings"])["embeddings"]
-    ids, vectors = original_vectors(index, bridge_for(index))
-    if not len(top) or not len(vectors):
-        return None
-    scores = vectors @ np.asarray(top[0], dtype=np.float32)
-    best = int(np.argmax(scores))
-    return ids[best] if scores[best] >= SAME_PASSAGE else None
+    twin, score = _closest_original(index, top[0]) if len(top) else (None, 0.0)
+    return twin if score >= SAME_PASSAGE else None
 
 
 def best_translated(index, vector) -> float:
     """The highest cosine between `vector` and any English original of a Russian chunk."""
-    _, vectors = original_vectors(index, bridge_for(index))
+    return _closest_original(index, vector)[1]
+
+
+def _closest_original(index, vector) -> tuple[str | None, float]:
+    """(Russian chunk id, cosine) of the English original closest to `vector`."""
+    ids, vectors = original_vectors(index, bridge_for(index))
     if not len(vectors) or vectors.shape[1] != len(vector):
-        return 0.0
-    return float((vectors @ np.asarray(vector, dtype=np.float32)).max())
+        return None, 0.0
+    scores = vectors @ np.asarray(vector, dtype=np.float32)
+    best = int(np.argmax(scores))
+    return ids[best], float(scores[best])
 
 
 def _translated(index, chunk_id: str) -> bool:
