@@ -52,22 +52,27 @@ DANGER = [re.compile(p, _I) for p in (
     r"(надо|нужно)\s+(срочно\s+)?(бежать|сбежать|спрятаться|скрыться)|срочно\s+(надо|нужно)\s+(бежать|уехать|"
     r"спрятаться|скрыться)|куда\s+(мне\s+)?срочно\s+(обратиться|бежать|идти)",
 )]
-ORG_WORDS = r"(unhcr|office|embassy|organi[sz]ation|network|hotline|ngo|charity|group|centre|center|court|ministry)"
+ORG_WORDS = r"(unhcr|office|embassy|hotline|helpline|line|organi[sz]ation|network|hotline|ngo|charity|group|centre|center|court|ministry)"
 PRIVATE_DATA = [re.compile(p, _I) for p in (
     r"\bhome\s+address|\b\w+'s\s+(home\s+|current\s+)?address\b",
-    rf"\baddress(es)?\s+(of|for)\s+(?!(the|an?|their|its)\s+{ORG_WORDS}\b|{ORG_WORDS}\b)\w+",
+    rf"\baddress(es)?\s+(of|for)\s+(?!((the|an?|their|its)\s+)?([\w-]+\s+){{0,4}}{ORG_WORDS}\b)\w+",
     r"\bwhere\s+(does|do|did|can i find)?\s*[\w'\s]{1,40}?\s+(live|lives|living|stay|stays|hiding)\s+(now|today)?\s*\??$",
-    rf"\b(phone|telephone|mobile)\s+number\s+(of|for)\s+(?!(the|an?)\s+{ORG_WORDS}\b|{ORG_WORDS}\b)",
-    r"\b(list|names?)\s+(of\s+)?(all\s+)?(the\s+)?((named|known|real)\s+)?"
-    r"(gay|lesbian|trans\w*|bi|lgbt\w*|queer|homosexual)\s*"
-    r"(men|women|people|persons|guys|activists)?\b",
-    r"\bwho\s+(is|are)\s+(gay|lesbian|trans|bi|lgbt\w*|queer|homosexual)\b|\b(is|are)\s+[A-Z][a-z]+\s+[A-Z][a-z]+"
-    r"\s+(gay|lesbian|trans|bi|homosexual)\b",
+    rf"\b(phone|telephone|mobile)\s+number\s+(of|for)\s+(?!((the|an?)\s+)?([\w-]+\s+){{0,4}}{ORG_WORDS}\b)",
+    # a list of people, not of places or countries ("list of gay-friendly countries" is innocent)
+    r"\b(list|names?)\s+(of\s+)?(all\s+)?(the\s+)?((named|known|real|local)\s+)?"
+    r"((gay|lesbian|trans\w*|bi|lgbt\w*|queer|homosexual)\s+(men|women|people|persons|guys|activists|boys|girls)|"
+    r"gays|lesbians|homosexuals)\b",
+    # "who is gay (in my village)", not "who are LGBT people" or "who is gay-friendly"
+    r"\bwho\s+(is|are)\s+(secretly\s+|really\s+)?(gay|lesbian|trans|bi|lgbt\w*|queer|homosexual)\b(?!-)"
+    r"(?!\s+(people|persons|men|women|refugees|asylum|rights|activists|organi[sz]ations?)\b)",
+    # a named person: two capitalised words, matched case-sensitively ("is the Russian gay ..." is not a name)
+    r"\b(is|are)\s+(?-i:[A-Z][a-z]+\s+[A-Z][a-z]+)\s+(gay|lesbian|trans|bi|homosexual)\b",
     r"\b(find|identify|expose|out|track|locate)\w*\s+(gay|lesbian|trans\w*|lgbt\w*|homosexual|queer)\s+(men|women|"
     r"people|persons|guys)\b",
     r"\b(need|want|give me|tell me|send me|find|get)\b.{0,30}\b(their|his|her)\s+(names?|address\w*|phone|numbers?|"
     r"contacts?|location|whereabouts)\b",
-    r"(адрес|где\s+(сейчас\s+)?жив[её]т|телефон)\s+[А-ЯЁ]\w+|список\s+(геев|лгбт)|кто\s+(из\s+\w+\s+)?гей",
+    r"(адрес|где\s+(сейчас\s+)?жив[её]т|телефон)\s+(?-i:[А-ЯЁ][а-яё]+)|список\s+(геев|лесбиянок|лгбт[\s-]*(людей|активистов))"
+    r"|кто\s+(из\s+\w+\s+)?(гей|лесбиянка)\b",
 )]
 INJECTION = [re.compile(p, _I) for p in (
     r"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions|rules|prompt|guidelines|previous|above)\b",

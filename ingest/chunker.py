@@ -10,10 +10,12 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from kb.article import Article, Paragraph
+import re
+
+from kb.article import FOOTNOTE_RE, Article, Faq, Paragraph, clean_text
 from kb.text import split_sentences, words
 
-CHUNKER_VERSION = "2"  # 2: chunk metadata records its sentence count
+CHUNKER_VERSION = "3"  # 2: chunk metadata records its sentence count; 3: each sentence's footnote keys, FAQ pairs
 MIN_WORDS, MAX_WORDS = 150, 300
 
 
@@ -24,6 +26,7 @@ class Chunk:
     embed_text: str
     metadata: dict
     sentences: list[str] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)  # a FAQ pair's question and paraphrases (embedded to match questions)
 
 
 def _n_words(text: str) -> int:
@@ -88,28 +91,82 @@ def article_hash(article: Article, model: str) -> str:
     return hashlib.sha256(f"{article.raw_hash}|{CHUNKER_VERSION}|{model}".encode()).hexdigest()[:16]
 
 
-def chunk_article(article: Article, model: str = "") -> list[Chunk]:
-    """The chunks of a (valid) article, with ids that are stable for unchanged text."""
+def marked_spans(raw: str) -> list[tuple[str, list[str]]]:
+    """(clean text, footnote keys) of each run of text a footnote marker covers: a marker
+    covers the text since the previous marker."""
+    spans, start = [], 0
+    for m in re.finditer(r"(?:\[\^[^\]\s]+\][.,;:]?\s*)+", raw):
+        text = clean_text(raw[start:m.end()])
+        if text:
+            spans.append((text, FOOTNOTE_RE.findall(m.group(0))))
+        start = m.end()
+    tail = clean_text(raw[start:])
+    if tail:
+        spans.append((tail, []))
+    return spans
+
+
+def sentence_keys(sentences: list[str], paragraphs: list) -> list[list[str]]:
+    """The footnote keys behind each sentence: those of every marked run it overlaps."""
+    text, runs = "", []  # runs: (end offset in the joined text, keys)
+    for para in paragraphs:
+        if text:
+            text += "\n\n"
+        for span, keys in marked_spans(para.raw):
+            text += ("" if not text or text.endswith("\n\n") else " ") + span
+            runs.append((len(text), keys))
+    out, pos = [], 0
+    for sent in sentences:
+        start = text.find(sent, pos)
+        start = pos if start < 0 else start
+        end = pos = start + len(sent)
+        keys = [k for i, (stop, ks) in enumerate(runs) for k in ks
+                if stop > start and (i == 0 or runs[i - 1][0] < end)]
+        out.append(list(dict.fromkeys(keys)))
+    return out
+
+
+def _metadata(article: Article, a_hash: str, i: int, section: str, keys: list[str], c_hash: str) -> dict:
     meta = article.meta
-    lang = str(meta.get("language") or "en")
+    return {
+        "article_id": article.id, "title": article.title, "section": section,
+        "topic": str(meta.get("topic", "")), "language": str(meta.get("language") or "en"), "chunk_index": i,
+        "source_keys": ",".join(dict.fromkeys(keys)),
+        "sources_json": json.dumps(_source_records(article, keys), ensure_ascii=False),
+        "reviewed_on": str(meta.get("reviewed_on", "")), "content_hash": c_hash,
+        "article_hash": a_hash, "path": article.path.name,
+    }
+
+
+def chunk_article(article: Article, model: str = "") -> list[Chunk]:
+    """The chunks of a (valid) article, with ids that are stable for unchanged text; then
+    one chunk per "Questions people ask" pair."""
+    lang = str(article.meta.get("language") or "en")
     a_hash = article_hash(article, model)
     chunks = []
     for i, group in enumerate(group_paragraphs(article.paragraphs(), lang[:2])):
         text = "\n\n".join(p.text for p in group)
-        keys = [k for p in group for k in p.keys]
         section = group[0].section
         c_hash = hashlib.sha256(text.encode()).hexdigest()[:10]
-        chunk_id = f"{article.id}:{i:03d}:{c_hash}"
-        metadata = {
-            "article_id": article.id, "title": article.title, "section": section,
-            "topic": str(meta.get("topic", "")), "language": lang, "chunk_index": i,
-            "source_keys": ",".join(dict.fromkeys(keys)),
-            "sources_json": json.dumps(_source_records(article, keys), ensure_ascii=False),
-            "reviewed_on": str(meta.get("reviewed_on", "")), "content_hash": c_hash,
-            "article_hash": a_hash, "path": article.path.name,
-        }
+        metadata = _metadata(article, a_hash, i, section, [k for p in group for k in p.keys], c_hash)
         embed_text = f"{article.title}. {section}.\n{text}" if section else f"{article.title}.\n{text}"
         sentences = split_sentences(text, lang[:2])
         metadata["sentences"] = len(sentences)  # chat fetches them by id: <chunk id>:s00, :s01, ...
-        chunks.append(Chunk(chunk_id, text, embed_text, metadata, sentences))
+        metadata["sentence_keys"] = json.dumps(sentence_keys(sentences, group))
+        chunks.append(Chunk(f"{article.id}:{i:03d}:{c_hash}", text, embed_text, metadata, sentences))
+    for faq in article.faqs():
+        chunks.append(_faq_chunk(article, faq, a_hash, len(chunks), lang))
     return chunks
+
+
+def _faq_chunk(article: Article, faq: Faq, a_hash: str, i: int, lang: str) -> Chunk:
+    """A "Questions people ask" pair as a chunk of its own: its text is the answer, and its
+    question and paraphrases are embedded one by one (`asks`) to match what people ask."""
+    c_hash = hashlib.sha256(f"{faq.question}\n{faq.text}".encode()).hexdigest()[:10]
+    metadata = _metadata(article, a_hash, i, faq.question, faq.keys, c_hash)
+    sentences = split_sentences(faq.text, lang[:2])
+    para = Paragraph(faq.question, faq.text, faq.keys, faq.raw)
+    metadata.update(kind="faq", sentences=len(sentences), asks=len(faq.asks),
+                    sentence_keys=json.dumps(sentence_keys(sentences, [para])))
+    return Chunk(f"{article.id}:{i:03d}:{c_hash}", faq.text, f"{faq.question}\n{faq.text}", metadata, sentences,
+                 faq.asks)

@@ -24,7 +24,7 @@ from kb.embedcache import open_cache
 from kb.embedder import get_embedder
 from kb.errors import ValidationFailed
 from kb.settings import Settings
-from kb.store import open_store, sentence_id
+from kb.store import ask_id, open_store, sentence_id
 from kb.text import remembered_splits, splitter_version
 
 
@@ -84,7 +84,7 @@ def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, r
     if not chunks:
         return [], []
     texts = [c.embed_text for c in chunks]
-    sentences = [s for c in chunks for s in c.sentences]
+    sentences = [s for c in chunks for s in [*c.sentences, *c.asks]]
     cache = open_cache(settings, model)
     try:  # the model is loaded only if some text is not in the cache
         vectors = cache.embed(texts + sentences, lambda items: encode_sorted(get_embedder(model), items, progress))
@@ -145,6 +145,11 @@ def _upsert_all(store, chunks: list[Chunk], chunk_vecs, sent_vecs) -> None:
             s_docs.append(sent)
             s_meta.append({"chunk_id": c.id, "article_id": c.metadata["article_id"], "position": j,
                            "language": c.metadata["language"]})
+        for j, ask in enumerate(c.asks):  # a FAQ pair's question and paraphrases
+            s_ids.append(ask_id(c.id, j))
+            s_docs.append(ask)
+            s_meta.append({"chunk_id": c.id, "article_id": c.metadata["article_id"], "position": j,
+                           "language": c.metadata["language"], "kind": "ask"})
     _batched(store.chunks.upsert, ids=[c.id for c in chunks], embeddings=chunk_vecs,
              documents=[c.text for c in chunks], metadatas=[c.metadata for c in chunks])
     _batched(store.sentences.upsert, ids=s_ids, embeddings=sent_vecs, documents=s_docs, metadatas=s_meta)

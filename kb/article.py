@@ -18,6 +18,10 @@ from kb.errors import Problem
 MAX_FILE_BYTES = 2_000_000
 FOOTNOTE_RE = re.compile(r"\[\^([^\]\s]+)\]")
 FOOTNOTE_DEF_RE = re.compile(r"^\[\^[^\]]+\]:")
+# The last `##` section may hold question/answer pairs ("Questions people ask"), each a `###`
+# question, an "Also asked:" line of paraphrases separated by " | ", and a 1-3 sentence answer.
+FAQ_HEADINGS = ("questions people ask", "вопросы, которые задают люди")
+ALSO_ASKED_RE = re.compile(r"^(also asked|также спрашивают)\s*:\s*(.*)$", re.I)
 
 
 @dataclass
@@ -26,6 +30,20 @@ class Paragraph:
     text: str  # footnote markers removed
     keys: list[str]  # footnote keys, in order of appearance
     raw: str
+
+
+@dataclass
+class Faq:
+    """One "Questions people ask" pair: the question, its paraphrases, the answer."""
+    question: str
+    paraphrases: list[str]
+    text: str  # the answer, footnote markers removed
+    keys: list[str]
+    raw: str
+
+    @property
+    def asks(self) -> list[str]:
+        return [self.question, *self.paraphrases]
 
 
 @dataclass
@@ -49,7 +67,11 @@ class Article:
         return str(self.meta.get("title") or self.id)
 
     def paragraphs(self) -> list[Paragraph]:
-        return split_paragraphs(self.body)
+        """The body's paragraphs, without the "Questions people ask" pairs."""
+        return split_paragraphs(split_faq(self.body)[0])
+
+    def faqs(self) -> list[Faq]:
+        return parse_faqs(split_faq(self.body)[1])
 
 
 def _problem(path: Path, field_name: str, reason: str) -> Problem:
@@ -155,4 +177,31 @@ def split_paragraphs(body: str) -> list[Paragraph]:
             continue
         raw = "\n".join(lines)
         out.append(Paragraph(section, clean_text(raw), FOOTNOTE_RE.findall(raw), raw))
+    return out
+
+
+def split_faq(body: str) -> tuple[str, str]:
+    """(the body before the "Questions people ask" section, that section's text)."""
+    for m in re.finditer(r"^##[ \t]+(.+?)[ \t]*$", body, re.M):
+        if m.group(1).strip().lower() in FAQ_HEADINGS:
+            return body[:m.start()], body[m.end():]
+    return body, ""
+
+
+def parse_faqs(section: str) -> list[Faq]:
+    """The pairs of a "Questions people ask" section: `### question`, an optional
+    "Also asked: a | b" line, then the answer paragraph(s)."""
+    out: list[Faq] = []
+    for block in re.split(r"^###[ \t]+", section, flags=re.M)[1:]:
+        question, _, rest = block.partition("\n")
+        paraphrases: list[str] = []
+        answer: list[str] = []
+        for line in rest.splitlines():
+            m = ALSO_ASKED_RE.match(line.strip())
+            if m and not answer:
+                paraphrases = [p.strip() for p in m.group(2).split("|") if p.strip()]
+            elif line.strip() and not FOOTNOTE_DEF_RE.match(line.strip()):
+                answer.append(line.strip())
+        raw = " ".join(answer)
+        out.append(Faq(question.strip(), paraphrases, clean_text(raw), FOOTNOTE_RE.findall(raw), raw))
     return out

@@ -156,6 +156,11 @@ def sentence_id(chunk_id: str, position: int) -> str:
     return f"{chunk_id}:s{position:02d}"
 
 
+def ask_id(chunk_id: str, position: int) -> str:
+    """The id of a FAQ pair's question (0) or paraphrase (1, 2, ...) in the `sentences` collection."""
+    return f"{chunk_id}:q{position:02d}"
+
+
 def open_store(settings: Settings, fresh: bool = False) -> Store:
     return Store(open_client(settings, fresh), settings.collection, settings)
 

@@ -146,9 +146,41 @@ def _check_body(art: Article, keys: set[str]) -> list[Problem]:
             cited.add(key)
             if keys and key not in keys:
                 problems.append(Problem(path, where, f"footnote [^{key}] has no source with that key"))
-    for key in sorted(keys - cited):
+    faq_problems, faq_cited = _check_faqs(art, keys)
+    for key in sorted(keys - cited - faq_cited):
         problems.append(Problem(path, f"sources ({key})", "listed but never cited in the body", "warning"))
-    return problems
+    return problems + faq_problems
+
+
+FAQ_MAX_SENTENCES, FAQ_MAX_WORDS, FAQ_MAX_PARAPHRASES = 3, 70, 8
+
+
+def _check_faqs(art: Article, keys: set[str]) -> tuple[list[Problem], set[str]]:
+    """The "Questions people ask" pairs: a question, at most 8 paraphrases, and an answer of
+    1-3 sentences and at most 70 words with a footnote after every sentence."""
+    from kb.text import split_sentences
+
+    path, problems, cited = str(art.path), [], set()
+    lang = str(art.meta.get("language") or "en")[:2]
+    for n, faq in enumerate(art.faqs(), 1):
+        where = f"questions people ask, pair {n} ('{faq.question[:40]}')"
+        sentences = split_sentences(faq.text, lang) if faq.text else []
+        marked = [seg for seg in re.split(r"(?:\[\^[^\]\s]+\][.,;:]?\s*)+", faq.raw) if seg.strip()]
+        if not faq.question.rstrip().endswith("?"):
+            problems.append(Problem(path, where, "the question should end with '?'"))
+        if len(faq.paraphrases) > FAQ_MAX_PARAPHRASES:
+            problems.append(Problem(path, where, f"{len(faq.paraphrases)} paraphrases; at most {FAQ_MAX_PARAPHRASES}"))
+        if not 1 <= len(sentences) <= FAQ_MAX_SENTENCES:
+            problems.append(Problem(path, where, f"the answer has {len(sentences)} sentences; it needs 1-{FAQ_MAX_SENTENCES}"))
+        if len(re.findall(r"\w+", faq.text)) > FAQ_MAX_WORDS:
+            problems.append(Problem(path, where, f"the answer is over {FAQ_MAX_WORDS} words"))
+        if not ENDS_WITH_FOOTNOTE.search(faq.raw.strip()) or len(marked) < len(sentences):
+            problems.append(Problem(path, where, "every sentence of the answer needs a footnote like [^key] after it"))
+        for key in faq.keys:
+            cited.add(key)
+            if keys and key not in keys:
+                problems.append(Problem(path, where, f"footnote [^{key}] has no source with that key"))
+    return problems, cited
 
 
 def check_injection(path: Path, text: str, summary: str = "") -> list[Problem]:
