@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from chat import compose, fallback
+from chat import compose, fallback, faq
 from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
@@ -27,7 +27,7 @@ from kb.text import language_of, split_sentences
 from kb.translit import is_translit, to_cyrillic
 
 CITATION_KEYS = ("n", "article_id", "chunk_id", "title", "section", "quote", "sources")
-PUBLIC_KEYS = ("question", "answer", "refused", "citations", "notices", "timings_ms")
+PUBLIC_KEYS = ("question", "answer", "more", "refused", "citations", "notices", "timings_ms")
 
 
 class Assistant:
@@ -90,11 +90,14 @@ class Assistant:
         t1 = time.perf_counter()
         result.update(hits=hits, signals=sig.as_dict())
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
-        if not hits or not (danger or is_relevant(sig, lang, mode)):
-            return dict(result, answer=message("no_source", lang), refused=True)
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
-        answer, cites, generation = self._compose(hits, qvec, composer, asked, llm, used_lang, on_text, query)
+        curated = faq.match(self.index, qvec, asked, used_lang) if composer == "extractive" else None
+        relevant = bool(hits) and (danger or is_relevant(sig, lang, mode))
+        if not curated and not relevant:
+            return dict(result, answer=message("no_source", lang), refused=True)
+        answer, more, cites, generation = self._compose(hits if relevant else [], qvec, composer, asked, llm, used_lang, on_text, query,
+                                                        curated=curated, kind_of=question)
         result["timings_ms"]["answer"] = round((time.perf_counter() - t1) * 1000, 2)
         if generation:  # internal keys; public() drops them
             result.update({k: generation[k] for k in ("generated", "removed", "fallback", "llm_stats")},
@@ -105,7 +108,7 @@ class Assistant:
             return dict(result, answer=message("no_source", lang), refused=True)
         if used_lang != lang and any(self.index.languages.get(c["chunk_id"]) != lang for c in cites):
             result["notices"].append("sources_in_english")  # the search fell back to English and used it
-        return dict(result, answer=answer, citations=cites)
+        return dict(result, answer=answer, more=more, citations=cites)
 
     def _search(self, question: str, history, mode: str, lang: str, danger: bool):
         """Search in the question's language; for a question that might lean on the
@@ -155,13 +158,15 @@ class Assistant:
         return None
 
     def _compose(self, hits, qvec, composer: str, question: str = "", llm: str | None = None, lang: str = "en",
-                 on_text=None, searched: str = ""):
-        """(answer, citations, generation): generation is chat.generate's report when a
-        language model was asked (its answer is used if any sentence survived), else None."""
+                 on_text=None, searched: str = "", curated=None, kind_of: str = ""):
+        """(answer, more, citations, generation): generation is chat.generate's report when a
+        language model was asked (its answer is used if any sentence survived), else None.
+        `curated`: a matching "Questions people ask" pair (chat/faq.py), which then leads;
+        `kind_of`: the turn as typed, whose wording says what kind of answer is wanted."""
         if composer == "top-passage":
             chunk = self.index.by_id[hits[0].chunk_id]
             answer = " ".join(f"{s} [1]" for s in split_sentences(chunk.text, chunk.meta.get("language", "en")[:2]))
-            return answer, [compose.citation(chunk, 1)], None
+            return answer, "", [compose.citation(chunk, 1)], None
         generation = None
         if parse_llm(llm):
             from chat import generate
@@ -169,10 +174,15 @@ class Assistant:
             chunks = [self.index.by_id[h.chunk_id] for h in hits[:generate.PASSAGES]]
             generation = generate.answer(llm, self.settings, question, chunks, lang, on_text)
             if not generation["fallback"]:
-                return generation["answer"], generation["citations"], generation
+                return generation["answer"], "", generation["citations"], generation
         english_vec = self._english_vec(question) if lang == "ru" else None
-        chosen = compose.select(compose.candidates(self.store, hits, qvec, question, self.index, searched, english_vec))
-        return *compose.render(chosen, self.index), generation
+        cands = compose.candidates(self.store, hits, qvec, question, self.index, searched, english_vec) if hits else []
+        lead = None
+        if curated:
+            lead = [compose.Candidate(meta["chunk_id"], int(meta["position"]), doc, vec, -1)
+                    for doc, meta, vec in compose._sentences(self.store, [curated[0]], self.index)]
+        answer, more = compose.select(cands, kind_of or question, lead=lead)
+        return *compose.render(answer, more, self.index), generation
 
     def _english_vec(self, question: str):
         """A Russian question put into English words (chat/bridge.py) and embedded, or None."""
@@ -206,7 +216,7 @@ def question_language(question: str) -> str:
 def reply(question: str, answer: str, refused: bool = True, notices: list | None = None) -> dict:
     """An answer object with no sources: for a message given without searching (a bad
     question, busy, unavailable), and the start of every answer."""
-    return {"question": question, "answer": answer, "refused": refused, "citations": [], "notices": notices or [],
+    return {"question": question, "answer": answer, "more": "", "refused": refused, "citations": [], "notices": notices or [],
             "timings_ms": {"retrieve": 0.0, "answer": 0.0}}
 
 

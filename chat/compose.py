@@ -1,39 +1,22 @@
 """The extractive answer composer: no language model, only quoted sentences.
 
-Every sentence of the top passages is scored against the question on several plain
-signals (see `features`), the best 2-8 are picked with maximal marginal relevance so
-they don't repeat each other, and each sentence is kept verbatim with an `[n]` after it
-that points to the passage it came from. A question in danger gets up to three sentences
-first that say how to reach help, from `help` articles, naming a contact the crisis notice
-gives (so maintainers curate them there), then the answer to what was asked.
+The rule, in one sentence: every sentence of the top passages is scored by its cosine
+similarity to the question plus the IDF-weighted share of the question's terms in it (and
+in its section heading), and the answer is the best-scoring sentences that fit a short
+budget, best first; further sentences that add something go to `more`. Passage rank only
+breaks ties. Three filters keep quotes honest (`eligible`):
+- a sentence that leans on the one before ("These rulings...", "The court also...", "He...")
+  is shown with that sentence, or not at all;
+- a sentence about another year, country or named case than the question names is not
+  shown (its year comes from its section heading when the sentence has none);
+- a who / when / how-many question opens with a sentence that holds a name, date or number.
+A curated "Questions people ask" answer that matches the question (chat/faq.py) leads
+instead, and the quoted sentences follow in `more`. A question in danger opens with ways
+to reach help that the crisis notice curates. The numbers are `kb.settings.AnswerSettings`.
 
-What moved key-fact recall (hybrid retrieval, gold sets; en / ru; measured 2026-11-25, last five rows 2026-12-04):
-
-| change                                                             | en            | ru            |
-|--------------------------------------------------------------------|---------------|---------------|
-| before (4 passages, cosine + lexical + type + rank, 5 sentences)   | 0.751         | 0.553         |
-| sentences of the top 8 passages instead of 4                       | 0.751 → 0.755 | 0.553 → 0.564 |
-| more signals (context, passage, article, lead, specifics), 6 sent. | 0.755 → 0.807 | 0.564 → 0.644 |
-| question in danger: help-query terms count too; weights re-swept   | 0.807 → 0.840 | 0.644 → 0.621 |
-| chat/index.py: unknown Russian word -> longest known stem prefix   | 0.840 → 0.840 | 0.621 → 0.621 |
-| `on_topic`: first passage shares no question term -> drop such     | 0.840 → 0.829 | 0.621 → 0.621 |
-| question in danger: opens with 3 contacts the crisis notice curates | 0.829 → 0.867 | 0.621 → 0.723 |
-| follow-up: `on_topic` judged by the query searched, not the question | 0.867 → 0.878 | 0.723 → 0.723 |
-| up to 8 sentences instead of 6 (answers 162 -> 214 words on average) | 0.878 → 0.903 | 0.723 → 0.723 |
-| translit: Latin terms Russian articles also use stay Latin            | 0.903 → 0.903 | 0.723 → 0.746 |
-| answer type "ruling" (decide/judgment -> found/held/violated/awarded) | 0.903 → 0.903 | 0.746 → 0.754 |
-| Russian terms: stop-word compounds dropped, verb prefixes matched      | 0.903 → 0.903 | 0.754 → 0.777 |
-| translit: a one-letter Russian preposition marks a mixed question      | 0.903 → 0.903 | 0.777 → 0.799 |
-| chat/bridge.py: Russian question searched via the English originals   | 0.903 → 0.903 | 0.799 → 0.822 |
-| Russian search: a named country's own article gets one more RRF vote   | 0.903 → 0.903 | 0.822 → 0.845 |
-| bridge table by IBM Model 1 (was Dice); bridged when >= half the words | 0.903 → 0.903 | 0.845 → 0.856 |
-
-WEIGHTS and the selection constants come from a coordinate-descent sweep on the gold sets
-(objective: en + ru key-fact recall). Held-out check, 2-fold split of the gold items: tuned on
-one half and scored on the other, en 0.806 → 0.839 and 0.742 → 0.799 against the old weights.
-Citation precision stayed at 0.99+ throughout. Key-fact recall follows answer length almost
-linearly (6, 7, 8 sentences: en 0.878, 0.892, 0.903); 8 is a judgement that ~200 words,
-grouped by source, is still readable on a phone, not a measured optimum.
+History: until 2026-12-05 the composer was a ten-weight sum swept for key-fact recall on the
+gold sets, with up to 8 sentences in passage order (en key-fact 0.903). Recall rose with
+length, and a reader found half the answers did not open with the answer (issue 20).
 """
 from __future__ import annotations
 
@@ -45,24 +28,10 @@ import numpy as np
 from chat.messages import message
 from chat.retrieve import CRISIS_ID, NOT_SEARCHED
 from chat.safety import signals_danger
+from kb.settings import ANSWER, AnswerSettings
 from kb.store import sentence_id
 from kb.text import language_of, words
 
-PASSAGES = 8  # sentences of the top 4 passages held 88% of the English key facts, of the top 8 93%
-COSINE_WEIGHT_RU = 0.2  # the English-only model's cosine is mostly noise for Russian sentences (0..1.5 swept)
-COSINE_WEIGHT_BRIDGED = 1.0  # ...unlike that of their English originals to the question put into English
-WEIGHTS = {  # swept on the gold sets (see above); all signals are roughly in 0..1
-    "cosine": 0.75,   # sentence vector . question vector
-    "lexical": 0.45,  # IDF-weighted share of question terms in the sentence
-    "context": 0.15,  # the same share in the sentence with its passage title, section and previous sentence
-    "type": 0.2,      # the sentence has the kind of thing asked for (a date, a number, a name)
-    "rank": 0.4,      # 1 / (1 + rank of the passage)
-    "specific": 0.2,  # the sentence states a number, a date or a name
-    "lead": 0.2,      # first sentence of its passage
-    "passage": 0.25,  # the passage's own cosine similarity to the question
-    "article": 0.4,   # 1 / (1 + rank of the passage's article among the retrieved articles)
-    "details": 0.05,  # how many numbers and names the sentence states (0, 1/3, 2/3, 1)
-}
 MONTHS = r"(january|february|march|april|may|june|july|august|september|october|november|december|январ|феврал|" \
          r"март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр)"
 DATE_RE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b{MONTHS}", re.I)
@@ -86,14 +55,16 @@ CONTACT_RE = re.compile(r"(?:website|\bsite|page|сайт\w*|страниц\w*)\
                         r"\b(112)\b", re.I)
 HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help` articles that say how to reach help
 NOT_HELP = (CRISIS_ID, "about-refuge")  # shown on their own / not about getting help
-REACH_SLOTS = 3  # a question in danger: the answer opens with this many sentences saying how to reach help
-REACH_FIT = 2.0  # ...picked by score + REACH_FIT * the share of question terms in their passage
-MAX_SENTENCES = 8  # key-fact recall follows answer length (en: 6 -> 0.878, 7 -> 0.892, 8 -> 0.903; ~27 words each)
-MIN_SENTENCES = 2
-MMR_LAMBDA = 0.7  # swept with WEIGHTS (0.6-1.0)
-RELATIVE_FLOOR = 0.50  # (swept on the gold set, see evals/reports) keep sentences scoring at least this share of the best one
-MIN_WORDS = 5
-ON_TOPIC = 0.5  # see `on_topic`; filtering whenever one passage held half the terms cost 0.014 (en)
+ON_TOPIC = 0.5  # see `on_topic`
+RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
+YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+DEPENDENT_RE = re.compile(
+    r"^\W*(these|this|those|such|it|its|he|she|they|them|their|his|her|both|however|but|also|in addition|moreover|"
+    r"furthermore|as a result|the latter|the former|then|the same|"
+    r"the (court|courts|judges?|committee|group|network|law|ruling|report|tribunal|experts?|authorities|"
+    r"organisation|organization|government|minister|man|men|woman)\s+(also|further|then|later|again|therefore)|"
+    r"эт[иоа]т?|так(ие|ой|ая|им)|он|она|они|оно|его|её|ее|их|кроме того|однако|но|также|при этом|тем не менее|"
+    r"(суд|ЕСПЧ|комитет|группа|сеть|закон)\s+(также|затем|далее))\b", re.I)
 
 
 @dataclass
@@ -105,6 +76,17 @@ class Candidate:
     passage_rank: int
     score: float = 0.0
     features: dict = field(default_factory=dict)
+    lead_in: "Candidate | None" = None  # the sentence before, shown first when this one leans on it
+    eligible: bool = True  # may be shown (see `eligible`)
+    reach: bool = False  # says how to reach help (a question in danger)
+
+    @property
+    def shown(self) -> list["Candidate"]:
+        return [self.lead_in, self] if self.lead_in is not None else [self]
+
+    @property
+    def n_words(self) -> int:
+        return sum(len(words(c.text)) for c in self.shown)
 
 
 def answer_type(question: str) -> str | None:
@@ -129,19 +111,6 @@ def _sentences(store, ids: list[str], index=None) -> list[tuple[str, dict, np.nd
     return sorted(rows, key=lambda row: (order[row[1]["chunk_id"]], int(row[1]["position"])))
 
 
-def features(text: str, vec, q, rank: int, kind: str | None, terms: set, index, heading: str, previous: str) -> dict:
-    """The signals one sentence is scored on (all roughly in 0..1)."""
-    lexical = index.sentence_overlap(terms, text) if terms else 0.0
-    context = index.sentence_overlap(terms, f"{heading} {previous} {text}") if terms else 0.0
-    return {
-        "cosine": float(vec @ q), "lexical": lexical, "context": context,
-        "type": float(bool(kind) and bool(ANSWER_TYPES[kind][1].search(text))),
-        "rank": 1.0 / (1 + rank),
-        "specific": float(bool(DATE_RE.search(text) or re.search(r"\d", text) or NAME_RE.search(text))),
-        "details": min(3, len(set(re.findall(r"\d+", text))) + len(set(NAME_RE.findall(text)))) / 3,
-    }
-
-
 def question_terms(question: str, index, danger: bool | None = None) -> set[str]:
     """The question's terms; for a question in danger also those of the help query, so
     that sentences naming who can help rank with those that echo the question."""
@@ -151,12 +120,6 @@ def question_terms(question: str, index, danger: bool | None = None) -> set[str]
     if signals_danger(question) if danger is None else danger:
         terms |= index.query_terms(message("help_query", language_of(question)))
     return terms
-
-
-def _cosine_weight(question: str, english_vec) -> float:
-    if language_of(question) != "ru":
-        return 1.0
-    return COSINE_WEIGHT_BRIDGED if english_vec is not None else COSINE_WEIGHT_RU
 
 
 def _english_originals(store, index, ids: list[str]) -> dict:
@@ -211,105 +174,167 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
 
 
 def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "",
-               english_vec=None) -> list[Candidate]:
-    """Sentences of the top passages, each scored with `features` and `WEIGHTS`. `searched`:
-    the query the passages were found with, if not the question (a follow-up searched
-    together with the question before it). `english_vec`: a Russian question put into
-    English words and embedded (chat/bridge.py); a Russian sentence's cosine is then that of
-    its English original to it."""
+               english_vec=None, settings: AnswerSettings = ANSWER) -> list[Candidate]:
+    """Sentences of the top passages, each scored by the rule in the module docstring.
+    `searched`: the query the passages were found with, if not the question. `english_vec`:
+    a Russian question put into English words and embedded (chat/bridge.py); a Russian
+    sentence's cosine is then that of its English original to it."""
     danger = bool(question) and signals_danger(question)
     terms = question_terms(question, index, danger)
     searched_terms = question_terms(searched, index) if searched and searched != question else terms
-    ids = on_topic([h.chunk_id for h in hits[:PASSAGES]], searched_terms, index)
+    ids = on_topic([h.chunk_id for h in hits[:settings.passages]], searched_terms, index)
     if not ids:
         return []
     reach_ids, contacts = ([], frozenset()) if not danger or index is None else \
         help_passages(index, index.languages.get(ids[0], "en"), terms)
     ids += [cid for cid in reach_ids if cid not in ids]
     q = np.asarray(query_vec, dtype=np.float32)
-    kind = answer_type(question)
-    weights = dict(WEIGHTS, cosine=WEIGHTS["cosine"] * _cosine_weight(question, english_vec))
+    ru_weight = 1.0 if language_of(question) != "ru" else settings.ru_cosine_weight
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
-    articles = list(dict.fromkeys(cid.split(":")[0] for cid in ids))
-    dense = {h.chunk_id: h.dense for h in hits}
+    subject = Subject.of(question, index)
     out, previous = [], {}
     for doc, meta, vec in _sentences(store, ids, index):
-        cid = meta["chunk_id"]
+        cid, position = meta["chunk_id"], int(meta["position"])
         chunk = index.by_id.get(cid) if index is not None else None
-        heading = f"{chunk.meta.get('title', '')} {chunk.meta.get('section', '')}" if chunk else ""
-        prev = previous.get(cid, "")
-        previous[cid] = doc
-        if len(words(doc)) < MIN_WORDS or doc.rstrip().endswith(":"):
-            continue
-        f = features(doc, vec, q, rank[cid], kind, terms, index, heading, prev)
-        original = originals.get(sentence_id(cid, int(meta["position"])))
-        if original is not None:
-            f["cosine"] = float(original @ english_vec)
-        f["lead"] = float(not prev)
-        f["passage"] = dense.get(cid, 0.0)
-        f["article"] = 1.0 / (1 + articles.index(cid.split(":")[0]))
-        f["reach"] = float(cid in reach_ids and reaches_help(doc, contacts))
-        if f["reach"]:  # how well the whole passage (who this contact is) fits the question
-            f["reach_fit"] = index.sentence_overlap(terms, chunk.text) if chunk and terms else 0.0
-        score = sum(weights[k] * f[k] for k in weights)
-        out.append(Candidate(cid, int(meta["position"]), doc, vec, rank[cid], score, f))
+        section = str(chunk.meta.get("section", "")) if chunk else ""
+        original = originals.get(sentence_id(cid, position))
+        cosine = float(original @ english_vec) if original is not None else ru_weight * float(vec @ q)
+        overlap = index.sentence_overlap(terms, f"{section} {doc}") if terms and index is not None else 0.0
+        cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
+        cand.reach = cid in reach_ids and reaches_help(doc, contacts)
+        cand.eligible = len(words(doc)) >= settings.min_words and not doc.rstrip().endswith(":") and \
+            subject.allows(doc, section, chunk, index)
+        before = previous.get(cid)
+        previous[cid] = cand
+        if DEPENDENT_RE.match(doc):  # shown with the sentence it leans on, or not at all
+            cand.lead_in = before if before is not None and not before.lead_in and before.eligible else None
+            cand.eligible = cand.eligible and cand.lead_in is not None
+        out.append(cand)
     return out
 
 
-def select(cands: list[Candidate], k: int | None = None) -> list[Candidate]:
-    """MMR selection, then put back into reading order (passage rank, position)."""
-    k = k or MAX_SENTENCES
-    pool = sorted(cands, key=lambda c: -c.score)
+@dataclass
+class Subject:
+    """What the question names: years, countries, and rare words (a case, a person, a law).
+    A sentence about another year or country, or from a passage that never names the rare
+    word, is not shown: a Lapunov sentence in a Bayev answer, a 2019 sentence in a 2017 one."""
+    years: set[str]
+    places: set[str]
+    rare: set[str]
+
+    @classmethod
+    def of(cls, question: str, index) -> "Subject":
+        if not question:
+            return cls(set(), set(), set())
+        rare = set()
+        if index is not None and index.chunks:
+            capitalised = {t for w in re.findall(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+", question.strip()) for t in index.query_terms(w)}
+            rare = {t for t in capitalised if index.term_share(t) < RARE}
+        return cls(set(YEAR_RE.findall(question)), named_places(question), rare)
+
+    def allows(self, text: str, section: str, chunk, index) -> bool:
+        years = set(YEAR_RE.findall(text)) or set(YEAR_RE.findall(section))
+        if self.years and years and not years & self.years:
+            return False
+        places = named_places(text)
+        if self.places and places and not places & self.places:
+            return False
+        if self.rare and chunk is not None and index is not None:
+            return self.rare <= index.tokens.get(chunk.id, set())
+        return True
+
+
+SAME_PLACE = {"uk": "united-kingdom", "britain": "united-kingdom", "england": "united-kingdom",
+              "scotland": "united-kingdom", "wales": "united-kingdom", "usa": "united-states",
+              "america": "united-states", "czech": "czechia", "türkiye": "turkey", "uae": "emirates"}
+
+
+def named_places(text: str) -> set[str]:
+    """The countries and regions `text` names, one name each (UK, Britain -> united-kingdom)."""
+    from chat.places import countries_in, places_in
+
+    return {SAME_PLACE.get(p, p) for p in places_in(text)} | countries_in(text)
+
+
+def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
+    return not kind or any(ANSWER_TYPES[kind][1].search(c.text) for c in cand.shown)
+
+
+def _repeats(cand: Candidate, chosen: list[Candidate], limit: float) -> bool:
+    shown = [c for u in chosen for c in u.shown]
+    return any(c is s for c in cand.shown for s in shown) or \
+        any(float(c.vec @ s.vec) > limit for c in cand.shown for s in shown)
+
+
+def select(cands: list[Candidate], question: str = "", settings: AnswerSettings = ANSWER,
+           lead: list[Candidate] | None = None) -> tuple[list[Candidate], list[Candidate]]:
+    """(answer, more). The answer opens with any ways to reach help (a question in danger),
+    then the best sentence (of the asked kind, for who / when / how many), then the next best
+    while they score near it and fit the word budget. `lead`: a curated answer that opens
+    instead; then every quoted sentence goes to `more`."""
+    kind = answer_type(question)
+    pool = sorted((c for c in cands if c.eligible), key=lambda c: (-c.score, c.passage_rank, c.position))
     if not pool:
-        return []
-    best = pool[0].score
-    chosen = reachable(pool)
-    first = {id(c) for c in chosen}
-    pool = [c for c in pool if id(c) not in first]
-    while pool and len(chosen) < k:
-        def mmr(c: Candidate) -> float:
-            redundancy = max((float(c.vec @ s.vec) for s in chosen), default=0.0)
-            return MMR_LAMBDA * c.score - (1 - MMR_LAMBDA) * redundancy
-        nxt = max(pool, key=mmr)
-        if len(chosen) >= MIN_SENTENCES and nxt.score < best * RELATIVE_FLOOR:
+        return list(lead or []), []
+    reach = []
+    for cand in sorted((c for c in pool if c.reach), key=lambda c: -c.score):
+        if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
+            reach.append(cand)
+    rest = [c for c in pool if c not in reach]
+    answer = list(lead or reach)
+    if lead is None and rest:
+        first = next((c for c in rest if _unit_type_ok(c, kind)), rest[0])
+        answer.append(first)
+        best, limit = first.score, settings.short_answer_sentences if kind in ("date", "count", "who") else \
+            settings.answer_sentences
+        for cand in rest:
+            if sum(len(u.shown) for u in answer) >= limit + len(reach) or cand.score < best * settings.answer_floor:
+                break
+            fits = sum(u.n_words for u in answer[len(reach):]) + cand.n_words <= settings.answer_words
+            if fits and not _repeats(cand, answer, settings.duplicate):
+                answer.append(cand)
+    best = rest[0].score if rest else pool[0].score
+    more: list[Candidate] = []
+    for cand in rest:
+        if len(more) >= settings.more_sentences or cand.score < best * settings.more_floor:
             break
-        if chosen and max(float(nxt.vec @ s.vec) for s in chosen) > 0.95:
-            pool.remove(nxt)  # a near-duplicate sentence
-            continue
-        chosen.append(nxt)
-        pool.remove(nxt)
-    return sorted(chosen, key=lambda c: (id(c) not in first, c.passage_rank, c.position))
+        if not _repeats(cand, answer + more, settings.duplicate):
+            more.append(cand)
+    return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
 
 
-def reachable(pool: list[Candidate]) -> list[Candidate]:
-    """The best REACH_SLOTS sentences that say how to reach help (only a question in
-    danger has any), each from a different passage: they open the answer."""
-    chosen: list[Candidate] = []
-    for cand in sorted(pool, key=lambda c: -(c.score + REACH_FIT * c.features.get("reach_fit", 0.0))):
-        if len(chosen) < REACH_SLOTS and cand.features.get("reach") and all(c.chunk_id != cand.chunk_id for c in chosen):
-            chosen.append(cand)
-    return chosen
-
-
-def render(chosen: list[Candidate], index) -> tuple[str, list[dict]]:
-    """Answer Markdown with [n] after each sentence, and the numbered citations."""
+def render(answer: list[Candidate], more: list[Candidate], index) -> tuple[str, str, list[dict]]:
+    """(answer Markdown, more Markdown, numbered citations): `[n]` after each sentence, one
+    number per passage, shared by both parts; a citation lists only the sources behind the
+    sentences shown from its passage."""
     numbers: dict[str, int] = {}
-    paragraphs: list[list[str]] = []
-    for cand in chosen:
-        if cand.chunk_id not in numbers:
-            numbers[cand.chunk_id] = len(numbers) + 1
-            paragraphs.append([])
-        paragraphs[numbers[cand.chunk_id] - 1].append(f"{cand.text} [{numbers[cand.chunk_id]}]")
-    answer = "\n\n".join(" ".join(p) for p in paragraphs)
-    return answer, [citation(index.by_id[cid], n) for cid, n in numbers.items()]
+    shown: dict[str, set[int]] = {}
+
+    def mark(cand: Candidate) -> str:
+        n = numbers.setdefault(cand.chunk_id, len(numbers) + 1)
+        shown.setdefault(cand.chunk_id, set()).add(cand.position)
+        return f"{cand.text} [{n}]"
+
+    answer_md = " ".join(mark(c) for unit in answer for c in unit.shown)
+    more_md = "\n\n".join(" ".join(mark(c) for c in unit.shown) for unit in more)
+    return answer_md, more_md, [citation(index.by_id[cid], n, shown[cid]) for cid, n in numbers.items()]
 
 
-def citation(chunk, n: int) -> dict:
+def citation(chunk, n: int, positions: set[int] | None = None) -> dict:
+    """A numbered citation; with `positions`, only the sources whose footnotes cover those
+    sentences of the passage (DESIGN.md), else every source of the passage."""
+    import json
+
     meta = chunk.meta
+    sources = chunk.sources
+    per_sentence = json.loads(meta.get("sentence_keys") or "null")
+    if positions is not None and per_sentence:
+        keys = {k for p in positions if p < len(per_sentence) for k in per_sentence[p]}
+        sources = [s for s in sources if s.get("key") in keys] or sources
     return {
         "n": n, "article_id": meta["article_id"], "chunk_id": chunk.id, "title": meta.get("title", ""),
         "section": meta.get("section", ""), "quote": chunk.text,
-        "sources": [{k: s.get(k, "") for k in ("title", "publisher", "url", "published")} for s in chunk.sources],
+        "sources": [{k: s.get(k, "") for k in ("title", "publisher", "url", "published")} for s in sources],
         "reviewed_on": meta.get("reviewed_on", ""), "language": meta.get("language", "en"),
     }

@@ -210,6 +210,13 @@ class Index:
             return 0.0
         return sum(self.idf[t] for t in q & tokens) / sum(self.idf[t] for t in q)
 
+    def term_share(self, term: str) -> float:
+        """Share of chunks whose tokens include the stemmed `term`; once per term per load."""
+        key = "\0" + term
+        if key not in self._share:
+            self._share[key] = sum(term in toks for toks in self.tokens.values()) / max(1, len(self.tokens))
+        return self._share[key]
+
     def doc_share(self, word: str) -> float:
         """Share of chunks whose text mentions `word` (case-insensitive substring);
         computed once per word per loaded index."""

@@ -47,11 +47,43 @@ def is_follow_up(question: str) -> bool:
 
 
 def search_query(question: str, history: list[dict] | None) -> str:
-    """The text to search with: the question, plus the previous question for follow-ups."""
+    """The question as meant. A follow-up that names a new country, year or name ("and in
+    Canada?") is the previous question with that thing in place of the old one; any other
+    follow-up ("how long does it take?") is asked about the previous question's topic."""
     previous = [m.get("content", "") for m in (history or []) if m.get("role") == "user" and m.get("content")]
-    if previous and is_follow_up(question):
+    if not previous or not is_follow_up(question):
+        return question
+    swapped = swap_subject(previous[-1], question)
+    if swapped is None:
         return f"{previous[-1]} {question}"
-    return question
+    return swapped if len(content_words(question)) <= 3 else f"{swapped} {question}"
+
+
+def _subjects(text: str) -> list[tuple[str, str]]:
+    """(kind, surface text) of the countries, years and capitalised names `text` names."""
+    from chat.places import COUNTRIES, PLACES_EN, PLACES_RU
+
+    found = [("place", m.group(0)) for p in COUNTRIES.values() for m in re.finditer(f"(?:{p})\\w*", text, re.I)]
+    found += [("place", m.group(0)) for m in re.finditer(r"[^\W\d_]+", text)
+              if m.group(0).lower() in PLACES_EN + PLACES_RU and not any(m.group(0) in f for _, f in found)]
+    found += [("year", m.group(0)) for m in re.finditer(r"\b(1[89]\d\d|20\d\d)\b", text)]
+    found += [("name", m.group(0)) for m in re.finditer(r"(?<!^)(?<![.?!] )\b[A-ZА-ЯЁ][a-zа-яё]{2,}(?:\s+v\.?\s+\w+)?",
+                                                         text.strip()) if not any(m.group(0) in f for _, f in found)]
+    return found
+
+
+def swap_subject(previous: str, follow_up: str) -> str | None:
+    """`previous` with the subject that `follow_up` names put in place of the one of the
+    same kind it named, or None when the follow-up names nothing new to swap."""
+    new = [(k, t) for k, t in _subjects(follow_up) if t.lower() not in previous.lower()]
+    old = _subjects(previous)
+    out = previous
+    for kind, text in new:
+        same = [t for k, t in old if k == kind]
+        if not same:
+            return None
+        out = out.replace(same[0], text, 1)
+    return out if new else None
 
 
 CRISIS_ID = "crisis-notice"  # the crisis notice article; its translations are CRISIS_ID-<lang>

@@ -80,6 +80,31 @@ class Settings:
         return self.data_dir / "embed-cache.sqlite3"
 
 
+@dataclass(frozen=True)
+class AnswerSettings:
+    """The few numbers behind an extractive answer (chat/compose.py, chat/faq.py), in one place.
+    The rule they serve: a sentence's score is its cosine similarity to the question plus the
+    IDF-weighted share of the question's terms in it (and its section heading); the answer is
+    the best-scoring sentences that fit the budget, and the rest that add something is `more`."""
+    passages: int = 8  # sentences are drawn from the top passages
+    answer_words: int = 70  # the direct answer's budget (the first sentence is shown even if longer)
+    answer_sentences: int = 3  # how / why / what
+    short_answer_sentences: int = 2  # who / when / how many
+    answer_floor: float = 0.85  # a second or third answer sentence scores at least this share of the best
+    more_sentences: int = 4  # "more from the sources"
+    more_floor: float = 0.6  # ...each scoring at least this share of the best
+    duplicate: float = 0.9  # cosine above which a sentence repeats one already shown
+    ru_cosine_weight: float = 0.2  # the English-only model's cosine for a Russian sentence with no English original
+    faq_cosine: float = 0.8  # a "Questions people ask" pair leads when one of its questions is this close
+    faq_terms: float = 0.75  # ...or (Russian, where the English-only model is weak) holds this share of the terms
+    faq_min_terms: int = 2  # ...and the question has at least this many terms
+    reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help
+    min_words: int = 5  # shorter sentences are never shown alone
+
+
+ANSWER = AnswerSettings()
+
+
 def get_settings(env: dict | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)
