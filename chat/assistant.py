@@ -130,7 +130,7 @@ class Assistant:
             query = with_official_names(query)
             hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang)
             sig = measure(self.index, question, query, hits)
-            found = (hits, qvec, sig, search_lang or "en", query + extra, question)
+            found = (hits, qvec, sig, search_lang or "en", query + extra, first)
             best = best or found
             if hits and is_relevant(sig, lang if search_lang else "en", mode):
                 best, relevant = found, True

@@ -57,7 +57,21 @@ def load_gold(paths: list[Path] | None = None, known_articles: set[str] | None =
                                         f"not in the index: {', '.join(sorted(unknown))}"))
     if problems:
         raise ValidationFailed(problems)
+    labels = answer_labels()
+    for item in items:
+        if item["id"] in labels:
+            item["answer_sentences"] = labels[item["id"]]
     return items
+
+
+def answer_labels(path: Path | None = None) -> dict[str, list[str]]:
+    """Gold id -> the KB sentences that directly answer it (answer_sentences.jsonl, labelled
+    blind to the composer's output; see answer_sentences.md)."""
+    path = path or DATASETS / "answer_sentences.jsonl"
+    if not path.exists():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["id"]: row["answer_sentences"] for row in rows}
 
 
 def load_audit(path: Path | None = None) -> list[dict]:

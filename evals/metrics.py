@@ -84,6 +84,34 @@ def key_fact_recall(answer: str, facts: list[str]) -> float:
     return sum(f.lower() in low for f in facts) / len(facts)
 
 
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def lead_ok(answer: str, facts: list[str], labels: list[str] | None) -> bool:
+    """Lead accuracy for one answer: its first sentence holds a key fact or is a labelled
+    answer sentence (`answer_sentences`, labelled blind to the composer)."""
+    sentences = cited_sentences(answer)
+    if not sentences:
+        return False
+    first = _norm(sentences[0][0])
+    return any(f.lower() in first for f in facts) or any(_norm(lab) == first for lab in labels or [])
+
+
+def answer_precision(answer: str, labels: list[str], facts: list[str] = ()) -> float:
+    """The share of the answer's sentences that answer the question: labelled answer
+    sentences, or sentences that hold a key fact (a curated "Questions people ask" answer
+    is not among the labelled article sentences)."""
+    sentences = [_norm(s) for s, _ in cited_sentences(answer)]
+    wanted = {_norm(lab) for lab in labels}
+    good = [s in wanted or any(f.lower() in s for f in facts) for s in sentences]
+    return sum(good) / len(good) if good else 0.0
+
+
+def n_words(markdown: str) -> int:
+    return len(re.findall(r"\w+", MARK_RE.sub("", markdown)))
+
+
 def precision_recall(predicted: list[bool], actual: list[bool]) -> tuple[float, float]:
     tp = sum(p and a for p, a in zip(predicted, actual))
     pp, ap = sum(predicted), sum(actual)

@@ -56,8 +56,15 @@ def score_item(item: dict, result: dict) -> dict:
         for k in KS:
             row[f"recall@{k}"] = m.recall_at(ranked, gold, k)
         row["mrr@10"], row["ndcg@10"] = m.mrr_at(ranked, gold), m.ndcg_at(ranked, gold)
-        row["key_fact_recall"] = 0.0 if result["refused"] else m.key_fact_recall(result["answer"], item["key_facts"])
-        row["missing_facts"] = [f for f in item["key_facts"] if f.lower() not in result["answer"].lower()]
+        shown = f"{result['answer']}\n\n{result.get('more', '')}"  # what a reader is shown, not the passages
+        row["key_fact_recall"] = 0.0 if result["refused"] else m.key_fact_recall(shown, item["key_facts"])
+        row["missing_facts"] = [f for f in item["key_facts"] if f.lower() not in shown.lower()]
+        if not result["refused"]:
+            labels = item.get("answer_sentences")
+            row["lead_ok"] = m.lead_ok(result["answer"], item["key_facts"], labels)
+            if labels is not None:
+                row["answer_precision"] = m.answer_precision(result["answer"], labels, item["key_facts"])
+            row["answer_words"], row["more_words"] = m.n_words(result["answer"]), m.n_words(result.get("more", ""))
         row["other_language"] = other_language(item)
         row["sources_note"] = "sources_in_english" in result["notices"]
     if not result["refused"]:
@@ -104,6 +111,10 @@ def aggregate(rows: list[dict]) -> dict:
     out["refusal_precision"], out["refusal_recall"] = m.precision_recall(
         [r["refused"] for r in rows], [not r["answerable"] for r in rows])
     out["answer_rate"] = m.mean(not r["refused"] for r in ans)
+    out["lead_accuracy"] = m.mean(r["lead_ok"] for r in ans if "lead_ok" in r)
+    out["answer_precision"] = m.mean(r["answer_precision"] for r in ans if "answer_precision" in r)
+    out["answer_words_p50"] = m.percentile([r["answer_words"] for r in ans if "answer_words" in r], 50)
+    out["more_words_p50"] = m.percentile([r["more_words"] for r in ans if "more_words" in r], 50)
     other = [r for r in ans if r.get("other_language")]
     same = [r for r in ans if r.get("language", "en") != "en" and not r.get("other_language")]
     if other:  # questions only articles in another language answer: was "sources are in English" said?
