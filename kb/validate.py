@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
-from kb.article import FOOTNOTE_RE, Article, parse_article
-from kb.errors import Problem
+from kb.article import FOOTNOTE_RE, Article, clean_text, parse_article
+from kb.errors import Problem, RefugeError
 
 TOPICS = ("chechnya", "russia", "asylum", "rights", "help")
 STATUSES = ("vetted", "draft", "retired")
@@ -34,6 +36,8 @@ INJECTION_PATTERNS = (
      "text addressed to a language model"),
 )
 WORDS_MIN, WORDS_MAX = 250, 900
+MIRROR_DOMAINS_FILE = Path(__file__).with_name("mirror_domains.yaml")
+MARKER_RUN = re.compile(r"(?:\[\^[^\]\s]+\][\s.,;:]*)+")
 
 
 def parse_date(value, *, partial: bool = False) -> dt.date | None:
@@ -86,9 +90,9 @@ def _check_sources(path: Path, sources, today: dt.date) -> tuple[list[Problem], 
         url = src.get("url")
         if url and not re.match(r"^https?://[^\s/]+\.[^\s]+$", str(url)):
             problems.append(Problem(str(path), f"{where}.url", f"must be an http(s) URL, got {url!r}"))
-        if "wikipedia.org" in str(url or ""):
-            problems.append(Problem(str(path), f"{where}.url", "Wikipedia is not a primary source; cite what it cites",
-                                    "warning"))
+        host = mirror_host(str(url or ""))
+        if host:
+            problems.append(Problem(str(path), f"{where}.url", mirror_reason(host), "warning"))
         if src.get("published") not in (None, "", "n.d."):
             problems += _check_date(path, f"{where}.published", src["published"], today, partial=True)
         extra = set(src) - set(SOURCE_FIELDS) - {"note", "pages"}
@@ -149,7 +153,7 @@ def _check_body(art: Article, keys: set[str]) -> list[Problem]:
     faq_problems, faq_cited = _check_faqs(art, keys)
     for key in sorted(keys - cited - faq_cited):
         problems.append(Problem(path, f"sources ({key})", "listed but never cited in the body", "warning"))
-    return problems + faq_problems
+    return problems + faq_problems + _check_spans(art)
 
 
 FAQ_MAX_SENTENCES, FAQ_MAX_WORDS, FAQ_MAX_PARAPHRASES = 3, 70, 8
@@ -172,7 +176,7 @@ def _check_faqs(art: Article, keys: set[str]) -> tuple[list[Problem], set[str]]:
             problems.append(Problem(path, where, f"{len(faq.paraphrases)} paraphrases; at most {FAQ_MAX_PARAPHRASES}"))
         if not 1 <= len(sentences) <= FAQ_MAX_SENTENCES:
             problems.append(Problem(path, where, f"the answer has {len(sentences)} sentences; it needs 1-{FAQ_MAX_SENTENCES}"))
-        if len(re.findall(r"\w+", faq.text)) > FAQ_MAX_WORDS:
+        if len(faq.text.split()) > FAQ_MAX_WORDS:
             problems.append(Problem(path, where, f"the answer is over {FAQ_MAX_WORDS} words"))
         if not ENDS_WITH_FOOTNOTE.search(faq.raw.strip()) or len(marked) < len(sentences):
             problems.append(Problem(path, where, "every sentence of the answer needs a footnote like [^key] after it"))
@@ -181,6 +185,77 @@ def _check_faqs(art: Article, keys: set[str]) -> tuple[list[Problem], set[str]]:
             if keys and key not in keys:
                 problems.append(Problem(path, where, f"footnote [^{key}] has no source with that key"))
     return problems, cited
+
+
+@lru_cache(maxsize=4)
+def mirror_domains(path: Path = MIRROR_DOMAINS_FILE) -> tuple[str, ...]:
+    """The host entries of the mirror/secondary-copy list (kb/mirror_domains.yaml, a
+    `domains:` list), lower-cased. A missing file lists nothing; a broken one raises a
+    RefugeError naming the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return ()
+    except yaml.YAMLError as exc:
+        raise RefugeError(f"{path}: domains: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    entries = data.get("domains") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
+        raise RefugeError(f"{path}: domains: must be a list of host names like 'scribd' or 'cloudfront.net'")
+    return tuple(e.strip().lower() for e in entries)
+
+
+def mirror_host(url: str, domains: tuple[str, ...] | None = None) -> str | None:
+    """The URL's host when it is on the mirror list, else None. An entry with a dot matches
+    that host and its subdomains; one without a dot matches any host label of that name."""
+    host = (urlsplit(url.strip()).hostname or "").rstrip(".").lower()
+    if not host:
+        return None
+    labels = host.split(".")
+    for entry in mirror_domains() if domains is None else domains:
+        if "." in entry and (host == entry or host.endswith("." + entry)):
+            return host
+        if "." not in entry and entry in labels:
+            return host
+    return None
+
+
+def mirror_reason(host: str) -> str:
+    if "wikipedia" in host.split("."):
+        return f"{host}: Wikipedia is not a primary source; cite what it cites"
+    return (f"{host} is a mirror or secondary copy (listed in {MIRROR_DOMAINS_FILE.name}); "
+            "cite the publisher's own copy, or say in the review log why there is none")
+
+
+def footnote_spans(raw: str) -> list[tuple[str, list[str]]]:
+    """(text, keys) for each footnoted span of a paragraph: a marker covers the text since
+    the previous marker, and markers written together ([^a][^b]) share one span."""
+    spans, start = [], 0
+    for run in MARKER_RUN.finditer(raw):
+        keys = list(dict.fromkeys(FOOTNOTE_RE.findall(run.group(0))))
+        spans.append((clean_text(raw[start:run.start()] + run.group(0)), keys))
+        start = run.end()
+    return spans
+
+
+def _check_spans(art: Article) -> list[Problem]:
+    """A warning for each span of two or more sentences that ends with two or more sources:
+    a reader can't tell which sentence rests on which source. Only spans with several
+    sources are split into sentences, so this stays cheap."""
+    from kb.text import split_sentences
+
+    lang = str(art.meta.get("language") or "en")
+    problems: list[Problem] = []
+    for n, para in enumerate(art.paragraphs(), 1):
+        for text, keys in footnote_spans(para.raw):
+            sentences = len(split_sentences(text, lang)) if len(keys) > 1 else 1
+            if sentences < 2:
+                continue
+            first = " ".join(text.split()[:8])
+            markers = "".join(f"[^{k}]" for k in keys)
+            problems.append(Problem(str(art.path), f"body, paragraph {n}",
+                                    f"{sentences} sentences share the sources {markers}; put "
+                                    f"each source after the sentence it supports: '{first}...'", "warning"))
+    return problems
 
 
 def check_injection(path: Path, text: str, summary: str = "") -> list[Problem]:

@@ -123,3 +123,85 @@ def test_a_translation_that_merges_sentences_is_reported_as_not_aligned(tmp_path
     problems = check_alignment([parse_article(p) for p in paths])
     assert len(problems) == 1 and problems[0].severity == "warning"
     assert problems[0].field == "paragraph 1" and "not aligned with 'asylum-canada'" in problems[0].reason
+
+
+def warnings_for(tmp_path, **kwargs):
+    path = write_article(tmp_path, kwargs.pop("art_id", "test-article"), **kwargs)
+    _, problems = check_articles([path], TODAY)
+    assert all(p.severity == "warning" for p in problems if "mirror" in p.reason or "share the sources" in p.reason)
+    return [p for p in problems if p.severity == "warning"]
+
+
+def _source(key, url):
+    return {"key": key, "title": "T", "publisher": "P", "url": url, "published": "2020"}
+
+
+def test_sources_on_mirror_hosts_are_named_with_key_and_host(tmp_path):
+    sources = [_source("unhcr", "https://www.unhcr.org/about-unhcr/who-we-are/1951-refugee-convention"),
+               _source("copy", "https://tr.scribd.com/document/123/some-report"),
+               _source("amp", "https://d1m6j3wlsx5ie0.cloudfront.net/amp/story/1.html"),
+               _source("wiki", "https://en.wikipedia.org/wiki/Refugee"),
+               _source("lookalike", "https://www.notscribd.com/report")]
+    body = "## S\n\n" + " ".join(f"Sentence number {i} about refugee law.[^{s['key']}]"
+                                 for i, s in enumerate(sources, 1))
+    flagged = [p for p in warnings_for(tmp_path, sources=sources, body=body) if p.field.endswith(".url")]
+    assert {(p.field, p.reason.split(" ")[0]) for p in flagged} == {
+        ("sources[1] (copy).url", "tr.scribd.com"),
+        ("sources[2] (amp).url", "d1m6j3wlsx5ie0.cloudfront.net"),
+        ("sources[3] (wiki).url", "en.wikipedia.org:")}
+    assert all(p.file.endswith("test-article.md") for p in flagged)
+    assert "mirror or secondary copy" in flagged[0].reason and "Wikipedia" in flagged[2].reason
+
+
+def test_mirror_list_is_read_from_a_yaml_file(tmp_path):
+    from kb.errors import RefugeError
+    from kb.validate import mirror_domains, mirror_host
+
+    listed = tmp_path / "mirrors.yaml"
+    listed.write_text("# comment\ndomains:\n  - Example.org\n  - pdfhost\n", encoding="utf-8")
+    domains = mirror_domains(listed)
+    assert domains == ("example.org", "pdfhost")
+    assert mirror_host("https://www.example.org/a", domains) == "www.example.org"
+    assert mirror_host("https://pdfhost.net/a", domains) == "pdfhost.net"
+    assert mirror_host("https://example.org.evil.net/a", domains) is None
+    assert mirror_host("https://www.hrw.org/news/2017", domains) is None
+    assert mirror_domains(tmp_path / "missing.yaml") == ()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("domains: just-one-string\n", encoding="utf-8")
+    with pytest.raises(RefugeError, match="broken.yaml: domains"):
+        mirror_domains(broken)
+    shipped = mirror_domains()
+    assert {"docslib", "scribd", "wikipedia", "pledgetimes.com", "cloudfront.net"} <= set(shipped)
+
+
+TWO_SOURCES = [_source("a", "https://www.unhcr.org/a"), _source("b", "https://www.hrw.org/b")]
+
+
+@pytest.mark.parametrize("paragraph, first_words", [
+    ("The court ruled in 2010. The ruling was unanimous.[^a][^b]", "The court ruled in 2010."),
+    ("The court ruled in 2010. The ruling was unanimous. The government appealed.[^a] "
+     "A second court agreed on 5 May 2012. It cited Article 8.[^a][^b]", "A second court agreed on 5 May"),
+    ("The court ruled in 2010.[^a] The ruling was unanimous.[^b]", None),
+    ("The court ruled in 2010 and the ruling was unanimous.[^a][^b]", None),
+    ("In Lapunov v. Russia, decided in 2023, the Court found a violation of Art. 3.[^a][^b]", None),
+    ("The court ruled in 2010. The ruling was unanimous.[^a]", None),
+    ("The court ruled in 2010. The ruling was unanimous.[^a][^a]", None),
+])
+def test_multi_sentence_spans_with_several_sources_are_reported(tmp_path, paragraph, first_words):
+    filler = "A filler sentence keeps the article long enough for the word count.[^a][^b]"
+    body = f"## Rulings\n\n{filler}\n\n{paragraph}"
+    found = [p for p in warnings_for(tmp_path, sources=TWO_SOURCES, body=body) if "share the sources" in p.reason]
+    if first_words is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].field == "body, paragraph 2"
+        assert f"'{first_words}" in found[0].reason and "[^a][^b]" in found[0].reason
+        assert found[0].file.endswith("test-article.md")
+
+
+def test_multi_sentence_span_in_a_russian_article(tmp_path):
+    body = ("## Решения\n\nСуд вынес решение в 2010 году. Решение было единогласным.[^a][^b]\n\n"
+            "Суд вынес решение в 2012 году.[^a] Решение было единогласным.[^b]")
+    found = [p for p in warnings_for(tmp_path, sources=TWO_SOURCES, body=body, language="ru")
+             if "share the sources" in p.reason]
+    assert [(p.field, p.reason.split(": '")[1][:20]) for p in found] == [("body, paragraph 1", "Суд вынес решение в ")]
