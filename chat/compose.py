@@ -211,7 +211,18 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
             cand.lead_in = before if before is not None and not before.lead_in and before.eligible else None
             cand.eligible = cand.eligible and cand.lead_in is not None
         out.append(cand)
+    if out and not any(c.eligible for c in out) and (subject.rare or subject.places):
+        return _relaxed(out, settings)
     return out
+
+
+def _relaxed(cands: list[Candidate], settings: AnswerSettings) -> list[Candidate]:
+    """When the question names so much that no passage keeps to all of it (a long message),
+    the sentences may be shown on their own merits: better an answer than a refusal."""
+    for cand in cands:
+        cand.eligible = len(words(cand.text)) >= settings.min_words and not cand.text.rstrip().endswith(":") and \
+            (not DEPENDENT_RE.match(cand.text) or cand.lead_in is not None)
+    return cands
 
 
 @dataclass
@@ -222,6 +233,7 @@ class Subject:
     years: set[str]
     places: set[str]
     rare: set[str]
+    language: str = "en"
 
     @classmethod
     def of(cls, question: str, index) -> "Subject":
@@ -231,18 +243,21 @@ class Subject:
         if index is not None and index.chunks:
             capitalised = {t for w in re.findall(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+", question.strip()) for t in index.query_terms(w)}
             rare = {t for t in capitalised if index.term_share(t) < RARE}
-        return cls(set(YEAR_RE.findall(question)), named_places(question), rare)
+        return cls(set(YEAR_RE.findall(question)), named_places(question), rare, language_of(question))
 
     def allows(self, text: str, section: str, chunk, index) -> bool:
+        """Whether a sentence may be shown: no other year than the question's, and, in a
+        passage of the question's language (names and places are compared as written), no
+        other country, and a passage that names one of the question's rare words."""
         years = set(YEAR_RE.findall(text)) or set(YEAR_RE.findall(section))
         if self.years and years and not years & self.years:
             return False
+        if chunk is None or index is None or index.languages.get(chunk.id, "en") != self.language:
+            return True
         places = named_places(text)
         if self.places and places and not places & self.places:
             return False
-        if self.rare and chunk is not None and index is not None:
-            return self.rare <= index.tokens.get(chunk.id, set())
-        return True
+        return not self.rare or bool(self.rare & index.tokens.get(chunk.id, set()))
 
 
 SAME_PLACE = {"uk": "united-kingdom", "britain": "united-kingdom", "england": "united-kingdom",

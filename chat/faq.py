@@ -4,8 +4,8 @@ Articles end with question/answer pairs written and vetted like any paragraph (k
 ingest stores each pair as a passage of its own, and its question and paraphrases as vectors
 in the sentences collection (ids <chunk>:qNN). A reader's question matches a pair when it is
 close to one of the pair's questions: by cosine similarity (question to question is what the
-embedding model was trained for), or, for Russian (the bundled model is English-only), by
-the share of the question's terms the pair's question holds.
+embedding model was trained for), when no other pair comes near. Russian questions are not
+matched with the English-only bundled model (evals/faq_match.py measures why).
 """
 from __future__ import annotations
 
@@ -35,20 +35,20 @@ def _table(index):
 
 
 def match(index, question_vec, question: str, lang: str, settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
-    """(chunk id, score) of the pair whose question is closest to `question`, if close enough."""
-    rows, matrix, toks = _table(index)
-    if not rows:
+    """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
+    it is close enough and clearly closer than any other pair's (sibling pairs of one article
+    are often near each other: a wrong curated answer is worse than none)."""
+    rows, matrix, _ = _table(index)
+    if not rows or lang not in settings.faq_languages:
         return None
     cosines = matrix @ np.asarray(question_vec, dtype=np.float32)
-    terms = set(index.query_terms(question))
-    best = None
-    for i, cid in enumerate(rows):
-        if index.languages.get(cid) != lang:
-            continue
-        score = float(cosines[i])
-        if lang != "en" and len(terms) >= settings.faq_min_terms:
-            shared = index.token_overlap(terms, toks[i])
-            score = max(score, shared * settings.faq_cosine / settings.faq_terms)
-        if best is None or score > best[1]:
-            best = (cid, score)
-    return best if best and best[1] >= settings.faq_cosine else None
+    best: dict[str, float] = {}
+    for cid, score in zip(rows, cosines.tolist()):
+        if index.languages.get(cid) == lang and score > best.get(cid, -1.0):
+            best[cid] = score
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] < settings.faq_cosine:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:
+        return None
+    return ranked[0]

@@ -31,7 +31,7 @@ def pipeline_texts(settings) -> list[str]:
     files, _ = find_articles([settings.kb_dir], settings.kb_dir, documents=True)
     articles, _ = load_and_check(files, dt.date.today())
     chunks = [c for a in articles if a.status == "vetted" for c in chunk_article(a, settings.embed_model)]
-    return [c.embed_text for c in chunks] + [s for c in chunks for s in c.sentences]
+    return [c.embed_text for c in chunks] + [t for c in chunks for t in c.embed_texts()]
 
 
 def raw_encode_seconds(embedder, texts: list[str]) -> tuple[float, float]:

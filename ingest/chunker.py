@@ -15,7 +15,8 @@ import re
 from kb.article import FOOTNOTE_RE, Article, Faq, Paragraph, clean_text
 from kb.text import split_sentences, words
 
-CHUNKER_VERSION = "3"  # 2: chunk metadata records its sentence count; 3: each sentence's footnote keys, FAQ pairs
+CHUNKER_VERSION = "4"  # 2: chunk metadata records its sentence count; 3: each sentence's footnote keys, FAQ pairs;
+# 4: sentences embedded under their headings
 MIN_WORDS, MAX_WORDS = 150, 300
 
 
@@ -27,6 +28,11 @@ class Chunk:
     metadata: dict
     sentences: list[str] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)  # a FAQ pair's question and paraphrases (embedded to match questions)
+    heading: str = ""  # "<article title>. <section>." embedded with each sentence, which often lacks its subject
+
+    def embed_texts(self) -> list[str]:
+        """What is embedded for the sentences (each under its headings), then the asks."""
+        return [f"{self.heading}\n{s}" if self.heading else s for s in self.sentences] + self.asks
 
 
 def _n_words(text: str) -> int:
@@ -153,7 +159,8 @@ def chunk_article(article: Article, model: str = "") -> list[Chunk]:
         sentences = split_sentences(text, lang[:2])
         metadata["sentences"] = len(sentences)  # chat fetches them by id: <chunk id>:s00, :s01, ...
         metadata["sentence_keys"] = json.dumps(sentence_keys(sentences, group))
-        chunks.append(Chunk(f"{article.id}:{i:03d}:{c_hash}", text, embed_text, metadata, sentences))
+        chunks.append(Chunk(f"{article.id}:{i:03d}:{c_hash}", text, embed_text, metadata, sentences,
+                            heading=f"{article.title}. {section}." if section else f"{article.title}."))
     for faq in article.faqs():
         chunks.append(_faq_chunk(article, faq, a_hash, len(chunks), lang))
     return chunks
@@ -169,4 +176,4 @@ def _faq_chunk(article: Article, faq: Faq, a_hash: str, i: int, lang: str) -> Ch
     metadata.update(kind="faq", sentences=len(sentences), asks=len(faq.asks),
                     sentence_keys=json.dumps(sentence_keys(sentences, [para])))
     return Chunk(f"{article.id}:{i:03d}:{c_hash}", faq.text, f"{faq.question}\n{faq.text}", metadata, sentences,
-                 faq.asks)
+                 faq.asks, f"{article.title}. {faq.question}")

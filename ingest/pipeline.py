@@ -84,7 +84,7 @@ def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, r
     if not chunks:
         return [], []
     texts = [c.embed_text for c in chunks]
-    sentences = [s for c in chunks for s in [*c.sentences, *c.asks]]
+    sentences = [t for c in chunks for t in c.embed_texts()]
     cache = open_cache(settings, model)
     try:  # the model is loaded only if some text is not in the cache
         vectors = cache.embed(texts + sentences, lambda items: encode_sorted(get_embedder(model), items, progress))

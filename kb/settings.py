@@ -95,9 +95,9 @@ class AnswerSettings:
     more_floor: float = 0.6  # ...each scoring at least this share of the best
     duplicate: float = 0.9  # cosine above which a sentence repeats one already shown
     ru_cosine_weight: float = 0.2  # the English-only model's cosine for a Russian sentence with no English original
-    faq_cosine: float = 0.8  # a "Questions people ask" pair leads when one of its questions is this close
-    faq_terms: float = 0.75  # ...or (Russian, where the English-only model is weak) holds this share of the terms
-    faq_min_terms: int = 2  # ...and the question has at least this many terms
+    faq_cosine: float = 0.6  # a "Questions people ask" pair leads when one of its questions is this close...
+    faq_margin: float = 0.1  # ...and no other pair's question comes within this much (calibrated by evals/faq_match.py)
+    faq_languages: tuple = ("en",)  # the English-only model cannot match Russian questions reliably (precision 0.2)
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help
     min_words: int = 5  # shorter sentences are never shown alone
 
