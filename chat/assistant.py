@@ -92,7 +92,8 @@ class Assistant:
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
-        curated = faq.match(self.index, qvec, asked, used_lang) if composer == "extractive" else None
+        top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
+        curated = faq.match(self.index, qvec, asked, used_lang, top) if composer == "extractive" else None
         relevant = bool(hits) and (danger or is_relevant(sig, lang, mode))
         if not curated and not relevant:
             return dict(result, answer=message("no_source", lang), refused=True)

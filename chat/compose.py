@@ -58,6 +58,9 @@ NOT_HELP = (CRISIS_ID, "about-refuge")  # shown on their own / not about getting
 ON_TOPIC = 0.5  # see `on_topic`
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# A year the question is about; not one it starts or ends a period with ("after 2017").
+ASKED_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|from|post|pre|после|до|с|начиная с|по)\s+)?"
+                           r"\b(1[89]\d\d|20\d\d)\b", re.I)
 DEPENDENT_RE = re.compile(
     r"^\W*(these|this|those|such|it|its|he|she|they|them|their|his|her|both|however|but|also|in addition|moreover|"
     r"furthermore|as a result|the latter|the former|then|the same|"
@@ -243,7 +246,8 @@ class Subject:
         if index is not None and index.chunks:
             capitalised = {t for w in re.findall(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+", question.strip()) for t in index.query_terms(w)}
             rare = {t for t in capitalised if index.term_share(t) < RARE}
-        return cls(set(YEAR_RE.findall(question)), named_places(question), rare, language_of(question))
+        years = {m.group(2) for m in ASKED_YEAR_RE.finditer(question) if not m.group(1)}
+        return cls(years, named_places(question), rare, language_of(question))
 
     def allows(self, text: str, section: str, chunk, index) -> bool:
         """Whether a sentence may be shown: no other year than the question's, and, in a
@@ -277,9 +281,17 @@ def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
 
 
 def _repeats(cand: Candidate, chosen: list[Candidate], limit: float) -> bool:
+    """Whether `cand` says again what is shown already: the same sentence, a vector closer
+    than `limit`, or mostly the same words (the same fact told in two articles)."""
     shown = [c for u in chosen for c in u.shown]
-    return any(c is s for c in cand.shown for s in shown) or \
-        any(float(c.vec @ s.vec) > limit for c in cand.shown for s in shown)
+    return any(c is s or c.text == s.text or float(c.vec @ s.vec) > limit or _same_words(c.text, s.text) > 0.6
+               for c in cand.shown for s in shown)
+
+
+def _same_words(a: str, b: str) -> float:
+    """Jaccard overlap of the two sentences' lower-cased words."""
+    x, y = set(words(a.lower())), set(words(b.lower()))
+    return len(x & y) / len(x | y) if x and y else 0.0
 
 
 def select(cands: list[Candidate], question: str = "", settings: AnswerSettings = ANSWER,

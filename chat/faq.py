@@ -9,6 +9,8 @@ matched with the English-only bundled model (evals/faq_match.py measures why).
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from chat.index import bm25_tokens
@@ -34,10 +36,32 @@ def _table(index):
     return index.per_version["faq"]
 
 
-def match(index, question_vec, question: str, lang: str, settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
+ARTICLES = 5  # a pair leads only when its article is among this many best retrieved articles
+YES_NO_ANSWER = re.compile(r"^\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|rarely|in some|"
+                           r"it depends|да|нет|возможно|иногда|не всегда|обычно|скорее)\b", re.I)
+YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
+                             r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
+                             r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b", re.I)
+
+
+def fits(asked: str, chunk) -> bool:
+    """Whether a pair's answer has the form the question asks for: an answer that opens
+    with yes or no only for a yes/no question; a who / when / how-many question only a
+    pair that asks the same kind of thing."""
+    from chat.compose import answer_type
+
+    if YES_NO_ANSWER.match(chunk.text) and not YES_NO_QUESTION.search(asked):
+        return False
+    kind = answer_type(asked)
+    return kind is None or kind == answer_type(str(chunk.meta.get("section", "")))
+
+
+def match(index, question_vec, question: str, lang: str, articles: list[str] = (),
+          settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
     """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
-    it is close enough and clearly closer than any other pair's (sibling pairs of one article
-    are often near each other: a wrong curated answer is worse than none)."""
+    it is close enough, clearly closer than any other pair's (sibling pairs of one article
+    are often near each other: a wrong curated answer is worse than none), its article is
+    among the retrieved `articles` (when given), and its answer fits the question's form."""
     rows, matrix, _ = _table(index)
     if not rows or lang not in settings.faq_languages:
         return None
@@ -51,4 +75,7 @@ def match(index, question_vec, question: str, lang: str, settings: AnswerSetting
         return None
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:
         return None
-    return ranked[0]
+    cid = ranked[0][0]
+    if articles and cid.split(":")[0] not in articles:
+        return None
+    return ranked[0] if fits(question, index.by_id[cid]) else None
