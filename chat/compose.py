@@ -109,7 +109,8 @@ def _sentences(store, ids: list[str], index=None) -> list[tuple[str, dict, np.nd
         got = store.sentences.get(ids=[sentence_id(cid, j) for cid, n in zip(ids, counts) for j in range(n)], include=include)
     else:
         got = store.sentences.get(where={"chunk_id": {"$in": ids}}, include=include)
-    rows = [(d, m, np.asarray(v, dtype=np.float32)) for d, m, v in zip(got["documents"], got["metadatas"], got["embeddings"])]
+    rows = [(d, m, np.asarray(v, dtype=np.float32)) for d, m, v in zip(got["documents"], got["metadatas"], got["embeddings"])
+            if m.get("kind") != "ask"]  # a FAQ pair's questions sit next to its answer's sentences
     order = {cid: i for i, cid in enumerate(ids)}
     return sorted(rows, key=lambda row: (order[row[1]["chunk_id"]], int(row[1]["position"])))
 
@@ -245,7 +246,8 @@ class Subject:
         rare = set()
         if index is not None and index.chunks:
             capitalised = {t for w in re.findall(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+", question.strip()) for t in index.query_terms(w)}
-            rare = {t for t in capitalised if index.term_share(t) < RARE}
+            places = {t for p in named_places(question) for t in index.query_terms(p.replace("-", " "))}
+            rare = {t for t in capitalised - places if index.term_share(t) < RARE}  # places have their own rule
         years = {m.group(2) for m in ASKED_YEAR_RE.finditer(question) if not m.group(1)}
         return cls(years, named_places(question), rare, language_of(question))
 

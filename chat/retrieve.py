@@ -39,11 +39,15 @@ QUESTION_WORDS = {"what", "how", "who", "when", "why", "where", "which", "is", "
 
 def is_follow_up(question: str) -> bool:
     """Leans on the previous turn: starts like a continuation, is a bare fragment
-    ("germany?"), or refers back with a pronoun in a short question."""
+    ("germany?"), refers back with a pronoun in a short question, or is a short question
+    that names no subject of its own ("what is the fine?", "how many were killed?")."""
     words_ = content_words(question)
     lowered = set(re.findall(r"\w+", question.lower()))
     fragment = len(words_) <= 2 and not lowered & QUESTION_WORDS
-    return bool(FOLLOW_UP_START.match(question)) or fragment or (bool(lowered & PRONOUNS) and len(words_) <= 6)
+    subjectless = len(words_) <= 3 and not _subjects(question) and bool(re.search(r"\bthe\b|\bhow (many|much|long)\b|"
+                                                                                    r"\bсколько\b|\bкакой\b", question, re.I))
+    return bool(FOLLOW_UP_START.match(question)) or fragment or subjectless or \
+        (bool(lowered & PRONOUNS) and len(words_) <= 6)
 
 
 def search_query(question: str, history: list[dict] | None) -> str:
