@@ -1,8 +1,8 @@
 """The extractive answer composer: no language model, only quoted sentences.
 
 The rule, in one sentence: every sentence of the top passages is scored by its cosine
-similarity to the question plus the IDF-weighted share of the question's terms in it (and
-in its section heading), and the answer is the best-scoring sentences that fit a short
+similarity to the question (each sentence is embedded under its article title and section
+heading) plus the IDF-weighted share of the question's terms in it, and the answer is the best-scoring sentences that fit a short
 budget, best first; further sentences that add something go to `more`. Passage rank only
 breaks ties. Three filters keep quotes honest (`eligible`):
 - a sentence that leans on the one before ("These rulings...", "The court also...", "He...")
@@ -204,7 +204,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         section = str(chunk.meta.get("section", "")) if chunk else ""
         original = originals.get(sentence_id(cid, position))
         cosine = float(original @ english_vec) if original is not None else ru_weight * float(vec @ q)
-        overlap = index.sentence_overlap(terms, f"{section} {doc}") if terms and index is not None else 0.0
+        overlap = index.sentence_overlap(terms, doc) if terms and index is not None else 0.0
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         cand.reach = cid in reach_ids and reaches_help(doc, contacts)
         cand.eligible = len(words(doc)) >= settings.min_words and not doc.rstrip().endswith(":") and \

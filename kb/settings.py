@@ -84,7 +84,7 @@ class Settings:
 class AnswerSettings:
     """The few numbers behind an extractive answer (chat/compose.py, chat/faq.py), in one place.
     The rule they serve: a sentence's score is its cosine similarity to the question plus the
-    IDF-weighted share of the question's terms in it (and its section heading); the answer is
+    IDF-weighted share of the question's terms in it (its vector was embedded under its headings); the answer is
     the best-scoring sentences that fit the budget, and the rest that add something is `more`."""
     passages: int = 8  # sentences are drawn from the top passages
     answer_words: int = 70  # the direct answer's budget (the first sentence is shown even if longer)

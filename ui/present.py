@@ -55,6 +55,19 @@ def answer_markdown(answer: str) -> str:
     return re.sub(r"&#91;(\d+)&#93;", r"**[\1]**", escaped)
 
 
+def more_html(more: str, label: str) -> str:
+    """Further cited sentences, collapsed under the answer (`more` of the answer object)."""
+    if not more.strip():
+        return ""
+    paras = "".join(f"<p>{answer_html(part)}</p>" for part in more.split("\n\n") if part.strip())
+    return f'<details class="refuge-more"><summary>{html.escape(label)}</summary>{paras}</details>'
+
+
+def answer_html(text: str) -> str:
+    """Escaped answer text with each [n] as a link to source n."""
+    return re.sub(r"\[(\d+)\]", r'<a class="refuge-ref" href="#source-\1">[\1]</a>', html.escape(text))
+
+
 def draft_html(draft: str, label: str) -> str:
     """A language model's reply while it is being written and checked: shown as provisional,
     escaped, and always replaced by the verified answer."""

@@ -16,6 +16,8 @@ def answer_text(result: dict, crisis: dict | None = None, lang: str = "en") -> s
     if "sources_in_english" in result["notices"]:
         lines += [f"({text['sources_in_english']})", ""]
     lines.append(result["answer"])
+    if result.get("more"):
+        lines += ["", f"{text['more']}:", result["more"]]
     if result["citations"]:
         lines += ["", f"{text['sources']}:"]
     for cite in result["citations"]:

@@ -54,7 +54,8 @@ def respond(assistant, message: str, history: list[dict]):
     for part in result["answer"].split("\n\n"):
         shown = f"{shown}\n\n{present.answer_markdown(part)}".strip()
         yield history + [{"role": "assistant", "content": shown}]
-    final = shown + "\n\n" + present.sources_html(result["citations"], text)
+    final = shown + "\n\n" + present.more_html(result.get("more", ""), text["more"]) + "\n\n" + \
+        present.sources_html(result["citations"], text)
     yield history + [{"role": "assistant", "content": final.strip()}]
 
 
