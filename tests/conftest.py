@@ -81,12 +81,6 @@ def settings_from(env: dict) -> Settings:
     return get_settings({"REFUGE_EMBED_CACHE": os.environ["REFUGE_EMBED_CACHE"], **env})
 
 
-def private_cache(settings: Settings) -> Settings:
-    """`settings` with the data dir's own (new, empty) embedding cache, for a test that
-    counts what is embedded or breaks the cache file."""
-    return dataclasses.replace(settings, embed_cache_file=None)
-
-
 @pytest.fixture(scope="session")
 def embedder():
     """The real model; questions go through torch (the reference the ONNX tests compare with)."""
@@ -130,6 +124,14 @@ def small_kb(tmp_path):
     """A temp knowledge base of four shipped articles, not ingested, and settings pointing at it."""
     root = copy_articles(tmp_path, SMALL_KB)
     return _small_settings(tmp_path), root, list(SMALL_KB)
+
+
+@pytest.fixture
+def cold_kb(tmp_path):
+    """One shipped article, not ingested, with the data dir's own (empty) embedding cache: for
+    tests that count what a first ingest embeds, or that break the cache file."""
+    root = copy_articles(tmp_path, SMALL_KB[:1])
+    return dataclasses.replace(_small_settings(tmp_path), embed_cache_file=None), root, SMALL_KB[:1]
 
 
 @pytest.fixture(scope="session")

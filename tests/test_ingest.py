@@ -9,7 +9,6 @@ import pytest
 from ingest.pipeline import run_ingest
 from kb.errors import ValidationFailed
 from kb.store import open_store
-from tests.conftest import private_cache
 
 
 class CountingEmbedder:
@@ -37,8 +36,8 @@ def snapshot(settings):
     return sorted(got["ids"]), store.sentences.count(), settings.manifest_path.read_text()
 
 
-def test_ingest_then_nothing_changed(small_kb, counting):
-    settings, ids = private_cache(small_kb[0]), small_kb[2]
+def test_ingest_then_nothing_changed(cold_kb, counting):
+    settings, _, ids = cold_kb
     first = run_ingest(settings, progress=False)
     assert sorted(first.added) == sorted(ids) and first.chunks_written > 0
     assert counting.count > first.chunks_written  # chunks and their sentences

@@ -12,7 +12,6 @@ from ingest.pipeline import run_ingest
 from kb import text
 from kb.embedcache import open_cache
 from kb.settings import get_settings
-from tests.conftest import private_cache
 
 
 def _dump(articles, model: str) -> str:
@@ -35,8 +34,8 @@ def test_remembered_splits_give_the_same_chunks_for_the_shipped_kb():
     assert text._remembered is None  # nothing is remembered outside the block
 
 
-def test_rebuild_of_unchanged_kb_splits_and_embeds_nothing(small_kb, monkeypatch):
-    settings = private_cache(small_kb[0])
+def test_rebuild_of_unchanged_kb_splits_and_embeds_nothing(cold_kb, monkeypatch):
+    settings, _, _ = cold_kb
     first = run_ingest(settings, progress=False)
     cache = open_cache(settings, settings.embed_model)
     stored = cache.splits(text.splitter_version())
