@@ -1,8 +1,9 @@
 """Shared fixtures.
 
 Tests never read or write the user's data dir (`.refuge/`): before any fixture runs
-(pytest_configure), every REFUGE_* setting is cleared and the data dir and ONNX folder point
-into a temp dir for the session; each test then gets its own data dir (autouse).
+(pytest_configure), every REFUGE_* setting of the shell is cleared (not the suite's own
+REFUGE_REQUIRE_* and REFUGE_TEST_* switches) and the data dir and ONNX folder point into a
+temp dir for the session; each test then gets its own data dir (autouse).
 
 Embeddings go through one persistent cache shared by every test data dir (keyed by model and
 text hash, kb/embedcache.py): `.pytest_cache/refuge/embed-cache.sqlite3`, or the folder in
@@ -29,13 +30,15 @@ KEEP = ("REFUGE_REQUIRE_", "REFUGE_TEST_")  # the suite's own switches (.ci/run)
 STATE = pytest.StashKey[Path]()  # the session's temp dir
 
 
-def shared_cache_dir() -> Path:
-    return Path(os.environ.get("REFUGE_TEST_CACHE") or PROJECT_ROOT / ".pytest_cache" / "refuge")
+def shared_cache() -> Path:
+    """The embedding cache every test data dir shares; it outlives the session."""
+    folder = os.environ.get("REFUGE_TEST_CACHE") or PROJECT_ROOT / ".pytest_cache" / "refuge"
+    return Path(folder) / "embed-cache.sqlite3"
 
 
 def _isolated_env(data_dir: Path, state: Path) -> dict[str, str]:
     return {"REFUGE_DATA_DIR": str(data_dir), "REFUGE_ONNX_DIR": str(state / "onnx"),
-            "REFUGE_EMBED_CACHE": str(shared_cache_dir() / "embed-cache.sqlite3")}
+            "REFUGE_EMBED_CACHE": str(shared_cache())}
 
 
 def _refuge_settings_in_env() -> list[str]:
@@ -78,7 +81,7 @@ def _isolated_state(tmp_path, monkeypatch, pytestconfig):
 def settings_from(env: dict) -> Settings:
     """Settings from `env` alone (not the process environment), with the tests' shared
     embedding cache."""
-    return get_settings({"REFUGE_EMBED_CACHE": os.environ["REFUGE_EMBED_CACHE"], **env})
+    return get_settings({"REFUGE_EMBED_CACHE": str(shared_cache()), **env})
 
 
 @pytest.fixture(scope="session")

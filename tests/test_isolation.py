@@ -57,9 +57,9 @@ def test_a_session_fixture_never_sees_the_default_data_dir(tmp_path):
 
 
 def test_each_test_has_its_own_data_dir_and_the_shared_cache(tmp_path):
-    from tests.conftest import shared_cache_dir
+    from tests.conftest import shared_cache
 
     settings = get_settings()
     assert settings.data_dir == tmp_path / "data"
-    assert settings.embed_cache_path == shared_cache_dir() / "embed-cache.sqlite3"
+    assert settings.embed_cache_path == shared_cache()
     assert PROJECT_ROOT / ".refuge" not in settings.onnx_dir.parents
