@@ -27,6 +27,9 @@ serve: ingest  ## install if needed, update the index if stale, serve on 127.0.0
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest
 
+test-fast: $(STAMP)  ## the test suite without the browser, server-process (chroma run, refuge serve) and LLM tests
+	$(BIN)/python -m pytest -m "not browser and not server and not llm"
+
 check: $(STAMP)  ## validate the knowledge base
 	$(BIN)/refuge kb check
 

@@ -72,7 +72,8 @@ def _fresh_pipelines(settings, embedder, texts: list[str], repeats: int) -> tupl
 def _cli_seconds(settings, *args: str) -> float:
     env = dict(os.environ, REFUGE_DATA_DIR=str(settings.data_dir), REFUGE_KB_DIR=str(settings.kb_dir),
                REFUGE_ONNX_DIR=str(settings.onnx_dir), REFUGE_EMBED_MODEL=settings.embed_model,
-               REFUGE_EMBED_BACKEND=settings.embed_backend)  # the same store, model and export as in-process
+               REFUGE_EMBED_BACKEND=settings.embed_backend,  # the same store, model, export and cache as in-process
+               REFUGE_EMBED_CACHE=str(settings.embed_cache_path))
     t0 = time.perf_counter()
     subprocess.run([REFUGE, "ingest", "-q", *args], env=env, check=True, timeout=900,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

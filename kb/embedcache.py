@@ -2,9 +2,10 @@
 is never embedded twice, not even by `refuge ingest --rebuild`; and the sentence splits of
 chunk text keyed by the splitter's version, so unchanged text is not split again either.
 
-One SQLite file under the data dir (`embed-cache.sqlite3`). Every write is one
-transaction, so a crash leaves the cache as it was before the write or after it; a
-missing or unreadable cache only costs re-embedding. Vectors are stored as float32
+One SQLite file: `embed-cache.sqlite3` under the data dir, or the one REFUGE_EMBED_CACHE
+names (several data dirs can share one: a vector is keyed by model and text, not by store).
+Every write is one transaction, so a crash leaves the cache as it was before the write or
+after it; a missing or unreadable cache only costs re-embedding. Vectors are stored as float32
 bytes, which is what the model produces, so a cached vector equals a fresh one.
 """
 from __future__ import annotations
@@ -86,7 +87,7 @@ class EmbedCache:
 
 
 def open_cache(settings, model: str) -> EmbedCache:
-    """The cache under the data dir; an unreadable file is replaced by an empty cache."""
+    """The cache (settings.embed_cache_path); an unreadable file is replaced by an empty cache."""
     path = settings.embed_cache_path
     try:
         return EmbedCache(path, model)

@@ -58,6 +58,7 @@ class Settings:
     fault_pause: str | None = None  # tests only: the ingest step at which to pause (ingest/pipeline.py)
     embed_backend: str = "auto"  # one of EMBED_BACKENDS
     onnx_path: Path | None = None  # where ONNX exports live (default: <data dir>/onnx)
+    embed_cache_file: Path | None = None  # the embedding cache (default: <data dir>/embed-cache.sqlite3)
 
     @property
     def server_mode(self) -> bool:
@@ -77,7 +78,7 @@ class Settings:
 
     @property
     def embed_cache_path(self) -> Path:
-        return self.data_dir / "embed-cache.sqlite3"
+        return self.embed_cache_file or self.data_dir / "embed-cache.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -127,8 +128,13 @@ def get_settings(env: dict | None = None) -> Settings:
         max_waiting=max(0, _int(env, "REFUGE_MAX_WAITING", 16)),
         fault_pause=env.get("REFUGE_FAULT_PAUSE") or None,
         embed_backend=_backend(env.get("REFUGE_EMBED_BACKEND", "")),
-        onnx_path=Path(env["REFUGE_ONNX_DIR"]).expanduser() if env.get("REFUGE_ONNX_DIR") else None,
+        onnx_path=_path(env, "REFUGE_ONNX_DIR"),
+        embed_cache_file=_path(env, "REFUGE_EMBED_CACHE"),
     )
+
+
+def _path(env: dict, name: str) -> Path | None:
+    return Path(env[name]).expanduser() if env.get(name) else None
 
 
 def _backend(raw: str) -> str:

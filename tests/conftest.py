@@ -1,38 +1,96 @@
-"""Shared fixtures. All on-disk state goes to a temp dir (autouse), the embedding model
-is loaded once per session, and the shipped knowledge base is ingested once per session
-into its own temp store for the tests that ask questions of it."""
+"""Shared fixtures.
+
+Tests never read or write the user's data dir (`.refuge/`): before any fixture runs
+(pytest_configure), every REFUGE_* setting of the shell is cleared (not the suite's own
+REFUGE_REQUIRE_* and REFUGE_TEST_* switches) and the data dir and ONNX folder point into a
+temp dir for the session; each test then gets its own data dir (autouse).
+
+Embeddings go through one persistent cache shared by every test data dir (keyed by model and
+text hash, kb/embedcache.py): `.pytest_cache/refuge/embed-cache.sqlite3`, or the folder in
+$REFUGE_TEST_CACHE. The first run embeds the knowledge base; later runs embed only new text.
+The embedding model is loaded once per session; the shipped knowledge base and a small one
+are ingested once per session.
+"""
 from __future__ import annotations
 
+import dataclasses
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from kb.settings import PROJECT_ROOT, get_settings
+from kb.settings import PROJECT_ROOT, Settings, get_settings
 
 KB_ARTICLES = PROJECT_ROOT / "kb" / "articles"
+SMALL_KB = ["chechnya-purge-2017", "russia-propaganda-law-2013", "asylum-refugee-convention-psg",
+            "rights-yogyakarta-principles"]
+KEEP = ("REFUGE_REQUIRE_", "REFUGE_TEST_")  # the suite's own switches (.ci/run), not Refuge settings
+STATE = pytest.StashKey[Path]()  # the session's temp dir
+
+
+def shared_cache() -> Path:
+    """The embedding cache every test data dir shares; it outlives the session."""
+    folder = os.environ.get("REFUGE_TEST_CACHE") or PROJECT_ROOT / ".pytest_cache" / "refuge"
+    return Path(folder) / "embed-cache.sqlite3"
+
+
+def _isolated_env(data_dir: Path, state: Path) -> dict[str, str]:
+    return {"REFUGE_DATA_DIR": str(data_dir), "REFUGE_ONNX_DIR": str(state / "onnx"),
+            "REFUGE_EMBED_CACHE": str(shared_cache())}
+
+
+def _refuge_settings_in_env() -> list[str]:
+    return [name for name in os.environ if name.startswith("REFUGE_") and not name.startswith(KEEP)]
+
+
+def pytest_configure(config):
+    """Before any fixture, even a session one: no REFUGE_* setting of the user's shell, and
+    every path a test could reach through the environment in a temp dir."""
+    state = Path(tempfile.mkdtemp(prefix="refuge-tests-"))
+    config.stash[STATE] = state
+    for name in _refuge_settings_in_env():
+        del os.environ[name]
+    os.environ.update(_isolated_env(state / "data", state))
+
+
+def pytest_unconfigure(config):
+    if STATE in config.stash:
+        shutil.rmtree(config.stash[STATE], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def onnx_dir(tmp_path_factory):
+def onnx_dir(pytestconfig):
     """One folder for the model's ONNX export, shared by the whole session: `refuge ingest`
     exports into it once (~5 s) instead of into every fresh data dir."""
-    return tmp_path_factory.mktemp("onnx")
+    path = pytestconfig.stash[STATE] / "onnx"
+    path.mkdir(exist_ok=True)
+    return path
 
 
 @pytest.fixture(autouse=True)
-def _isolated_state(tmp_path, monkeypatch, onnx_dir):
-    monkeypatch.setenv("REFUGE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("REFUGE_ONNX_DIR", str(onnx_dir))
-    for name in ("REFUGE_CHROMA_HOST", "REFUGE_CHROMA_PORT", "REFUGE_LLM", "REFUGE_KB_DIR", "REFUGE_COLLECTION"):
-        monkeypatch.delenv(name, raising=False)
+def _isolated_state(tmp_path, monkeypatch, pytestconfig):
+    """Each test its own data dir; and what an earlier test left in the environment is undone."""
+    for name in _refuge_settings_in_env():
+        monkeypatch.delenv(name)
+    for name, value in _isolated_env(tmp_path / "data", pytestconfig.stash[STATE]).items():
+        monkeypatch.setenv(name, value)
+
+
+def settings_from(env: dict) -> Settings:
+    """Settings from `env` alone (not the process environment), with the tests' shared
+    embedding cache."""
+    return get_settings({"REFUGE_EMBED_CACHE": str(shared_cache()), **env})
 
 
 @pytest.fixture(scope="session")
 def embedder():
+    """The real model; questions go through torch (the reference the ONNX tests compare with)."""
     from kb.embedder import get_embedder
 
-    emb = get_embedder(get_settings({}).embed_model)
+    settings = get_settings(dict(os.environ, REFUGE_EMBED_BACKEND="torch"))
+    emb = get_embedder(settings.embed_model, settings)
     emb.embed_query("warm up")
     return emb
 
@@ -44,7 +102,7 @@ def shipped(tmp_path_factory, embedder):
     from ingest.pipeline import run_ingest
 
     data = tmp_path_factory.mktemp("shipped")
-    settings = get_settings({"REFUGE_DATA_DIR": str(data)})
+    settings = settings_from({"REFUGE_DATA_DIR": str(data)})
     run_ingest(settings, progress=False)
     return settings, Assistant(settings)
 
@@ -60,11 +118,37 @@ def copy_articles(dest: Path, ids: list[str]) -> Path:
     return root
 
 
+def _small_settings(folder: Path) -> Settings:
+    return settings_from({"REFUGE_DATA_DIR": str(folder / "data"), "REFUGE_KB_DIR": str(folder / "kb")})
+
+
 @pytest.fixture
 def small_kb(tmp_path):
-    """A temp knowledge base of four shipped articles, and settings pointing at it."""
-    ids = ["chechnya-purge-2017", "russia-propaganda-law-2013", "asylum-refugee-convention-psg",
-           "rights-yogyakarta-principles"]
-    root = copy_articles(tmp_path, ids)
-    settings = get_settings({"REFUGE_DATA_DIR": str(tmp_path / "data"), "REFUGE_KB_DIR": str(root)})
-    return settings, root, ids
+    """A temp knowledge base of four shipped articles, not ingested, and settings pointing at it."""
+    root = copy_articles(tmp_path, SMALL_KB)
+    return _small_settings(tmp_path), root, list(SMALL_KB)
+
+
+@pytest.fixture
+def cold_kb(tmp_path):
+    """One shipped article, not ingested, with the data dir's own (empty) embedding cache: for
+    tests that count what a first ingest embeds, or that break the cache file."""
+    root = copy_articles(tmp_path, SMALL_KB[:1])
+    return dataclasses.replace(_small_settings(tmp_path), embed_cache_file=None), root, SMALL_KB[:1]
+
+
+@pytest.fixture(scope="session")
+def _small_kb_ingested_once(tmp_path_factory, embedder) -> Path:
+    from ingest.pipeline import run_ingest
+
+    folder = tmp_path_factory.mktemp("small-kb")
+    copy_articles(folder, SMALL_KB)
+    run_ingest(_small_settings(folder), progress=False)
+    return folder
+
+
+@pytest.fixture
+def small_kb_ingested(tmp_path, _small_kb_ingested_once):
+    """`small_kb` after `run_ingest`: a copy of the one ingested once per session."""
+    shutil.copytree(_small_kb_ingested_once, tmp_path, dirs_exist_ok=True)
+    return _small_settings(tmp_path), tmp_path / "kb", list(SMALL_KB)

@@ -35,12 +35,10 @@ def test_quick_bench_writes_a_sane_report(tmp_path, embedder):
     assert "latency.png" in (out / "bench.md").read_text()
 
 
-def test_synthetic_corpus_is_deterministic_and_live(small_kb, embedder):
+def test_synthetic_corpus_is_deterministic_and_live(small_kb_ingested, embedder):
     from chat.assistant import Assistant
-    from ingest.pipeline import run_ingest
 
-    settings, _, _ = small_kb
-    run_ingest(settings, progress=False)
+    settings, _, _ = small_kb_ingested
     source = read_source(settings)
     n_real = len(source["chunks"])
     stores = []

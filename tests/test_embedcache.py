@@ -9,8 +9,8 @@ from kb.embedcache import EmbedCache, open_cache
 from tests.test_ingest import counting, snapshot  # noqa: F401  (fixture)
 
 
-def test_rebuild_of_an_unchanged_kb_embeds_nothing(small_kb, counting):  # noqa: F811
-    settings, _, ids = small_kb
+def test_rebuild_of_an_unchanged_kb_embeds_nothing(cold_kb, counting):  # noqa: F811
+    settings, _, ids = cold_kb
     first = run_ingest(settings, progress=False)
     assert first.embedded == counting.count > 0 and first.cached == 0
     before = snapshot(settings)
@@ -21,8 +21,8 @@ def test_rebuild_of_an_unchanged_kb_embeds_nothing(small_kb, counting):  # noqa:
     assert snapshot(settings)[:2] == before[:2]
 
 
-def test_cached_vectors_equal_fresh_ones(small_kb, embedder):
-    settings, _, _ = small_kb
+def test_cached_vectors_equal_fresh_ones(cold_kb, embedder):
+    settings, _, _ = cold_kb
     cache = open_cache(settings, settings.embed_model)
     texts = ["The Refugee Convention was adopted in 1951.", "Что такое убежище?"]
     calls = []
@@ -40,8 +40,8 @@ def test_the_key_includes_the_model(tmp_path):
     assert np.array_equal(EmbedCache(path, "model-a").get(["h"])["h"], np.ones(3, dtype=np.float32))
 
 
-def test_an_unreadable_cache_is_replaced(small_kb):
-    settings, _, _ = small_kb
+def test_an_unreadable_cache_is_replaced(cold_kb):
+    settings, _, _ = cold_kb
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.embed_cache_path.write_bytes(b"not a database at all" * 100)
     cache = open_cache(settings, "m")

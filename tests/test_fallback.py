@@ -78,11 +78,10 @@ def test_a_knowledge_base_with_no_translation_answers_russian_from_english(tmp_p
     """No `-ru` article at all: no word table to learn, and the English attempt still answers."""
     from chat.assistant import Assistant
     from ingest.pipeline import run_ingest
-    from kb.settings import get_settings
-    from tests.conftest import copy_articles
+    from tests.conftest import copy_articles, settings_from
 
     root = copy_articles(tmp_path, ["rights-toonen-v-australia", "rights-yogyakarta-principles"])
-    settings = get_settings({"REFUGE_DATA_DIR": str(tmp_path / "data"), "REFUGE_KB_DIR": str(root)})
+    settings = settings_from({"REFUGE_DATA_DIR": str(tmp_path / "data"), "REFUGE_KB_DIR": str(root)})
     run_ingest(settings, progress=False)
     assistant = Assistant(settings, embedder=embedder)
     result = assistant.ask("что такое принципы джокьякарты")

@@ -78,11 +78,10 @@ def test_cache_is_keyed_by_version_and_chunks(shipped):
     assert index_cache.cache_path(store, "", ids) is None  # no version stamp: never cached
 
 
-def test_a_new_ingest_does_not_use_the_old_cache(small_kb):
+def test_a_new_ingest_does_not_use_the_old_cache(small_kb_ingested):
     from ingest.pipeline import run_ingest
 
-    settings, root, ids = small_kb
-    run_ingest(settings, progress=False)
+    settings, root, ids = small_kb_ingested
     first = Index(open_store(settings)).load()
     (old,) = _cache_files(settings)
     article = next(root.rglob(f"{ids[0]}.md"))

@@ -36,8 +36,8 @@ def snapshot(settings):
     return sorted(got["ids"]), store.sentences.count(), settings.manifest_path.read_text()
 
 
-def test_ingest_then_nothing_changed(small_kb, counting):
-    settings, root, ids = small_kb
+def test_ingest_then_nothing_changed(cold_kb, counting):
+    settings, _, ids = cold_kb
     first = run_ingest(settings, progress=False)
     assert sorted(first.added) == sorted(ids) and first.chunks_written > 0
     assert counting.count > first.chunks_written  # chunks and their sentences
@@ -51,9 +51,8 @@ def test_ingest_then_nothing_changed(small_kb, counting):
     assert snapshot(settings)[0] == chunk_ids
 
 
-def test_editing_one_article_replaces_only_its_chunks(small_kb, counting):
-    settings, root, ids = small_kb
-    run_ingest(settings, progress=False)
+def test_editing_one_article_replaces_only_its_chunks(small_kb_ingested, counting):
+    settings, root, ids = small_kb_ingested
     before = snapshot(settings)[0]
     path = next(root.rglob("rights-yogyakarta-principles.md"))
     text = path.read_text()
@@ -77,9 +76,8 @@ def _first_key(text: str) -> str:
     return re.search(r"key:\s*(\S+)", text).group(1)
 
 
-def test_deleting_and_retiring_remove_chunks(small_kb):
-    settings, root, ids = small_kb
-    run_ingest(settings, progress=False)
+def test_deleting_and_retiring_remove_chunks(small_kb_ingested):
+    settings, root, ids = small_kb_ingested
     next(root.rglob("russia-propaganda-law-2013.md")).unlink()
     retired = next(root.rglob("chechnya-purge-2017.md"))
     retired.write_text(retired.read_text().replace("status: vetted", "status: retired", 1))
@@ -108,9 +106,8 @@ def test_drafts_are_skipped(small_kb):
     lambda t: t + "\n\nA final paragraph without any footnote.\n",
     lambda t: t + "\n\nCites a ghost source.[^no-such-key]\n",
 ])
-def test_a_bad_file_writes_nothing(small_kb, breakage):
-    settings, root, ids = small_kb
-    run_ingest(settings, progress=False)
+def test_a_bad_file_writes_nothing(small_kb_ingested, breakage):
+    settings, root, ids = small_kb_ingested
     before = snapshot(settings)
     victim = next(root.rglob("asylum-refugee-convention-psg.md"))
     victim.write_text(breakage(victim.read_text()))
@@ -123,9 +120,8 @@ def test_a_bad_file_writes_nothing(small_kb, breakage):
     assert snapshot(settings) == before
 
 
-def test_corrupted_manifest_is_rebuilt_without_duplicates(small_kb, counting):
-    settings, root, ids = small_kb
-    run_ingest(settings, progress=False)
+def test_corrupted_manifest_is_rebuilt_without_duplicates(small_kb_ingested, counting):
+    settings, root, ids = small_kb_ingested
     before = snapshot(settings)[0]
     settings.manifest_path.write_text("{not json")
     counting.count = 0

@@ -34,8 +34,8 @@ def test_remembered_splits_give_the_same_chunks_for_the_shipped_kb():
     assert text._remembered is None  # nothing is remembered outside the block
 
 
-def test_rebuild_of_unchanged_kb_splits_and_embeds_nothing(small_kb, monkeypatch):
-    settings, _, _ = small_kb
+def test_rebuild_of_unchanged_kb_splits_and_embeds_nothing(cold_kb, monkeypatch):
+    settings, _, _ = cold_kb
     first = run_ingest(settings, progress=False)
     cache = open_cache(settings, settings.embed_model)
     stored = cache.splits(text.splitter_version())

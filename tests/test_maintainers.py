@@ -16,7 +16,7 @@ from ingest.pipeline import run_ingest
 from kb.errors import ValidationFailed
 from kb.settings import get_settings
 from kb.store import open_store
-from tests.conftest import copy_articles
+from tests.conftest import copy_articles, settings_from
 from tests.helpers import write_article
 from tests.pdfgen import write_broken_pdf, write_pdf
 from ui.cli import cli
@@ -102,7 +102,7 @@ def doc_kb(tmp_path, embedder):
                     "for an asylum claim is usually the first European Union country the applicant entered. "
                     "A transfer to that country can be appealed.\n", encoding="utf-8")
     sidecar(text, "dublin-transfer-note", title="A note on Dublin transfers", sources=SOURCES[1:])
-    settings = get_settings({"REFUGE_DATA_DIR": str(tmp_path / "data"), "REFUGE_KB_DIR": str(root)})
+    settings = settings_from({"REFUGE_DATA_DIR": str(tmp_path / "data"), "REFUGE_KB_DIR": str(root)})
     return settings, root, folder
 
 

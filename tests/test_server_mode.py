@@ -15,8 +15,8 @@ from chat.assistant import Assistant
 from evals.bench_serve import wait_for
 from ingest.pipeline import run_ingest
 from kb.errors import IngestLocked
-from kb.settings import get_settings
 from kb.store import open_store
+from tests.conftest import settings_from
 from tests.web_server import free_port
 
 pytestmark = pytest.mark.server
@@ -43,7 +43,7 @@ def settings_for(tmp_path, root, port=None, name="data"):
     env = {"REFUGE_DATA_DIR": str(tmp_path / name), "REFUGE_KB_DIR": str(root)}
     if port:
         env.update(REFUGE_CHROMA_HOST="127.0.0.1", REFUGE_CHROMA_PORT=str(port))
-    return get_settings(env)
+    return settings_from(env)
 
 
 def strip(result: dict) -> tuple:

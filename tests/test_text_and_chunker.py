@@ -6,6 +6,7 @@ from ingest.chunker import MAX_WORDS, chunk_article
 from kb.article import parse_article
 from kb.text import language_of, numbers, split_sentences, words
 from tests.conftest import KB_ARTICLES
+from tests.helpers import PARA, write_article
 
 
 def test_sentences_keep_abbreviations():
@@ -38,9 +39,25 @@ def test_chunks_respect_sections_and_limits():
         assert sections == sorted(sections, key=sections.index)  # a section's chunks are contiguous
 
 
-def test_chunk_ids_are_stable():
-    path = next(KB_ARTICLES.rglob("chechnya-purge-2017.md"))
-    assert [c.id for c in chunk_article(parse_article(path))] == [c.id for c in chunk_article(parse_article(path))]
+SECTIONS = {"Who is a refugee": PARA, "Where to claim": PARA.replace("Geneva", "Geneva, Switzerland,"),
+            "What to bring": PARA.replace("1951", "the year 1951")}
+
+
+def _ids_by_section(folder, sections: dict) -> dict:
+    body = "\n\n".join(f"## {title}\n\n{text}" for title, text in sections.items())
+    return {c.metadata["section"]: c.id for c in chunk_article(parse_article(write_article(folder, "ids", body)))}
+
+
+def test_chunk_ids_are_pinned_and_an_edit_renames_only_its_own_chunk(tmp_path):
+    """Ids (<article>:<index>:<hash of the text>) name passages in the store, the manifest and
+    citations: a chunker change that renames them must be deliberate, so they are pinned."""
+    ids = _ids_by_section(tmp_path, SECTIONS)
+    assert ids == {"Who is a refugee": "ids:000:8ccc2bc2b1", "Where to claim": "ids:001:9ad3d20301",
+                   "What to bring": "ids:002:2099314378"}
+    edited = dict(SECTIONS, **{"Where to claim": SECTIONS["Where to claim"].replace("outside", "living outside")})
+    after = _ids_by_section(tmp_path, edited)
+    assert after["Where to claim"] != ids["Where to claim"] and after["Where to claim"].startswith("ids:001:")
+    assert [after[s] for s in ("Who is a refugee", "What to bring")] == [ids[s] for s in ("Who is a refugee", "What to bring")]
 
 
 def test_reciprocal_rank_fusion():

@@ -73,9 +73,8 @@ def snapshot(settings):
             settings.manifest_path.read_text())
 
 
-def test_every_malformed_file_is_reported_in_one_run_and_nothing_changes(small_kb):
-    settings, root, _ = small_kb
-    run_ingest(settings, progress=False)
+def test_every_malformed_file_is_reported_in_one_run_and_nothing_changes(small_kb_ingested):
+    settings, root, _ = small_kb_ingested
     before = snapshot(settings)
     folder = root / "articles" / "asylum"
     (root / "articles" / "rights").mkdir(exist_ok=True)

@@ -32,9 +32,8 @@ def visible_versions(settings) -> set[str]:
 
 
 @pytest.mark.parametrize("step, new_visible", [("embedded", False), ("written", False), ("flipped", True)])
-def test_sigkill_during_ingest(small_kb, step, new_visible):
-    settings, root, _ = small_kb
-    run_ingest(settings, progress=False)
+def test_sigkill_during_ingest(small_kb_ingested, step, new_visible):
+    settings, root, _ = small_kb_ingested
     edit(root)
     env = dict(os.environ, REFUGE_DATA_DIR=str(settings.data_dir), REFUGE_KB_DIR=str(settings.kb_dir),
                REFUGE_FAULT_PAUSE=step)

@@ -54,6 +54,7 @@ def burst(client, n: int) -> list[dict]:
     return [job.result(timeout=240) for job in jobs]
 
 
+@pytest.mark.server
 def test_burst_beyond_the_queue_bound(shipped):
     from gradio_client import Client
 
@@ -76,6 +77,7 @@ def test_burst_beyond_the_queue_bound(shipped):
     assert "Traceback" not in server.stderr
 
 
+@pytest.mark.server
 def test_rate_limit_over_http(shipped):
     from gradio_client import Client
 

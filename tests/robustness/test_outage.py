@@ -16,7 +16,7 @@ from chat.assistant import Assistant
 from chat.messages import message
 from ingest.pipeline import run_ingest
 from kb.errors import StoreUnavailable
-from kb.settings import get_settings
+from tests.conftest import settings_from
 from tests.test_server_mode import wait_for
 from tests.web_server import ServerThread, free_port
 from ui.web import create_app, respond
@@ -60,7 +60,7 @@ def test_chroma_server_stops_and_returns_while_the_app_runs(small_kb, chroma, em
     _, root, _ = small_kb
     env = {"REFUGE_DATA_DIR": str(tmp_path / "server-data"), "REFUGE_KB_DIR": str(root),
            "REFUGE_CHROMA_HOST": "127.0.0.1", "REFUGE_CHROMA_PORT": str(chroma.port)}
-    settings = get_settings(env)
+    settings = settings_from(env)
     run_ingest(settings, progress=False)
     assistant = Assistant(settings, embedder=embedder)
     with ServerThread(create_app(settings, assistant)) as web:

@@ -13,6 +13,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.web_server import ServerThread
 from ui.web import SECURITY_HEADERS, create_app, respond
 
@@ -55,6 +57,7 @@ def test_canary_question_is_never_written_anywhere(shipped, caplog, capfd):
     out, err = capfd.readouterr()
     assert token.decode() not in out + err
     assert files_containing(settings.data_dir, token, started) == []
+    assert files_containing(settings.embed_cache_path.parent, token, started) == []  # the tests keep it elsewhere
     assert files_containing(Path(tempfile.gettempdir()), token, started) == []
 
 
@@ -112,6 +115,7 @@ def test_llm_api_key_never_appears(shipped, caplog, capfd):
     assert key not in caplog.text and key not in out + err
 
 
+@pytest.mark.server
 def test_documented_chroma_server_binds_loopback(tmp_path):
     """`make chroma`'s own command line, on another port and path: it listens on 127.0.0.1 only."""
     import re
