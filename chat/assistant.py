@@ -94,6 +94,7 @@ class Assistant:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
         top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
         curated = faq.match(self.index, qvec, asked, used_lang, top) if composer == "extractive" else None
+        result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
         relevant = bool(hits) and (danger or is_relevant(sig, lang, mode))
         if not curated and not relevant:
             return dict(result, answer=message("no_source", lang), refused=True)

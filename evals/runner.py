@@ -65,6 +65,7 @@ def score_item(item: dict, result: dict) -> dict:
             if labels is not None:
                 row["answer_precision"] = m.answer_precision(result["answer"], labels, item["key_facts"])
             row["answer_words"], row["more_words"] = m.n_words(result["answer"]), m.n_words(result.get("more", ""))
+            row["curated"] = bool(result.get("curated"))
         row["other_language"] = other_language(item)
         row["sources_note"] = "sources_in_english" in result["notices"]
     if not result["refused"]:
@@ -115,6 +116,7 @@ def aggregate(rows: list[dict]) -> dict:
     out["answer_precision"] = m.mean(r["answer_precision"] for r in ans if "answer_precision" in r)
     out["answer_words_p50"] = m.percentile([r["answer_words"] for r in ans if "answer_words" in r], 50)
     out["more_words_p50"] = m.percentile([r["more_words"] for r in ans if "more_words" in r], 50)
+    out["curated_share"] = m.mean(r["curated"] for r in ans if "curated" in r)
     other = [r for r in ans if r.get("other_language")]
     same = [r for r in ans if r.get("language", "en") != "en" and not r.get("other_language")]
     if other:  # questions only articles in another language answer: was "sources are in English" said?
