@@ -18,7 +18,7 @@ from chat.messages import message
 from chat.places import with_official_names
 from chat.relevance import is_relevant, measure
 from chat.retrieve import CRISIS_ID, Hit, retrieve, search_query
-from chat.safety import asks_private_data, is_injection, normalise_question, signals_danger
+from chat.safety import asks_for_a_service, asks_private_data, is_injection, normalise_question, signals_danger
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
 from kb.settings import Settings
@@ -84,6 +84,8 @@ class Assistant:
             return dict(result, answer=message("private", lang), refused=True)
         if is_injection(question):
             return dict(result, answer=message("injection", lang), refused=True)
+        if asks_for_a_service(question) and not danger:
+            return dict(result, answer=message("service", lang), refused=True)
         self.index.refresh()
         t0 = time.perf_counter()
         hits, qvec, sig, used_lang, query, asked = self._search(question, history, mode, lang, danger)

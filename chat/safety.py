@@ -74,6 +74,27 @@ PRIVATE_DATA = [re.compile(p, _I) for p in (
     r"(адрес|где\s+(сейчас\s+)?жив[её]т|телефон)\s+(?-i:[А-ЯЁ][а-яё]+)|список\s+(геев|лесбиянок|лгбт[\s-]*(людей|активистов))"
     r"|кто\s+(из\s+\w+\s+)?(гей|лесбиянка)\b",
 )]
+# Requests for a service rather than for knowledge: a particular provider or venue, opening
+# hours, fees and prices, the weather. Refuge's articles explain rights and procedures and how to
+# find help; they name no lawyer to hire, keep no timetables and price lists.
+PROVIDERS = r"(lawyers?|attorneys?|solicitors?|barristers?|advocates?|doctors?|therapists?|psychologists?|bars?|clubs?|" \
+            r"saunas?|restaurants?|hotels?|hostels?|apartments?|flats?|dating apps?|agenc(y|ies)|translators?)"
+SERVICE = [re.compile(p, _I) for p in (
+    rf"\b(recommend|suggest|name|know|give me|find me)\s+(me\s+)?(a|an|any|some|the)?\s*(good|best|great|reliable|"
+    rf"cheap|nice|decent|trustworthy|gay[- ]friendly|lgbt\w*[- ]friendly)?\s*(asylum\s+|immigration\s+|gay\s+|"
+    rf"queer\s+|lgbt\w*\s+)?{PROVIDERS}\b",
+    rf"\b(best|good|cheapest|top)\s+(asylum\s+|immigration\s+|gay\s+|queer\s+)?{PROVIDERS}\s+(in|near|around)\b",
+    r"\b(is there|are there|where (is|are|can)|any good|a good|the best|looking for|find)\b.{0,25}\b(gay|queer|lgbt\w*)\s+"
+    r"(bars?|clubs?|saunas?|night ?life|parties|party|cafes?)\b",
+    r"\bopening (hours|times)\b|\bwhat time does\b.{0,40}\b(open|close)\b|\bopen on (saturdays?|sundays?|weekends?)\b",
+    r"\b(visa|passport)\s+(fees?|costs?|prices?)\b|\bhow much (does|is|do)\b.{0,40}\b(visa|passport|ticket|flight)s?\b"
+    r"(?!.{0,30}\b(asylum|refugee))",
+    r"\b(weather|forecast)\b",
+    r"(посоветуй\w*|порекомендуй\w*|подскажи\w*)\s+(\w+\s+)?(юрист\w*|адвокат\w*|бар\w*|клуб\w*|врач\w*|"
+    r"психолог\w*|сериал\w*|фильм\w*)",
+    r"(есть ли|где|хорош\w+|лучш\w+|посоветуй\w*)\s.{0,20}гей-?(бар|клуб)\w*|часы работы|во сколько (открывается|закрывается)|(стоимость|цена|сколько стоит)\s+(\w+\s+)?"
+    r"(визы|виза|паспорт\w*|билет\w*)|\bпогод\w*",
+)]
 INJECTION = [re.compile(p, _I) for p in (
     r"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions|rules|prompt|guidelines|previous|above)\b",
     r"\b(you are now|pretend (to be|you are)|act as|role-?play as|from now on you)\b|\blet'?s\s+role-?play\b|"
@@ -107,6 +128,11 @@ def signals_danger(question: str) -> bool:
 
 def asks_private_data(question: str) -> bool:
     return any(p.search(question) for p in PRIVATE_DATA)
+
+
+def asks_for_a_service(question: str) -> bool:
+    """A request for a provider, venue, timetable, price or forecast (SERVICE), not for knowledge."""
+    return any(p.search(question) for p in SERVICE)
 
 
 def is_injection(question: str) -> bool:

@@ -79,3 +79,50 @@ def test_innocent_questions_are_not_refused_as_private(question):
 @pytest.mark.parametrize("question", REQUESTS)
 def test_requests_to_identify_or_locate_a_person_are_refused(question):
     assert asks_private_data(question)
+
+
+# Near-domain requests for a service rather than knowledge (issue 20): refused with a calm message.
+from chat.safety import asks_for_a_service  # noqa: E402
+
+SERVICE_REQUESTS = [
+    "can you suggest a good asylum lawyer in Montreal?",
+    "recommend me a lawyer in berlin",
+    "best immigration lawyers in toronto",
+    "is there a gay bar in berlin you recommend",
+    "where is a good gay club in amsterdam",
+    "what are the opening hours of lunar house on saturdays",
+    "what time does the BAMF office in Berlin open",
+    "how much does a UK visitor visa cost",
+    "schengen visa fee for russians",
+    "what's the weather in Grozny tomorrow",
+    "suggest a gay-friendly hotel in Tbilisi",
+    "посоветуй норм сериал на вечер",
+    "посоветуйте хорошего адвоката в Москве",
+    "есть ли гей-бар в Ереване",
+    "сколько стоит виза в Германию",
+    "какая погода в Грозном",
+]
+KNOWLEDGE = [
+    "how do I find a lawyer for my asylum case",
+    "can I get free legal aid for an asylum appeal",
+    "who can give me legal advice about asylum in the uk",
+    "were gay bars raided in russia after the extremism ruling",
+    "the interviewer wanted me to list the names of gay bars in my city",
+    "do I have to pay a fee to claim asylum",
+    "how much does an asylum appeal cost in the uk",
+    "can I work while waiting for an asylum decision",
+    "what did the court decide in Bayev",
+    "how long does an asylum decision take in germany",
+    "как найти юриста по убежищу",
+    "закрыли ли гей-клубы после решения верховного суда",
+]
+
+
+@pytest.mark.parametrize("question", SERVICE_REQUESTS)
+def test_requests_for_a_service_are_recognised(question):
+    assert asks_for_a_service(question)
+
+
+@pytest.mark.parametrize("question", KNOWLEDGE)
+def test_questions_about_help_or_law_are_not_service_requests(question):
+    assert not asks_for_a_service(question)
