@@ -9,8 +9,8 @@ TEXT = {
         "private": ("I can't help find, identify or locate any private person, or say who is LGBTQ. Sharing that "
                     "could put people in serious danger. I can explain people's rights, asylum procedures, or where "
                     "to find help."),
-        "service": ("I can't recommend a particular lawyer, venue or service, or give opening hours, fees, prices or "
-                    "the weather. Refuge explains LGBTQ people's rights, asylum procedures and the situation in Chechnya "
+        "service": ("I can't recommend a particular lawyer, venue or service, or give opening hours or the weather."
+                    " Refuge explains LGBTQ people's rights, asylum procedures and the situation in Chechnya "
                     "and Russia from reviewed articles, including how to find legal help."),
         "injection": ("I can only answer questions from Refuge's vetted articles and can't change how I work. "
                       "You're welcome to ask about LGBTQ rights, asylum, or the situation in Chechnya and Russia."),
@@ -29,8 +29,8 @@ TEXT = {
         "private": ("Я не могу помочь найти или опознать частное лицо или сказать, кто является ЛГБТК+. Это может "
                     "подвергнуть людей серьёзной опасности. Я могу рассказать о правах, процедурах убежища и о том, "
                     "где найти помощь."),
-        "service": ("Я не могу порекомендовать конкретного юриста, заведение или услугу и не знаю часов работы, "
-                    "сборов, цен или погоды. Refuge рассказывает о правах ЛГБТК+ людей, процедурах убежища и ситуации "
+        "service": ("Я не могу порекомендовать конкретного юриста, заведение или услугу и не знаю часов работы "
+                    "или погоды. Refuge рассказывает о правах ЛГБТК+ людей, процедурах убежища и ситуации "
                     "в Чечне и России по проверенным статьям — в том числе о том, как найти юридическую помощь."),
         "injection": ("Я отвечаю только по проверенным статьям Refuge и не могу изменить то, как я работаю. "
                       "Спросите о правах ЛГБТК+ людей, убежище или ситуации в Чечне и России."),

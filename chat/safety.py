@@ -75,8 +75,8 @@ PRIVATE_DATA = [re.compile(p, _I) for p in (
     r"|кто\s+(из\s+\w+\s+)?(гей|лесбиянка)\b",
 )]
 # Requests for a service rather than for knowledge: a particular provider or venue, opening
-# hours, fees and prices, the weather. Refuge's articles explain rights and procedures and how to
-# find help; they name no lawyer to hire, keep no timetables and price lists.
+# hours, the weather. Refuge's articles explain rights and procedures and how to find help; they
+# name no lawyer to hire and keep no timetables. (Fees are left to relevance: some articles give them.)
 PROVIDERS = r"(lawyers?|attorneys?|solicitors?|barristers?|advocates?|doctors?|therapists?|psychologists?|bars?|clubs?|" \
             r"saunas?|restaurants?|hotels?|hostels?|apartments?|flats?|dating apps?|agenc(y|ies)|translators?)"
 SERVICE = [re.compile(p, _I) for p in (
@@ -87,13 +87,10 @@ SERVICE = [re.compile(p, _I) for p in (
     r"\b(is there|are there|where (is|are|can)|any good|a good|the best|looking for|find)\b.{0,25}\b(gay|queer|lgbt\w*)\s+"
     r"(bars?|clubs?|saunas?|night ?life|parties|party|cafes?)\b",
     r"\bopening (hours|times)\b|\bwhat time does\b.{0,40}\b(open|close)\b|\bopen on (saturdays?|sundays?|weekends?)\b",
-    r"\b(visa|passport)\s+(fees?|costs?|prices?)\b|\bhow much (does|is|do)\b.{0,40}\b(visa|passport|ticket|flight)s?\b"
-    r"(?!.{0,30}\b(asylum|refugee))",
     r"\b(weather|forecast)\b",
     r"(посоветуй\w*|порекомендуй\w*|подскажи\w*)\s+(\w+\s+)?(юрист\w*|адвокат\w*|бар\w*|клуб\w*|врач\w*|"
     r"психолог\w*|сериал\w*|фильм\w*)",
-    r"(есть ли|где|хорош\w+|лучш\w+|посоветуй\w*)\s.{0,20}гей-?(бар|клуб)\w*|часы работы|во сколько (открывается|закрывается)|(стоимость|цена|сколько стоит)\s+(\w+\s+)?"
-    r"(визы|виза|паспорт\w*|билет\w*)|\bпогод\w*",
+    r"(есть ли|где|хорош\w+|лучш\w+|посоветуй\w*)\s.{0,20}гей-?(бар|клуб)\w*|часы работы|во сколько (открывается|закрывается)|\bпогод\w*",
 )]
 INJECTION = [re.compile(p, _I) for p in (
     r"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions|rules|prompt|guidelines|previous|above)\b",

@@ -92,14 +92,11 @@ SERVICE_REQUESTS = [
     "where is a good gay club in amsterdam",
     "what are the opening hours of lunar house on saturdays",
     "what time does the BAMF office in Berlin open",
-    "how much does a UK visitor visa cost",
-    "schengen visa fee for russians",
     "what's the weather in Grozny tomorrow",
     "suggest a gay-friendly hotel in Tbilisi",
     "посоветуй норм сериал на вечер",
     "посоветуйте хорошего адвоката в Москве",
     "есть ли гей-бар в Ереване",
-    "сколько стоит виза в Германию",
     "какая погода в Грозном",
 ]
 KNOWLEDGE = [
@@ -109,6 +106,7 @@ KNOWLEDGE = [
     "were gay bars raided in russia after the extremism ruling",
     "the interviewer wanted me to list the names of gay bars in my city",
     "do I have to pay a fee to claim asylum",
+    "how much does a schengen visa cost for russians now",
     "how much does an asylum appeal cost in the uk",
     "can I work while waiting for an asylum decision",
     "what did the court decide in Bayev",
