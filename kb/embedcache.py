@@ -78,12 +78,17 @@ class EmbedCache:
         todo = {h: t for h, t in zip(hashes, texts) if h not in known}
         self.hits += len(texts) - sum(1 for h in hashes if h in todo)
         self.misses += len(todo)
-        if todo:
-            vectors = embed_fn(list(todo.values()))
-            fresh = dict(zip(todo, (np.asarray(v, dtype=np.float32) for v in vectors)))
+        pending = list(todo.items())
+        for start in range(0, len(pending), STORE_EVERY):  # stored as it goes: a killed run keeps what it embedded
+            part = pending[start:start + STORE_EVERY]
+            vectors = embed_fn([t for _, t in part])
+            fresh = {h: np.asarray(v, dtype=np.float32) for (h, _), v in zip(part, vectors)}
             self.put(fresh)
             known.update(fresh)
         return [known[h] for h in hashes]
+
+
+STORE_EVERY = 1024  # texts embedded between two writes to the cache
 
 
 def open_cache(settings, model: str) -> EmbedCache:
