@@ -161,3 +161,26 @@ def test_no_english_sources_note_when_the_cited_passages_are_russian(shipped):
     assert "crisis" in result["notices"] and result["citations"]
     assert all(c["article_id"].endswith("-ru") for c in result["citations"])
     assert "sources_in_english" not in result["notices"]
+
+
+def test_citations_list_only_the_sources_behind_the_shown_sentences(shipped):
+    """Sources down to the sentence (issue 17), on every gold question: a citation lists the
+    sources whose footnotes cover the sentences shown from its passage, and no other."""
+    import json
+
+    from evals.datasets import load_gold
+
+    _, assistant = shipped
+    checked = 0
+    for item in load_gold():
+        result = assistant.ask(item["question"], history=item.get("history"))
+        shown = cited_sentences(result["answer"]) + cited_sentences(result.get("more", ""))
+        for cite in result["citations"]:
+            chunk = assistant.index.by_id[cite["chunk_id"]]
+            texts = [d for d, _, _ in compose._sentences(assistant.store, [chunk.id], assistant.index)]
+            positions = {texts.index(s) for s, ns in shown if cite["n"] in ns and s in texts}
+            keys = {k for p in positions for k in json.loads(chunk.meta["sentence_keys"])[p]}
+            allowed = {s["url"] for s in chunk.sources if s["key"] in keys}
+            assert positions and {s["url"] for s in cite["sources"]} <= allowed, (item["id"], cite["chunk_id"])
+            checked += 1
+    assert checked > 300

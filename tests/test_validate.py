@@ -205,3 +205,40 @@ def test_multi_sentence_span_in_a_russian_article(tmp_path):
     found = [p for p in warnings_for(tmp_path, sources=TWO_SOURCES, body=body, language="ru")
              if "share the sources" in p.reason]
     assert [(p.field, p.reason.split(": '")[1][:20]) for p in found] == [("body, paragraph 1", "Суд вынес решение в ")]
+
+
+def _with_faq(pairs: str) -> str:
+    from tests.helpers import PARA
+
+    return "\n\n".join(["## Who is a refugee", PARA, PARA.replace("1951", "1951 "), "## Questions people ask", pairs])
+
+
+GOOD_PAIR = ("### Can I claim asylum because I am gay?\nAlso asked: is being gay a reason for asylum | can lgbt people "
+             "claim asylum\n\nYes, in many countries.[^unhcr] Each claim is decided on its own facts.[^unhcr]")
+
+
+def test_questions_people_ask_parse_and_pass(tmp_path):
+    from kb.article import parse_article
+
+    path = write_article(tmp_path, "test-article", body=_with_faq(GOOD_PAIR))
+    _, problems = check_articles([path], TODAY)
+    assert [p for p in problems if p.severity == "error"] == []
+    art = parse_article(path)
+    (faq,) = art.faqs()
+    assert faq.question == "Can I claim asylum because I am gay?"
+    assert faq.paraphrases == ["is being gay a reason for asylum", "can lgbt people claim asylum"]
+    assert faq.text == "Yes, in many countries. Each claim is decided on its own facts."
+    assert all("Questions people ask" != p.section and "Also asked" not in p.text for p in art.paragraphs())
+
+
+@pytest.mark.parametrize("pair, reason", [
+    ("### No question mark\n\nYes.[^unhcr]", "should end with '?'"),
+    ("### Why?\n\nOne sentence here. Another sentence here.[^unhcr]", "footnote like [^key] after it"),
+    ("### Why?\n\nFirst one.[^unhcr] Second one.[^unhcr] Third one.[^unhcr] Fourth one.[^unhcr]", "1-3"),
+    ("### Why?\n\n" + "word " * 75 + "end.[^unhcr]", "over 70 words"),
+    ("### Why?\n\nBecause of a ghost.[^ghost]", "[^ghost] has no source"),
+    ("### Why?\nAlso asked: " + " | ".join(f"p{i}" for i in range(9)) + "\n\nBecause.[^unhcr]", "paraphrases"),
+])
+def test_each_bad_pair_is_named(tmp_path, pair, reason):
+    problems = problems_for(tmp_path, body=_with_faq(pair))
+    assert any("questions people ask" in p.field and reason in p.reason for p in problems), problems
