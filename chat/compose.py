@@ -271,11 +271,17 @@ SAME_PLACE = {"uk": "united-kingdom", "britain": "united-kingdom", "england": "u
               "america": "united-states", "czech": "czechia", "türkiye": "turkey", "uae": "emirates"}
 
 
+PART_OF = {"chechnya": "russia", "dagestan": "russia", "ingushetia": "russia", "tatarstan": "russia",
+           "scotland": "united-kingdom", "wales": "united-kingdom", "england": "united-kingdom"}
+
+
 def named_places(text: str) -> set[str]:
-    """The countries and regions `text` names, one name each (UK, Britain -> united-kingdom)."""
+    """The countries and regions `text` names, one name each (UK, Britain -> united-kingdom),
+    with the country a region is part of (a sentence about Russia may answer one about Chechnya)."""
     from chat.places import countries_in, places_in
 
-    return {SAME_PLACE.get(p, p) for p in places_in(text)} | countries_in(text)
+    found = {SAME_PLACE.get(p, p) for p in places_in(text)} | countries_in(text)
+    return found | {PART_OF[p] for p in found if p in PART_OF}
 
 
 def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:

@@ -13,7 +13,7 @@ from tests.helpers import write_article
 from ui.cli import cli
 
 REFUGE = [sys.executable, "-m", "ui"]
-SCHEMA = {"question": str, "answer": str, "refused": bool, "citations": list, "notices": list, "timings_ms": dict}
+SCHEMA = {"question": str, "answer": str, "more": str, "refused": bool, "citations": list, "notices": list, "timings_ms": dict}
 CITATION = {"n": int, "article_id": str, "chunk_id": str, "title": str, "section": str, "quote": str, "sources": list}
 
 
