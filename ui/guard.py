@@ -146,6 +146,8 @@ class Guard:
             log.warning("unhandled error on a web route", exc_info=False)
             if not started:
                 await _plain(send_with_headers, 500, "Internal Server Error")
+            else:  # a stream that failed midway (Gradio's SSE for an unknown session): end it cleanly
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _admit(self, scope, receive):
         """Raise Refused, or return the `receive` the app should read (a checked body)."""
