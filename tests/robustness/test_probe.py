@@ -166,3 +166,96 @@ def test_the_server_keeps_the_conversation(served):
     text = json.dumps(stream(served, "conv1"), ensure_ascii=False)  # the first update is whole, then diffs
     assert "How does LGBTQ asylum work in Canada?" in text and "tell me about the propaganda law" not in text
     assert "Germany" in text and "refuge-sources" in text
+
+
+def _sockets(pid: int) -> set[tuple]:
+    """(protocol, local port, remote address, remote port, state) of every inet socket the
+    process holds, from its file descriptors and /proc/<pid>/net/*."""
+    import os
+    from pathlib import Path
+
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    found = set()
+    for proto in ("tcp", "tcp6", "udp", "udp6"):
+        for line in Path(f"/proc/{pid}/net/{proto}").read_text().splitlines()[1:]:
+            cols = line.split()
+            if cols[9] in inodes:
+                local, remote = cols[1].split(":"), cols[2].split(":")
+                found.add((proto, int(local[1], 16), remote[0], int(remote[1], 16), cols[3]))
+    return found
+
+
+def _open_files(pid: int) -> set[str]:
+    import os
+    from pathlib import Path
+
+    names = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            names.add(os.readlink(fd))
+        except OSError:
+            continue
+    return names
+
+
+def test_serve_and_answer_phone_no_one(shipped, tmp_path):
+    """No telemetry store is created or opened (onnxruntime finds the home directory itself,
+    so the server runs in a mount namespace with an empty tmpfs over ~/.cache, and we look
+    inside it), and the process holds no socket but its listener and its accepted connections."""
+    import os
+    import pwd
+    import shutil
+    import subprocess
+    import threading
+    from pathlib import Path
+
+    from gradio_client import Client
+
+    from kb.onnx_embed import export_after_ingest
+
+    settings, _ = shipped
+    export_after_ingest(settings)  # so questions are embedded by onnxruntime
+    cache = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache"
+    isolated = bool(shutil.which("unshare")) and subprocess.run(["unshare", "-m", "true"]).returncode == 0
+    prefix = ["unshare", "-m", "sh", "-c", 'mkdir -p "$0" && mount -t tmpfs tmpfs "$0" && exec "$@"',
+              str(cache)] if isolated else []
+    seen_sockets, seen_files, stop = set(), set(), threading.Event()
+    with Serve(settings, prefix=prefix, REFUGE_EMBED_BACKEND="onnx", REFUGE_RATE_LIMIT="off") as server:
+        def watch():
+            while not stop.is_set():
+                try:
+                    seen_sockets.update(_sockets(server.pid))
+                    seen_files.update(_open_files(server.pid))
+                except OSError:
+                    pass
+                time.sleep(0.02)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        client = Client(server.url, verbose=False)
+        for question in (QUESTION, "what is asylum for gay people", "что такое принцип невыдворения"):
+            assert client.predict(question, api_name="/ask")["answer"]
+        chat = fn_index(server, "chat")
+        assert join(server, {"data": [QUESTION, None], "fn_index": chat, "session_hash": "phone1"}).status_code == 200
+        stream(server, "phone1")
+        time.sleep(2)
+        stop.set()
+        watcher.join()
+        maps = Path(f"/proc/{server.pid}/maps").read_text()
+        assert "onnxruntime" in maps  # the answers really went through onnxruntime
+        if isolated:
+            inside = Path(f"/proc/{server.pid}/root") / cache.relative_to("/")
+            assert sorted(p.name for p in inside.rglob("*")) == []  # nothing created in ~/.cache at all
+    assert not [f for f in seen_files if "onnxruntime.db" in f or "DeveloperTools" in f]
+    assert seen_sockets, "the watcher saw no socket at all"
+    foreign = [s for s in seen_sockets if not s[0].startswith("tcp") or
+               not (s[1] == server.port or s[3] == server.port) or s[2] not in ("0100007F", "00000000",
+               "0000000000000000FFFF00000100007F", "00000000000000000000000000000000")]
+    assert foreign == [], foreign
