@@ -338,5 +338,7 @@ def run(settings, host: str, port: int) -> None:
     if host not in settings.allowed_hosts and host not in ("0.0.0.0", "::"):
         print(f"note: {host} is not in REFUGE_ALLOWED_HOSTS; requests naming it are refused", flush=True)
     proxies = list(settings.trusted_proxies)
+    # Open pages and API clients hold a heartbeat stream (the conversation is server state):
+    # on SIGTERM, give answers in flight 5 s, then close the rest instead of waiting forever.
     uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False,
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=5)
