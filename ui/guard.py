@@ -83,9 +83,8 @@ def parse_join(raw: bytes, kinds: dict[int, tuple[str, ...]]) -> bytes:
     if not isinstance(data, list) or len(data) != len(kinds[index]):
         raise Refused(422, "Wrong number of inputs")
     body["data"] = [_input(value, kind) for value, kind in zip(data, kinds[index])]
-    for key in ("trigger_id",):
-        if body.get(key) is not None and type(body[key]) is not int:
-            raise Refused(422, "Bad trigger")
+    if body.get("trigger_id") is not None and type(body["trigger_id"]) is not int:
+        raise Refused(422, "Bad trigger")
     body["event_id"] = None
     return json.dumps(clean(body), ensure_ascii=False).encode("utf-8")
 

@@ -1,5 +1,6 @@
 """The public web chat: a Gradio app built by `build_blocks`, mounted by `create_app`
-in a FastAPI app that owns the HTTP layer (security headers, /healthz, closed routes).
+in a FastAPI app that owns the HTTP layer (/healthz; ui/guard.py: security headers, allowed
+hosts and routes, body cap, the checked queue submissions; no CORS).
 
 The streaming generator `respond` is a plain function of (assistant, message,
 history), so it can be tested without a browser. Nothing here logs question text.
