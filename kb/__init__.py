@@ -4,3 +4,7 @@
 but it neither writes the index (that is `ingest`) nor answers questions (`chat`).
 It imports only third-party packages.
 """
+
+from kb import offline as _offline
+
+_offline.apply()  # before any library that could phone home is imported

@@ -93,6 +93,7 @@ class OnnxEncoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        ort.disable_telemetry_events()  # belt and braces: kb/offline.py already set ORT_DISABLE_TELEMETRY
         folder = Path(model).expanduser()
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         limit = _json(folder / "sentence_bert_config.json").get("max_seq_length") or 512

@@ -17,6 +17,7 @@ DEFAULT_RATE_LIMIT = (30, 60.0)  # questions per seconds per client address
 # How questions are embedded (documents always go through sentence-transformers): auto =
 # the ONNX export when one exists for the model (kb/onnx_embed.py), else torch.
 EMBED_BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")  # the default REFUGE_ALLOWED_HOSTS
 
 
 def _default_model() -> str:
@@ -59,6 +60,9 @@ class Settings:
     embed_backend: str = "auto"  # one of EMBED_BACKENDS
     onnx_path: Path | None = None  # where ONNX exports live (default: <data dir>/onnx)
     embed_cache_file: Path | None = None  # the embedding cache (default: <data dir>/embed-cache.sqlite3)
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS  # Host header names the web app answers to
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed (none)
+    chroma_token: str | None = field(default=None, repr=False)  # sent to a Chroma server as X-Chroma-Token
 
     @property
     def server_mode(self) -> bool:
@@ -130,11 +134,19 @@ def get_settings(env: dict | None = None) -> Settings:
         embed_backend=_backend(env.get("REFUGE_EMBED_BACKEND", "")),
         onnx_path=_path(env, "REFUGE_ONNX_DIR"),
         embed_cache_file=_path(env, "REFUGE_EMBED_CACHE"),
+        allowed_hosts=_names(env.get("REFUGE_ALLOWED_HOSTS", "")) or LOOPBACK_HOSTS,
+        trusted_proxies=_names(env.get("REFUGE_TRUSTED_PROXIES", "")),
+        chroma_token=env.get("REFUGE_CHROMA_TOKEN") or None,
     )
 
 
 def _path(env: dict, name: str) -> Path | None:
     return Path(env[name]).expanduser() if env.get(name) else None
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    """A comma-separated list, lower-cased, without blanks ("a.org, B.org" -> ("a.org", "b.org"))."""
+    return tuple(name.strip().lower() for name in raw.split(",") if name.strip())
 
 
 def _backend(raw: str) -> str:

@@ -8,14 +8,12 @@ always computed by our own embedder; Chroma never embeds anything itself.
 from __future__ import annotations
 
 import functools
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from kb.errors import RefugeError, StoreUnavailable
+from kb.errors import ConfigError, RefugeError, StoreUnavailable
 from kb.settings import Settings
 
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # A small sync threshold makes Chroma flush its vector index to disk after each write, so a
 # writer killed mid-ingest cannot leave the index behind the log (seen with the default 1000).
 COSINE = {"hnsw:space": "cosine", "hnsw:sync_threshold": 2}
@@ -40,7 +38,8 @@ def open_client(settings: Settings, fresh: bool = False):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False, chroma_otel_collection_endpoint="",
+                                     **_token_settings(settings))
     try:
         if settings.server_mode:
             return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
@@ -50,6 +49,50 @@ def open_client(settings: Settings, fresh: bool = False):
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     except Exception as exc:
         raise StoreUnavailable(f"cannot open the Chroma store at {_where(settings)}: {exc}") from exc
+
+
+def _token_settings(settings: Settings) -> dict:
+    """Chroma client settings that send REFUGE_CHROMA_TOKEN as X-Chroma-Token ({} without one)."""
+    if not (settings.server_mode and settings.chroma_token):
+        return {}
+    return {"chroma_client_auth_provider": "chromadb.auth.token_authn.TokenAuthClientProvider",
+            "chroma_client_auth_credentials": settings.chroma_token,
+            "chroma_auth_token_transport_header": "X-Chroma-Token"}
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_server(settings: Settings, timeout: float = 5.0) -> None:
+    """Refuse (ConfigError) a Chroma server off this machine that is not authenticated:
+    without REFUGE_CHROMA_TOKEN, or one that lists collections to a request without it.
+    chromadb 1.5.9 has CVE-2026-45829 (remote code through embedding-function settings)
+    and no fix: its server must be reachable only by the app, and only with the token.
+    An unreachable server is not refused here: the app starts and says "unavailable"."""
+    import httpx
+
+    if not settings.server_mode or is_loopback(settings.chroma_host):
+        return
+    where = _where(settings)
+    if not settings.chroma_token:
+        raise ConfigError(f"the Chroma server {where} is not on this machine and REFUGE_CHROMA_TOKEN is unset: "
+                          "refusing to use it without authentication (docs/robustness.md, Chroma server)")
+    url = f"http://{where}/api/v2/tenants/default_tenant/databases/default_database/collections"
+    try:
+        status = httpx.get(url, timeout=timeout).status_code
+    except httpx.HTTPError:
+        return
+    if status not in (401, 403):
+        raise ConfigError(f"the Chroma server {where} answers without a token (HTTP {status}): it must refuse "
+                          "requests without X-Chroma-Token (docs/robustness.md, Chroma server)")
 
 
 def _where(settings: Settings) -> str:

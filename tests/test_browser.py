@@ -182,3 +182,27 @@ def test_russian_interface_from_accept_language_and_the_switch(browser, server):
     page.wait_for_function("document.querySelector('#refuge-exit').innerText.includes('Exit now')", timeout=10_000)
     assert [u for u in requests if not u.startswith(server.url)] == []
     context.close()
+
+
+def test_a_held_shift_is_not_a_quick_exit_on_a_real_server(browser, shipped):
+    """Auto-repeat of a held Shift sends keydown events with `repeat` set: they must not count.
+    Against a real `refuge serve` subprocess."""
+    from tests.web_server import Serve
+
+    settings, _ = shipped
+    with Serve(settings) as server:
+        context = browser.new_context()
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.url)
+                      else route.fulfill(status=200, content_type="text/html", body="elsewhere"))
+        page = context.new_page()
+        page.goto(server.url + "/")
+        page.wait_for_selector("#refuge-input textarea", timeout=60_000)
+        for _ in range(6):  # one press held down: the first keydown, then five repeats
+            page.keyboard.down("Shift")
+        page.keyboard.up("Shift")
+        page.wait_for_timeout(800)
+        assert page.url.startswith(server.url)
+        for _ in range(3):
+            page.keyboard.press("Shift")
+        page.wait_for_url(EXIT_URL + "*", timeout=10_000)
+        context.close()

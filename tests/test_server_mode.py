@@ -105,3 +105,98 @@ def test_one_writer_at_a_time_in_server_mode(small_kb, chroma_server, tmp_path):
         with pytest.raises(IngestLocked, match="another ingest is running .* since"):
             run_ingest(settings, progress=False)
     run_ingest(settings, progress=False)  # released: the next ingest proceeds
+
+
+def _chroma(path, host: str, port: int, **env):
+    return subprocess.Popen([str(BIN / "chroma"), "run", "--path", str(path), "--host", host, "--port", str(port)],
+                            env=dict(os.environ, **env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _own_address() -> str | None:
+    """A non-loopback IPv4 address of this machine, if it has one."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+            address = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def test_chroma_run_does_not_enforce_a_token_in_this_version(tmp_path):
+    """chromadb 1.5.9's `chroma run` (the Rust server) ignores CHROMA_SERVER_AUTHN_*: a request
+    without the token is answered. When this test fails, Chroma enforces tokens and server
+    mode can rely on it (docs/robustness.md, Chroma server)."""
+    port = free_port()
+    proc = _chroma(tmp_path / "c", "127.0.0.1", port, CHROMA_SERVER_AUTHN_PROVIDER=(
+        "chromadb.auth.token_authn.TokenAuthenticationServerProvider"), CHROMA_SERVER_AUTHN_CREDENTIALS="s3cret",
+        CHROMA_AUTH_TOKEN_TRANSPORT_HEADER="X-Chroma-Token")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/api/v2/heartbeat")
+        import httpx
+
+        url = f"http://127.0.0.1:{port}/api/v2/tenants/default_tenant/databases/default_database/collections"
+        assert httpx.get(url, timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_serve_refuses_an_unauthenticated_chroma_server_off_loopback(tmp_path):
+    address = _own_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to bind a Chroma server to")
+    port = free_port()
+    proc = _chroma(tmp_path / "c", address, port)
+    try:
+        wait_for(f"http://{address}:{port}/api/v2/heartbeat")
+        env = dict(os.environ, REFUGE_CHROMA_HOST=address, REFUGE_CHROMA_PORT=str(port),
+                   REFUGE_DATA_DIR=str(tmp_path / "data"))
+        serve = [str(BIN / "refuge"), "serve", "--port", str(free_port())]
+        without = subprocess.run(serve, env=env, capture_output=True, text=True, timeout=120)
+        assert without.returncode == 1 and "REFUGE_CHROMA_TOKEN is unset" in without.stderr
+        token = "t-" + os.urandom(8).hex()
+        open_server = subprocess.run(serve, env=dict(env, REFUGE_CHROMA_TOKEN=token), capture_output=True,
+                                     text=True, timeout=120)
+        assert open_server.returncode == 1 and "answers without a token (HTTP 200)" in open_server.stderr
+        for result in (without, open_server):
+            assert "Traceback" not in result.stderr and token not in result.stderr + result.stdout
+            assert len(result.stderr.strip().splitlines()) == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_the_token_is_sent_as_x_chroma_token(tmp_path):
+    """With REFUGE_CHROMA_TOKEN set, every request to the Chroma server carries it (and a
+    server that refuses it is reported as such, not as a traceback)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from kb.errors import RefugeError
+
+    seen = []
+
+    class Refuser(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get("X-Chroma-Token"))
+            self.send_response(401)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuser)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = get_settings({"REFUGE_CHROMA_HOST": "127.0.0.1", "REFUGE_CHROMA_PORT": str(server.server_port),
+                                 "REFUGE_CHROMA_TOKEN": "tok-123", "REFUGE_DATA_DIR": str(tmp_path)})
+        with pytest.raises((RefugeError, Exception)):
+            open_store(settings).read_state()
+    finally:
+        server.shutdown()
+    assert seen and set(seen) == {"tok-123"}

@@ -102,8 +102,10 @@ def test_gradio_client_answers_with_citations(server):
     result = client.predict("What are the Yogyakarta Principles?", api_name="/ask")
     assert result["citations"] and not result["refused"]
     assert result["citations"][0]["article_id"] == "rights-yogyakarta-principles"
-    big = client.predict("x" * 100_000, api_name="/ask")
+    big = client.predict("x" * 8_000, api_name="/ask")  # under the 16 KB body cap: our own reply
     assert big["refused"] and "too long" in big["answer"]
+    with pytest.raises(Exception):  # past it: HTTP 413 before any work
+        client.predict("x" * 100_000, api_name="/ask")
     assert client.predict("What does non-refoulement mean?", api_name="/ask")["citations"]
 
 
@@ -165,3 +167,17 @@ def test_russian_question_gets_russian_notice_and_labels(shipped):
     assert "refuge-crisis" in notice and "112" in notice
     assert "опасност" in notice.lower()
     assert "Источники" in updates[-1][-1]["content"]
+
+
+def test_long_questions_are_cut_before_language_and_danger_checks(shipped, monkeypatch):
+    import chat.assistant
+    import chat.safety
+
+    _, assistant = shipped
+    seen = []
+    real_language, real_danger = chat.assistant.question_language, chat.safety.signals_danger
+    monkeypatch.setattr(chat.assistant, "question_language", lambda q: seen.append(len(q)) or real_language(q))
+    monkeypatch.setattr(chat.safety, "signals_danger", lambda q: seen.append(len(q)) or real_danger(q))
+    reply = list(respond(assistant, "help " * 400_000, []))[-1]  # 2 MB
+    assert "too long" in reply[-1]["content"]
+    assert seen and max(seen) <= 4 * assistant.settings.max_question_chars + 1

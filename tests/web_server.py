@@ -33,3 +33,47 @@ class ServerThread:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+class Serve:
+    """`refuge serve` in a subprocess on a free loopback port, its whole output (stdout and
+    stderr) in a file: `output()` reads it, `pid` is the server's own process id."""
+
+    def __init__(self, settings, prefix: list[str] | None = None, tmpdir=None, **env):
+        import os
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(tempfile.mkstemp(prefix="refuge-serve-", suffix=".log", dir=tmpdir)[1])
+        full = dict(os.environ, REFUGE_DATA_DIR=str(settings.data_dir), PYTHONUNBUFFERED="1", **env)
+        if tmpdir:
+            full["TMPDIR"] = str(tmpdir)
+        refuge = str(Path(sys.executable).parent / "refuge")
+        self._out = open(self.log, "wb")
+        self.proc = subprocess.Popen([*(prefix or []), refuge, "serve", "--host", "127.0.0.1", "--port",
+                                      str(self.port)], env=full, stdout=self._out, stderr=subprocess.STDOUT)
+        self.pid = self.proc.pid
+
+    def __enter__(self):
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        self.__exit__()
+        raise RuntimeError(f"refuge serve did not start: {self.output()[-2000:]}")
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self._out.close()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")

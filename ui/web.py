@@ -1,5 +1,6 @@
 """The public web chat: a Gradio app built by `build_blocks`, mounted by `create_app`
-in a FastAPI app that owns the HTTP layer (security headers, /healthz, closed routes).
+in a FastAPI app that owns the HTTP layer (/healthz; ui/guard.py: security headers, allowed
+hosts and routes, body cap, the checked queue submissions; no CORS).
 
 The streaming generator `respond` is a plain function of (assistant, message,
 history), so it can be tested without a browser. Nothing here logs question text.
@@ -23,45 +24,59 @@ PAGE_TITLE = "Notes"
 CSS = (STATIC / "refuge.css").read_text()
 JS = (STATIC / "refuge.js").read_text()  # "__EXIT_URL__" is filled in from the settings by create_app
 log = logging.getLogger("refuge.web")
+KEPT_TURNS = 24  # messages of a conversation the server keeps (and shows) per session
+KEPT_SECONDS = 3600  # a session's conversation is forgotten an hour after its last change
+SESSIONS = 2000  # conversations kept at most (the oldest go first)
 
 
-def respond(assistant, message: str, history: list[dict]):
-    """Yield the chat history as the answer streams: crisis notice first (in the
-    question's language), then, with a language model, its draft in a provisional style,
-    then the verified answer paragraph by paragraph (replacing any draft), then the sources."""
+def respond(assistant, message: str, history: list[dict], shown: list[dict] | None = None):
+    """Yield the chat as the answer streams: crisis notice first (in the question's
+    language), then, with a language model, its draft in a provisional style, then the
+    verified answer paragraph by paragraph (replacing any draft), then the sources.
+    `history` is the plain-text conversation for follow-ups; `shown` the turns on screen
+    before this one (default: `history`)."""
     from chat.assistant import question_language
 
+    message = clip(message, assistant.settings.max_question_chars)
     history = list(history or [])
+    shown = history if shown is None else list(shown)
     lang = question_language(str(message))
     user = {"role": "user", "content": present.escape_md(str(message)[:300])}
     crisis = _early_crisis(assistant, message, lang)
     try:
-        result = yield from _answer(assistant, message, history, [user] + crisis, lang)
+        result = yield from _answer(assistant, message, history, shown + [user] + crisis, lang)
     except BadQuestion as exc:
-        yield history + [user] + crisis + [{"role": "assistant", "content": str(exc)}]
+        yield shown + [user] + crisis + [{"role": "assistant", "content": str(exc)}]
         return
     except Exception:  # the store or a library failed: say so kindly, log no question text
         log.warning("error while answering", exc_info=False)
-        yield history + [user] + crisis + [{"role": "assistant", "content": msg("unavailable", lang)}]
+        yield shown + [user] + crisis + [{"role": "assistant", "content": msg("unavailable", lang)}]
         return
     text = ui_text(question_language(result["question"]))
     if "crisis" in result["notices"] and not crisis:  # the same check as _early_crisis: a safety net
         crisis = [_crisis_turn(assistant, lang)]
-    history = history + [{"role": "user", "content": present.escape_md(result["question"])}] + crisis
+    shown = shown + [{"role": "user", "content": present.escape_md(result["question"])}] + crisis
     if crisis:
-        yield history
-    shown = " ".join(f"*{note}*" for note in _notes(result, text))
+        yield shown
+    body = " ".join(f"*{note}*" for note in _notes(result, text))
     for part in result["answer"].split("\n\n"):
-        shown = f"{shown}\n\n{present.answer_markdown(part)}".strip()
-        yield history + [{"role": "assistant", "content": shown}]
-    final = shown + "\n\n" + present.more_html(result.get("more", ""), text["more"]) + "\n\n" + \
+        body = f"{body}\n\n{present.answer_markdown(part)}".strip()
+        yield shown + [{"role": "assistant", "content": body}]
+    final = body + "\n\n" + present.more_html(result.get("more", ""), text["more"]) + "\n\n" + \
         present.sources_html(result["citations"], text)
-    yield history + [{"role": "assistant", "content": final.strip()}]
+    yield shown + [{"role": "assistant", "content": final.strip()}]
 
 
-def _answer(assistant, message: str, history: list[dict], shown: list[dict], lang: str):
+def clip(message, limit: int):
+    """A question cut to a few times the length limit, before any work on it (language
+    detection, the danger check): a 2 MB question costs no more than a 4,000-character one.
+    It is still "too long"; anything not text is left for `check_question` to turn away."""
+    return message[:4 * limit + 1] if isinstance(message, str) else message
+
+
+def _answer(assistant, message: str, history: list[dict], above: list[dict], lang: str):
     """The answer object. With a language model, first yields its unverified draft as a
-    provisional turn below `shown`; the caller's next update replaces it."""
+    provisional turn below `above`; the caller's next update replaces it."""
     from chat.llm import parse
 
     if not parse(assistant.settings.llm):
@@ -73,7 +88,7 @@ def _answer(assistant, message: str, history: list[dict], shown: list[dict], lan
             draft = next(run)
         except StopIteration as done:
             return done.value
-        yield history + shown + [{"role": "assistant", "content": present.draft_html(draft, label)}]
+        yield above + [{"role": "assistant", "content": present.draft_html(draft, label)}]
 
 
 def _early_crisis(assistant, message, lang: str) -> list[dict]:
@@ -141,8 +156,9 @@ class Gate:
 def _busy_reply(message: str, history: list[dict], key: str = "busy") -> list[dict]:
     from chat.assistant import question_language
 
-    return list(history or []) + [{"role": "user", "content": present.escape_md(str(message)[:300])},
-                                  {"role": "assistant", "content": msg(key, question_language(str(message)))}]
+    message = str(message)[:300]
+    return list(history or []) + [{"role": "user", "content": present.escape_md(message)},
+                                  {"role": "assistant", "content": msg(key, question_language(message))}]
 
 
 def _top_html(text: dict) -> str:
@@ -158,26 +174,33 @@ def build_blocks(assistant, gate: Gate | None = None):
     gate = gate or Gate(assistant.settings.max_running, assistant.settings.max_waiting)
     limit = RateLimit(*assistant.settings.rate_limit)
 
-    def chat(message, history, request: gr.Request = None):
+    def chat(message, kept, request: gr.Request = None):
+        """`kept` is this session's conversation as the server last showed it (gr.State,
+        held server-side): the client's copy of the chat is never read."""
+        kept = list(kept or [])[-KEPT_TURNS:]
         if not (message or "").strip():
-            yield history, ""
+            yield kept, "", kept
             return
         if not limit.allow(client_of(request)):
-            yield _busy_reply(message, history, "rate_limited"), ""
+            update = _busy_reply(message, kept, "rate_limited")
+            yield update, "", update[-KEPT_TURNS:]
             return
         with gate.enter() as admitted:
             if not admitted:
-                yield _busy_reply(message, history), ""
+                update = _busy_reply(message, kept)
+                yield update, "", update[-KEPT_TURNS:]
                 return
-            for update in respond(assistant, message, _plain_history(history)):
-                yield update, ""
+            for update in respond(assistant, message, _plain_history(kept), kept):
+                yield update, "", update[-KEPT_TURNS:]
 
     def ask_api(question: str, request: gr.Request = None) -> dict:
         """Answer one question; returns the JSON answer object."""
         from chat.assistant import public, question_language, reply
 
+        question = clip(question, assistant.settings.max_question_chars)
+        allowed = limit.allow(client_of(request))  # before any work on the text
         lang = question_language(str(question))
-        if not limit.allow(client_of(request)):
+        if not allowed:
             return reply("", msg("rate_limited", lang))
         with gate.enter() as admitted:
             if not admitted:
@@ -200,7 +223,9 @@ def build_blocks(assistant, gate: Gate | None = None):
         return [gr.update(value=lang)] + relabel(lang)
 
     text = ui_text("en")
-    with gr.Blocks(title=PAGE_TITLE, analytics_enabled=False, fill_height=True) as blocks:
+    with gr.Blocks(title=PAGE_TITLE, analytics_enabled=False, fill_height=True,
+                   delete_cache=(600, 600)) as blocks:
+        kept = gr.State([], time_to_live=KEPT_SECONDS)
         top = gr.HTML(_top_html(text))
         chatbot = gr.Chatbot(label=text["answers"], height=520, feedback_options=None, buttons=[],
                              elem_id="refuge-chat", allow_tags=False, group_consecutive_messages=False)
@@ -212,10 +237,10 @@ def build_blocks(assistant, gate: Gate | None = None):
             new = gr.Button(text["new"], variant="secondary", size="sm", elem_id="refuge-new")
             lang = gr.Radio([("English", "en"), ("Русский", "ru")], value="en", show_label=False,
                             elem_id="refuge-lang", container=False)
-        box.submit(chat, [box, chatbot], [chatbot, box], api_visibility="private", concurrency_limit=24)
+        box.submit(chat, [box, kept], [chatbot, box, kept], api_visibility="private", concurrency_limit=24)
         for button in examples:
             button.click(lambda q: q, button, box, api_visibility="private")
-        new.click(lambda: ([], ""), None, [chatbot, box], api_visibility="private")
+        new.click(lambda: ([], "", []), None, [chatbot, box, kept], api_visibility="private")
         outputs = [top, box, new, chatbot] + examples
         lang.change(relabel, lang, outputs, api_visibility="private")
         blocks.load(on_load, None, [lang] + outputs, api_visibility="private")
@@ -234,6 +259,7 @@ SECURITY_HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "Cache-Control": "no-store",
 }
+VERSION_SHOWN = "6"  # /config and the page say "Gradio 6", not the exact release (gradio_client needs >= 4.3)
 
 
 def _warm(assistant) -> None:
@@ -246,12 +272,14 @@ def _warm(assistant) -> None:
 
 
 def create_app(settings, assistant=None, gate: Gate | None = None):
-    """The FastAPI app with Gradio mounted at /."""
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    """The FastAPI app with Gradio mounted at /, behind the gate in ui/guard.py."""
+    _private_temp_dir()
     import gradio as gr
     from fastapi import FastAPI
-    from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
-    from starlette.middleware.base import BaseHTTPMiddleware
+    from fastapi.responses import FileResponse, JSONResponse
+    from starlette.middleware.cors import CORSMiddleware
+
+    from ui.guard import Guard, input_kinds
 
     if assistant is None:
         from chat.assistant import Assistant
@@ -259,23 +287,9 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
         assistant = Assistant(settings)
     threading.Thread(target=_warm, args=(assistant,), name="refuge-warm", daemon=True).start()
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-
-    class Guard(BaseHTTPMiddleware):
-        async def dispatch(self, request, call_next):
-            path = request.url.path
-            if path.startswith(("/gradio_api/run/", "/gradio_api/call/", "/monitoring")):
-                response = PlainTextResponse("Not Found", status_code=404)
-            else:
-                try:
-                    response = await call_next(request)
-                except Exception:  # an unhandled error: a plain 500 that still carries the headers
-                    log.warning("unhandled error on a web route", exc_info=False)
-                    response = PlainTextResponse("Internal Server Error", status_code=500)
-            for name, value in SECURITY_HEADERS.items():
-                response.headers[name] = value
-            return response
-
-    app.add_middleware(Guard)
+    # No cross-origin access at all. A parent CORSMiddleware also stops Gradio adding its own,
+    # which reflects any Origin once the Host is not loopback.
+    app.add_middleware(CORSMiddleware, allow_origins=[], allow_credentials=False)
 
     @app.get("/healthz")
     def healthz():
@@ -286,17 +300,47 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     blocks = build_blocks(assistant, gate).queue(max_size=64, default_concurrency_limit=4)
+    blocks.state_session_capacity = SESSIONS
     theme = gr.themes.Base(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(app, blocks, path="/", footer_links=[], run_history=False, ssr_mode=False,
-                               enable_monitoring=False, pwa=False, mcp_server=False, theme=theme, css=CSS,
-                               js=JS.replace('"__EXIT_URL__"', json.dumps(settings.exit_url)),
-                               favicon_path=str(STATIC / "favicon.svg"), show_error=False)
+    app = gr.mount_gradio_app(app, blocks, path="/", footer_links=[], run_history=False, ssr_mode=False,
+                              enable_monitoring=False, pwa=False, mcp_server=False, theme=theme, css=CSS,
+                              js=JS.replace('"__EXIT_URL__"', json.dumps(settings.exit_url)),
+                              favicon_path=str(STATIC / "favicon.svg"), show_error=False, max_file_size=1)
+    blocks.config["version"] = VERSION_SHOWN
+    app.add_middleware(Guard, settings=settings, security_headers=SECURITY_HEADERS, kinds=input_kinds(blocks),
+                       routes=app.router.routes)  # added last, so outermost: it runs before anything else
+    return app
+
+
+def _private_temp_dir() -> None:
+    """Gradio's file cache in a fresh 0700 folder of this process, removed at exit (set
+    before gradio is imported: some of its modules read the variable at import)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    if os.environ.get("GRADIO_TEMP_DIR", "").startswith(tempfile.gettempdir() + "/refuge-web-"):
+        return
+    folder = tempfile.mkdtemp(prefix="refuge-web-")
+    os.environ["GRADIO_TEMP_DIR"] = folder
+    atexit.register(shutil.rmtree, folder, True)
 
 
 def run(settings, host: str, port: int) -> None:
     import uvicorn
 
+    from kb.store import check_server
+    from ui import safelog
+
+    safelog.install()
+    check_server(settings)
     app = create_app(settings)
     print(f"Refuge is serving on http://{host}:{port}", flush=True)
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning")
+    if host not in settings.allowed_hosts and host not in ("0.0.0.0", "::"):
+        print(f"note: {host} is not in REFUGE_ALLOWED_HOSTS; requests naming it are refused", flush=True)
+    proxies = list(settings.trusted_proxies)
+    # Open pages and API clients hold a heartbeat stream (the conversation is server state):
+    # on SIGTERM, give answers in flight 5 s, then close the rest instead of waiting forever.
+    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning", server_header=False,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None, timeout_graceful_shutdown=5)

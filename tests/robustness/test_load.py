@@ -89,9 +89,15 @@ def test_rate_limit_over_http(shipped):
         assert answers[3]["answer"] == LIMITED and answers[4]["refused"]
         russian = client.predict("что такое принцип невыдворения", api_name="/ask")
         assert russian["answer"] == message("rate_limited", "ru")
-        proxied = Client(server.url, verbose=False, headers={"X-Forwarded-For": "203.0.113.5"})
-        assert proxied.predict(QUESTION, api_name="/ask")["citations"]  # behind a local proxy: per real client
+        spoofed = Client(server.url, verbose=False, headers={"X-Forwarded-For": "203.0.113.5"})
+        assert spoofed.predict(QUESTION, api_name="/ask")["answer"] == LIMITED  # a made-up header changes nothing
     assert "127.0.0.1" not in server.stderr and "Traceback" not in server.stderr
+    with Serve(settings, REFUGE_RATE_LIMIT="1/600", REFUGE_TRUSTED_PROXIES="127.0.0.1") as server:
+        proxy = [Client(server.url, verbose=False, headers={"X-Forwarded-For": ip}) for ip in ("203.0.113.5",
+                                                                                                  "203.0.113.6")]
+        assert [bool(c.predict(QUESTION, api_name="/ask")["citations"]) for c in proxy + proxy[:1]] == \
+            [True, True, False]  # behind a named proxy: one limit per real client
+    assert "203.0.113" not in server.stderr
 
 
 class _WithSettings:

@@ -1,0 +1,241 @@
+"""The HTTP gate in front of the Gradio app (pure ASGI, outermost middleware).
+
+Before any route runs it: answers only the Host names in REFUGE_ALLOWED_HOSTS; drops
+X-Forwarded-* and Forwarded headers unless REFUGE_TRUSTED_PROXIES names a proxy; lets
+through only the routes the page and `gradio_client` use (everything else is a 404:
+uploads, OpenAPI documents, dev reload, monitoring, /run and /call ...); caps request
+bodies (MAX_BODY bytes); and reads every queue submission with our own bounded parser
+(known fn_index, the right number of inputs, text where text belongs, no client-supplied
+state, no lone surrogates) and hands Gradio a clean copy. Every response gets the security
+headers, and never a CORS header.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+MAX_BODY = 16 * 1024  # bytes of a POST body (a 1,000-character question is ~2 KB as JSON)
+JOIN = "/gradio_api/queue/join"
+# path -> methods. Prefix entries end with "/"; exact ones don't.
+OPEN_GET = ("/", "/theme.css", "/robots.txt", "/config", "/gradio_api/info", "/gradio_api/queue/data")
+OPEN_GET_PREFIX = ("/assets/", "/static/", "/gradio_api/heartbeat/")
+OPEN_POST = (JOIN, "/gradio_api/cancel")
+BODY_KEYS = {"data", "fn_index", "session_hash", "event_data", "trigger_id", "event_id", "simple_format",
+             "batched"}
+SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
+SURROGATES = re.compile("[\ud800-\udfff]")
+TEXT_INPUTS = {"Textbox", "Button", "Radio", "Dropdown", "Api", "Markdown", "HTML"}
+log = logging.getLogger("refuge.web")
+
+
+class Refused(Exception):
+    def __init__(self, status: int, text: str):
+        super().__init__(text)
+        self.status, self.text = status, text
+
+
+def input_kinds(blocks) -> dict[int, tuple[str, ...]]:
+    """fn_index -> the kind of each input ("text", "flag", "state"). A component this
+    gate cannot parse is a start-up error, so nobody adds one without a rule here."""
+    kinds = {}
+    for index, fn in blocks.fns.items():
+        row = []
+        for component in fn.inputs:
+            name = type(component).__name__
+            if name == "State":
+                row.append("state")
+            elif name == "Checkbox":
+                row.append("flag")
+            elif name in TEXT_INPUTS:
+                row.append("text")
+            else:
+                raise TypeError(f"ui/guard.py has no rule for a {name} input (event {fn.name!r})")
+        kinds[index] = tuple(row)
+    return kinds
+
+
+def clean(value):
+    """`value` with lone surrogates removed from every string (they crash the UTF-8 stream)."""
+    if isinstance(value, str):
+        return SURROGATES.sub("", value)
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items()}
+    return value
+
+
+def parse_join(raw: bytes, kinds: dict[int, tuple[str, ...]]) -> bytes:
+    """A queue submission, checked and re-encoded, or Refused. Never raises anything else."""
+    try:
+        body = json.loads(raw.decode("utf-8", "surrogatepass"))
+    except (ValueError, RecursionError):
+        raise Refused(400, "Bad request") from None
+    if not isinstance(body, dict) or not set(body) <= BODY_KEYS:
+        raise Refused(422, "Unexpected fields")
+    index = body.get("fn_index")
+    if type(index) is not int or index not in kinds:
+        raise Refused(404, "No such event")
+    if not isinstance(body.get("session_hash"), str) or not SESSION.fullmatch(body["session_hash"]):
+        raise Refused(422, "Bad session")
+    data = body.get("data")
+    if not isinstance(data, list) or len(data) != len(kinds[index]):
+        raise Refused(422, "Wrong number of inputs")
+    body["data"] = [_input(value, kind) for value, kind in zip(data, kinds[index])]
+    if body.get("trigger_id") is not None and type(body["trigger_id"]) is not int:
+        raise Refused(422, "Bad trigger")
+    body["event_id"] = None
+    return json.dumps(clean(body), ensure_ascii=False).encode("utf-8")
+
+
+def _input(value, kind: str):
+    if kind == "state":
+        return None  # the server owns state; whatever the client sent is ignored
+    if kind == "flag":
+        if not isinstance(value, bool):
+            raise Refused(422, "Bad input")
+        return value
+    if value is None or isinstance(value, str):
+        return value
+    raise Refused(422, "Bad input")
+
+
+def host_name(value: str) -> str:
+    """The host of a Host header, lower-cased, without the port ('[::1]:80' -> '::1')."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else ""
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class Guard:
+    def __init__(self, app, settings, security_headers: dict, kinds: dict, routes=()):
+        self.app, self.settings, self.kinds = app, settings, kinds
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in security_headers.items()]
+        self.replaced = {k for k, _ in self.headers} | {b"server"}
+        self.routes = routes  # the parent app's live route list: its own routes (/healthz ...) pass
+
+    def _own(self, path: str) -> bool:
+        return any(getattr(route, "path", None) == path and type(route).__name__ == "APIRoute"
+                   for route in self.routes)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            if scope["type"] == "websocket":
+                return await self._close(send)
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                kept = [(k, v) for k, v in message.get("headers", [])
+                        if not k.lower().startswith(b"access-control-") and k.lower() not in self.replaced]
+                message = {**message, "headers": kept + self.headers}
+            await send(message)
+
+        try:
+            receive = await self._admit(scope, receive)
+            await self.app(scope, receive, send_with_headers)
+        except Refused as refused:
+            await _plain(send_with_headers, refused.status, refused.text)
+        except Exception:  # an unhandled error: a plain 500 that still carries the headers
+            log.warning("unhandled error on a web route", exc_info=False)
+            if not started:
+                await _plain(send_with_headers, 500, "Internal Server Error")
+            else:  # a stream that failed midway (Gradio's SSE for an unknown session): end it cleanly
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _admit(self, scope, receive):
+        """Raise Refused, or return the `receive` the app should read (a checked body)."""
+        headers = [(k.lower(), v) for k, v in scope.get("headers", [])]
+        host = next((v.decode("latin-1") for k, v in headers if k == b"host"), "")
+        if host_name(host) not in self.settings.allowed_hosts:
+            raise Refused(400, "Invalid host header")
+        if not self.settings.trusted_proxies:
+            scope["headers"] = [(k, v) for k, v in headers if not k.startswith(b"x-forwarded-") and k != b"forwarded"]
+        path, method = scope["path"], scope["method"]
+        self._route(path, method)
+        if method != "POST":
+            return receive
+        raw = await _read_body(scope, receive)
+        if path == JOIN:
+            raw = parse_join(raw, self.kinds)
+        elif path in OPEN_POST:
+            raw = json.dumps(clean(_json_or_refuse(raw)), ensure_ascii=False).encode("utf-8")
+        _set_length(scope, len(raw))
+        return _replay(raw, receive)
+
+    def _route(self, path: str, method: str) -> None:
+        if self._own(path):
+            return
+        if method in ("GET", "HEAD") and (path in OPEN_GET or path.startswith(OPEN_GET_PREFIX)):
+            return
+        if method == "POST" and path in OPEN_POST:
+            return
+        if path in OPEN_GET or path in OPEN_POST:
+            raise Refused(405, "Method Not Allowed")
+        raise Refused(404, "Not Found")
+
+    @staticmethod
+    async def _close(send):
+        await send({"type": "websocket.close", "code": 1008})
+
+
+def _json_or_refuse(raw: bytes):
+    try:
+        return json.loads(raw.decode("utf-8", "surrogatepass"))
+    except (ValueError, RecursionError):
+        raise Refused(400, "Bad request") from None
+
+
+async def _read_body(scope, receive) -> bytes:
+    """The whole body, or Refused(413) as soon as it passes MAX_BODY (announced or sent)."""
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"content-length":
+            try:
+                if int(value) > MAX_BODY:
+                    raise Refused(413, "Request too large")
+            except ValueError:
+                raise Refused(400, "Bad request") from None
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Refused(400, "Client went away")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Refused(413, "Request too large")
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _set_length(scope, length: int) -> None:
+    scope["headers"] = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-length",
+                                                                                  b"transfer-encoding")]
+    scope["headers"].append((b"content-length", str(length).encode()))
+
+
+def _replay(raw: bytes, receive):
+    """A `receive` that gives the checked body once, then waits on the real one (disconnect)."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+    return replay
+
+
+async def _plain(send, status: int, text: str) -> None:
+    body = text.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
