@@ -317,7 +317,7 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
-    answer = list(lead or reach)
+    answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings.duplicate)]  # help first, in danger
     if lead is None and rest:
         first = next((c for c in rest if _unit_type_ok(c, kind)), rest[0])
         answer.append(first)
