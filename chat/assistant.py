@@ -95,7 +95,8 @@ class Assistant:
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
         top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
-        curated = faq.match(self.index, qvec, asked, used_lang, top) if composer == "extractive" else None
+        curated = faq.match(self.index, qvec, asked, used_lang, top) \
+            if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
         relevant = bool(hits) and (danger or is_relevant(sig, lang, mode))
         if not curated and not relevant:

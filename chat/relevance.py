@@ -9,6 +9,7 @@ at all ("same-sex marriage in Taiwan" must not be answered with Russia's constit
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from chat.places import mentioned, places_in
@@ -38,7 +39,8 @@ def measure(index, question: str, query: str, hits) -> Signals:
                         for h in hits[:5] if h.chunk_id in index.by_id)
     missing = sorted(p for p in places_in(question)
                      if not mentioned(p, evidence) and index.doc_share(p.split("-")[0][:7]) < RARE_PLACE)
-    return Signals(round(dense, 4), round(index.coverage(query, top), 4), missing)
+    words_only = re.sub(r"\b\d+\b", " ", query)  # numbers alone don't make a topic ("what is 17 times 23?")
+    return Signals(round(dense, 4), round(index.coverage(words_only if words_only.strip() else query, top), 4), missing)
 
 
 def is_relevant(sig: Signals, lang: str = "en", mode: str = "hybrid") -> bool:
