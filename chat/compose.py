@@ -61,6 +61,11 @@ YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # A year the question is about; not one it starts or ends a period with ("after 2017").
 ASKED_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|from|post|pre|после|до|с|начиная с|по)\s+)?"
                            r"\b(1[89]\d\d|20\d\d)\b", re.I)
+YES_NO_ANSWER = re.compile(r"^\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|rarely|in some|"
+                           r"it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b", re.I)
+YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
+                             r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
+                             r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b", re.I)
 DEPENDENT_RE = re.compile(
     r"^\W*(these|this|those|such|it|its|he|she|they|them|their|his|her|both|however|but|also|in addition|moreover|"
     r"furthermore|as a result|the latter|the former|then|the same|"
@@ -197,6 +202,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
     subject = Subject.of(question, index)
+    yes_no = bool(YES_NO_QUESTION.search(question))  # "Yes: ..." answers only a yes/no question, and only first
     out, previous = [], {}
     for doc, meta, vec in _sentences(store, ids, index):
         cid, position = meta["chunk_id"], int(meta["position"])
@@ -208,7 +214,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         cand.reach = cid in reach_ids and reaches_help(doc, contacts)
         cand.eligible = len(words(doc)) >= settings.min_words and not doc.rstrip().endswith(":") and \
-            subject.allows(doc, section, chunk, index)
+            subject.allows(doc, section, chunk, index) and (yes_no or not YES_NO_ANSWER.match(doc))
         before = previous.get(cid)
         previous[cid] = cand
         if DEPENDENT_RE.match(doc):  # shown with the sentence it leans on, or not at all
@@ -288,18 +294,18 @@ def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
     return not kind or any(ANSWER_TYPES[kind][1].search(c.text) for c in cand.shown)
 
 
-def _repeats(cand: Candidate, chosen: list[Candidate], limit: float) -> bool:
-    """Whether `cand` says again what is shown already: the same sentence, a vector closer
-    than `limit`, or mostly the same words (the same fact told in two articles)."""
+def _repeats(cand: Candidate, chosen: list[Candidate], limit: float, settings: AnswerSettings = ANSWER) -> bool:
+    """Whether `cand` adds nothing to what is shown already: the same sentence, a vector
+    closer than `limit`, or hardly a word that is not shown yet (the same fact told in two
+    articles, or once in a curated answer and once in a passage)."""
+    from chat.index import bm25_tokens
+
     shown = [c for u in chosen for c in u.shown]
-    return any(c is s or c.text == s.text or float(c.vec @ s.vec) > limit or _same_words(c.text, s.text) > 0.6
-               for c in cand.shown for s in shown)
-
-
-def _same_words(a: str, b: str) -> float:
-    """Jaccard overlap of the two sentences' lower-cased words."""
-    x, y = set(words(a.lower())), set(words(b.lower()))
-    return len(x & y) / len(x | y) if x and y else 0.0
+    if any(c is s or c.text == s.text or float(c.vec @ s.vec) > limit for c in cand.shown for s in shown):
+        return True
+    said = set().union(*(bm25_tokens(s.text) for s in shown)) if shown else set()
+    mine = set().union(*(bm25_tokens(c.text) for c in cand.shown))
+    return bool(mine) and len(mine - said) / len(mine) < settings.new_words
 
 
 def select(cands: list[Candidate], question: str = "", settings: AnswerSettings = ANSWER,
@@ -317,7 +323,7 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
-    answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings.duplicate)]  # help first, in danger
+    answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings.duplicate, settings)]  # help first, in danger
     if lead is None and rest:
         first = next((c for c in rest if _unit_type_ok(c, kind)), rest[0])
         answer.append(first)
@@ -327,14 +333,14 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
             if sum(len(u.shown) for u in answer) >= limit + len(reach) or cand.score < best * settings.answer_floor:
                 break
             fits = sum(u.n_words for u in answer[len(reach):]) + cand.n_words <= settings.answer_words
-            if fits and not _repeats(cand, answer, settings.duplicate):
+            if fits and not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer, settings.duplicate, settings):
                 answer.append(cand)
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
         if len(more) >= settings.more_sentences or cand.score < best * settings.more_floor:
             break
-        if not _repeats(cand, answer + more, settings.duplicate):
+        if not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer + more, settings.duplicate, settings):
             more.append(cand)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
 

@@ -9,8 +9,6 @@ matched with the English-only bundled model (evals/faq_match.py measures why).
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from chat.index import bm25_tokens
@@ -37,18 +35,11 @@ def _table(index):
 
 
 ARTICLES = 5  # a pair leads only when its article is among this many best retrieved articles
-YES_NO_ANSWER = re.compile(r"^\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|rarely|in some|"
-                           r"it depends|да|нет|возможно|иногда|не всегда|обычно|скорее)\b", re.I)
-YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
-                             r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
-                             r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b", re.I)
-
-
 def fits(asked: str, chunk) -> bool:
     """Whether a pair's answer has the form the question asks for: an answer that opens
     with yes or no only for a yes/no question; a who / when / how-many question only a
     pair that asks the same kind of thing."""
-    from chat.compose import answer_type
+    from chat.compose import YES_NO_ANSWER, YES_NO_QUESTION, answer_type
 
     if YES_NO_ANSWER.match(chunk.text) and not YES_NO_QUESTION.search(asked):
         return False

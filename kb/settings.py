@@ -99,6 +99,7 @@ class AnswerSettings:
     more_sentences: int = 4  # "more from the sources"
     more_floor: float = 0.6  # ...each scoring at least this share of the best
     duplicate: float = 0.9  # cosine above which a sentence repeats one already shown
+    new_words: float = 0.25  # ...or the share of its words not shown yet, below which it adds nothing
     ru_cosine_weight: float = 0.2  # the English-only model's cosine for a Russian sentence with no English original
     faq_cosine: float = 0.6  # a "Questions people ask" pair leads when one of its questions is this close...
     faq_margin: float = 0.1  # ...and no other pair's question comes within this much (calibrated by evals/faq_match.py)
