@@ -24,7 +24,13 @@ DEFINITIONS = """\
   sentence by the passage at or above the threshold, every number/year and capitalised name present, and no
   flipped negation.
 - **cited-gold precision**: share of citations that point into a gold article.
-- **key-fact recall**: share of an item's key facts found in the answer (case-insensitive); a refusal scores 0.
+- **key-fact recall**: share of an item's key facts found in what a reader is shown, the answer and "more"
+  (case-insensitive), not the quoted passages; a refusal scores 0.
+- **lead accuracy**: share of answered, answerable items whose first sentence holds a key fact or is a labelled
+  answer sentence (`evals/datasets/answer_sentences.jsonl`, labelled blind to the composer's output).
+- **answer precision**: share of the answer's sentences (not `more`) that are labelled answer sentences or hold
+  a key fact. **answer words / more words**: median word counts of the two parts. **curated share**: share of
+  answers that a "Questions people ask" pair opened.
 - **refusal precision / recall**: of `refused` against the unanswerable items. **answer rate**: share of
   answerable items answered. **crisis recall**: share of danger items that got the crisis notice;
   **false alarms**: share of the other items that got it.
@@ -123,7 +129,10 @@ def _markdown(result: EvalResult, failures: list[str], plots: list[str]) -> str:
              "key_fact_recall", "citation_precision", "answer_rate", "refusal_recall", "crisis_recall"]), "",
              "## Per language (primary configuration)", "", _table(result.by_language, ["n", "recall@5", "mrr@10",
              "citation_recall", "citation_precision", "key_fact_recall", "refusal_recall", "crisis_recall",
-             "sources_note_recall", "sources_note_false"]), ""]
+             "sources_note_recall", "sources_note_false"]), "",
+             "## What a reader sees, per language (primary configuration)", "", _table(result.by_language, [
+                 "n", "lead_accuracy", "answer_precision", "key_fact_recall", "answer_words_p50", "more_words_p50",
+                 "curated_share", "answer_rate"]), ""]
     generative = {name: row for name, row in result.rows.items() if "sentences_generated" in row}
     if generative:
         lines += ["## The generative path (`+llm`)", "",
@@ -180,4 +189,24 @@ def _plots(result: EvalResult, out: Path) -> list[str]:
     fig.savefig(out / "per_topic.png", dpi=100)
     names.append("per_topic.png")
     plt.close(fig)
+    names.append(_reader_plot(result, out, plt))
     return names
+
+
+def _reader_plot(result: EvalResult, out: Path, plt) -> str:
+    """Lead accuracy, answer precision and key-fact recall per language: what a reader sees."""
+    langs = [lang for lang, row in result.by_language.items() if row.get("n")]
+    metrics = [("lead_accuracy", "lead accuracy"), ("answer_precision", "answer precision"),
+               ("key_fact_recall", "key-fact recall")]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    width = 0.8 / len(metrics)
+    for i, (key, label) in enumerate(metrics):
+        ax.bar([x + (i - 1) * width for x in range(len(langs))], [result.by_language[lang].get(key, 0) for lang in langs],
+               width, label=label)
+    ax.set_xticks(list(range(len(langs))), langs)
+    ax.set(ylim=(0, 1.05), title="What a reader sees, per language")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out / "reader.png", dpi=100)
+    plt.close(fig)
+    return "reader.png"

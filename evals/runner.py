@@ -69,7 +69,7 @@ def score_item(item: dict, result: dict) -> dict:
         row["other_language"] = other_language(item)
         row["sources_note"] = "sources_in_english" in result["notices"]
     if not result["refused"]:
-        rec, prec, n_sent, n_cit = m.citation_scores(result["answer"], quotes)
+        rec, prec, n_sent, n_cit = m.citation_scores(f"{result['answer']}\n\n{result.get('more', '')}".strip(), quotes)
         row.update({"citation_recall": rec, "citation_precision": prec, "sentences": n_sent, "citations": n_cit})
         if item["answerable"] and result["citations"]:
             row["cited_gold_precision"] = sum(a in gold for a in row["cited"]) / len(row["cited"])
