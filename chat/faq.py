@@ -47,6 +47,18 @@ def fits(asked: str, chunk) -> bool:
     return kind is None or kind == answer_type(str(chunk.meta.get("section", "")))
 
 
+def _places(index) -> list[set[str]]:
+    """The places each row's pair names (its question or its article's title), once per version."""
+    if "faq_places" not in index.per_version:
+        from chat.compose import named_places
+
+        rows = _table(index)[0]
+        index.per_version["faq_places"] = [
+            named_places(f"{index.by_id[cid].meta.get('title', '')} {index.by_id[cid].meta.get('section', '')}")
+            for cid in rows]
+    return index.per_version["faq_places"]
+
+
 def match(index, question_vec, question: str, lang: str, articles: list[str] = (),
           settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
     """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
@@ -56,10 +68,15 @@ def match(index, question_vec, question: str, lang: str, articles: list[str] = (
     rows, matrix, _ = _table(index)
     if not rows or lang not in settings.faq_languages:
         return None
+    from chat.compose import named_places
+
     cosines = matrix @ np.asarray(question_vec, dtype=np.float32)
+    asked_places = named_places(question)
     best: dict[str, float] = {}
-    for cid, score in zip(rows, cosines.tolist()):
-        if index.languages.get(cid) == lang and score > best.get(cid, -1.0):
+    for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
+        if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):
+            continue  # "asylum in Canada" is not the US pair's question, however alike the words
+        if score > best.get(cid, -1.0):
             best[cid] = score
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
     if not ranked or ranked[0][1] < settings.faq_cosine:

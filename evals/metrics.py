@@ -12,8 +12,8 @@ import numpy as np
 
 from chat.support import check
 
-SENTENCE_RE = re.compile(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)", re.S)
-MARK_RE = re.compile(r"\[(\d+)\]")
+SENTENCE_RE = re.compile(r"(.+?)((?:\s*\[\d{1,2}\])+)(?=\s|$)", re.S)  # [1]..[99]: "[2010] UKSC 31" is text
+MARK_RE = re.compile(r"\[(\d{1,2})\]")
 
 
 def ranked_articles(chunk_ids: list[str]) -> list[str]:

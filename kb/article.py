@@ -181,10 +181,13 @@ def split_paragraphs(body: str) -> list[Paragraph]:
 
 
 def split_faq(body: str) -> tuple[str, str]:
-    """(the body before the "Questions people ask" section, that section's text)."""
-    for m in re.finditer(r"^##[ \t]+(.+?)[ \t]*$", body, re.M):
+    """(the body without its "Questions people ask" section, that section's text: up to the
+    next `##` heading or the end)."""
+    headings = list(re.finditer(r"^##[ \t]+(.+?)[ \t]*$", body, re.M))
+    for i, m in enumerate(headings):
         if m.group(1).strip().lower() in FAQ_HEADINGS:
-            return body[:m.start()], body[m.end():]
+            end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
+            return body[:m.start()] + body[end:], body[m.end():end]
     return body, ""
 
 

@@ -60,14 +60,14 @@ def test_a_new_question_stands_alone(question):
     assert search_query(question, _history("What happened in Chechnya in 2017?")) == question
 
 
-@pytest.mark.parametrize("follow_up, article", [("and in Canada?", "asylum-canada"), ("What about Canada?", "asylum-canada"),
-                                                ("and the netherlands", "asylum-netherlands")])
-def test_a_swapped_follow_up_is_answered_about_the_new_country(shipped, follow_up, article):
+@pytest.mark.parametrize("follow_up, country", [("and in Canada?", "canad"), ("What about Canada?", "canad"),
+                                                ("and the netherlands", "netherlands")])
+def test_a_swapped_follow_up_is_answered_about_the_new_country(shipped, follow_up, country):
     _, assistant = shipped
     result = assistant.ask(follow_up, history=_history("Can I get asylum in Germany because I am gay?"))
     assert not result["refused"]
-    assert result["citations"][0]["article_id"] == article  # the answer opens from the new country's article
-    assert "germany" not in result["answer"].lower()
+    shown = f"{result['answer']} {result['more']}".lower()
+    assert country in shown and "germany" not in shown  # about the new country, and nothing about the old one
 
 
 def test_a_follow_up_on_the_same_topic_stays_there(shipped):

@@ -52,7 +52,7 @@ def sources_html(citations: list[dict], labels: dict) -> str:
 def answer_markdown(answer: str) -> str:
     """Answer sentences come from vetted articles; escape them anyway, keep the [n] markers readable."""
     escaped = escape_md(answer)
-    return re.sub(r"&#91;(\d+)&#93;", r"**[\1]**", escaped)
+    return re.sub(r"&#91;(\d{1,2})&#93;", r"**[\1]**", escaped)
 
 
 def more_html(more: str, label: str) -> str:
@@ -65,7 +65,7 @@ def more_html(more: str, label: str) -> str:
 
 def answer_html(text: str) -> str:
     """Escaped answer text with each [n] as a link to source n."""
-    return re.sub(r"\[(\d+)\]", r'<a class="refuge-ref" href="#source-\1">[\1]</a>', html.escape(text))
+    return re.sub(r"\[(\d{1,2})\]", r'<a class="refuge-ref" href="#source-\1">[\1]</a>', html.escape(text))
 
 
 def draft_html(draft: str, label: str) -> str:
