@@ -72,6 +72,7 @@ class Index:
         self._by_prefix: dict[str, list[str]] = {}
         self._share: dict[str, float] = {}
         self.per_version: dict = {}  # tables other modules derive from this version (chat/bridge.py, chat/compose.py)
+        self.live: dict[str, str] = {}  # article id -> the hash the last finished ingest made live (also claim reviews)
         self._langchain = None  # the LangChain vector store, made on first use (chat/retrieve.py)
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -87,7 +88,7 @@ class Index:
             chunks = [c for c in chunks if live.get(c.meta.get("article_id")) == c.meta.get("article_hash")]
         bm25 = self._cached_bm25(chunks, state.get("kb_version"))
         self.chunks, self.by_id, self.bm25 = chunks, {c.id: c for c in chunks}, bm25
-        self._share, self.per_version = {}, {}
+        self._share, self.per_version, self.live = {}, {}, live
         self.version, self._checked = state.get("kb_version"), time.monotonic()
         return self
 

@@ -113,6 +113,43 @@ def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:
 
 
 @cli.command()
+@click.argument("source", default="-", metavar="[FILE|-]")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def check(source, as_json):
+    """Check a pasted text (a post, thread or article; up to 20,000 characters) claim by claim.
+
+    Reads FILE, or standard input when FILE is "-" or missing. Each sentence is marked as a
+    claim, opinion, question or call to action; each claim gets a curated review's rating
+    with its cited explanation, or the closest vetted passages (no rating), or "not covered".
+    The text is never stored or logged.
+    """
+    from chat.assistant import Assistant
+    from chat.check import check_text
+    from ui.render import check_report
+
+    data = _read_input(source)
+    result = check_text(Assistant(get_settings()), data)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else check_report(result))
+
+
+def _read_input(source: str) -> bytes | str:
+    """The bytes of FILE or standard input, read no further than a little past the limit
+    (the rest could only be refused as too long)."""
+    from kb.settings import CHECK
+
+    limit = CHECK.max_chars * 4 + 16  # UTF-8: at most 4 bytes a character
+    if source == "-":
+        data = click.get_binary_stream("stdin").read(limit + 1)
+        return data[:limit].decode("utf-8", "ignore") if len(data) > limit else data
+    path = Path(source)
+    if not path.is_file():
+        raise click.ClickException(f"{source}: not a readable file")
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    return data[:limit].decode("utf-8", "ignore") if len(data) > limit else data
+
+
+@cli.command()
 @click.option("--host", default=None, help="Interface to bind (default REFUGE_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default REFUGE_PORT or 7860).")
 def serve(host, port):
