@@ -70,8 +70,14 @@ REPORTED = re.compile(
     r"\b(said|says|called|calls|described|describes|told|stated|wrote|writes|reported|reports|according to|"
     r"warned|argued|claimed|claims|urged|urges|asked|found|ruled|held|заявил\w*|назвал\w*|сказал\w*|сообщил\w*|"
     r"написал\w*|по словам|по данным|призвал\w*|признал\w*|постановил\w*)\b", re.I)
-NEGATION = re.compile(r"\b(not|no|never|nothing|none|nobody|neither|nor|without|cannot|n't)\b|n't\b|"
-                      r"(?<![\w-])(не|нет|никогда|ничего|никто|ни)(?![\w-])", re.I)
+ALLOWED = re.compile(r"\b(legal|legali[sz]\w*|decriminali[sz]\w*|allow\w*|permit\w*|lifted|repeal\w*|recogni[sz]\w*|"
+                     r"законн\w*|легализ\w*|разреш\w*|отмен\w*)\b", re.I)
+FORBIDDEN = re.compile(r"\b(illegal|ban|bans|banned|outlaw\w*|forbid\w*|prohibit\w*|criminali[sz]\w*|crime|criminal|"
+                       r"unlawful|against the law|запрещ\w*|запрет\w*|незаконн\w*|преступлени\w*)\b", re.I)
+SOVIET = re.compile(r"\b(soviet|ussr|ссср|советск\w*)\b", re.I)
+NEGATION = re.compile(r"\b(not|no|never|nothing|none|nobody|neither|nor|without|cannot|den(y|ies|ied))\b|n't\b|"
+                      r"(?<![\w-])(не|нет|никогда|ничего|никто|ни|отрица\w*)(?![\w-])", re.I)
+NOT_NEGATION = re.compile(r"\b(not (only|just|merely)|no longer just|не только)\b", re.I)  # "not just children": no negation
 
 
 @dataclass
@@ -192,15 +198,36 @@ def closest_review(table: Reviews, vec, lang: str) -> Match | None:
 
 
 def agrees(sentence: str, match: Match, table: Reviews) -> bool:
-    """The sentence says the same kind of thing as the matched wording: no number or year
-    that none of the review's wordings has (when both give numbers), and the same polarity
-    (a negation in one and not the other: "is illegal" / "is not illegal")."""
-    told = numbers(sentence)
+    """The sentence says the same kind of thing as the matched review: no number or year
+    that none of the review's wordings has (when both give numbers), no place they never
+    name, and the same polarity as the closest wording (a negation in one and not the
+    other, "is illegal" / "is not illegal"; or allowed against banned, "legalised" / "bans")."""
     wordings = " ".join(text for cid, _, text in table.rows if cid == match.chunk_id)
-    theirs = numbers(wordings)
+    told, theirs = numbers(sentence), numbers(wordings)
     if told and theirs and not told & theirs:
         return False
-    return bool(NEGATION.search(sentence)) == bool(NEGATION.search(match.wording))
+    if not places(sentence) <= places(wordings):
+        return False
+    if negated(sentence) != negated(match.wording):
+        return False
+    return _stance(sentence) in (None, _stance(match.wording)) or _stance(match.wording) is None
+
+
+def negated(text: str) -> bool:
+    return bool(NEGATION.search(NOT_NEGATION.sub(" ", text)))
+
+
+def places(text: str) -> set[str]:
+    """Countries and regions named (the Soviet Union counted apart from Russia)."""
+    from chat.places import places_in
+
+    return places_in(text) | ({"ussr"} if SOVIET.search(text) else set())
+
+
+def _stance(text: str) -> str | None:
+    """'allowed' or 'forbidden' when the text says only one of them, else None."""
+    allowed, forbidden = bool(ALLOWED.search(text)), bool(FORBIDDEN.search(text))
+    return "allowed" if allowed and not forbidden else "forbidden" if forbidden and not allowed else None
 
 
 def match_review(table: Reviews, sentence: str, vec, lang: str, settings: CheckSettings = CHECK) -> Match | None:
