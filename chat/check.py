@@ -46,6 +46,7 @@ QUESTION_START = re.compile(
 WONDER = re.compile(r"\b(i wonder|i'?m wondering|does anyone know|мне интересно|кто-нибудь знает)\b", re.I)
 CALL_START = re.compile(
     r"^\W*(please\s+|пожалуйста,?\s+)?(share|sign|donate|repost|retweet|spread|email|join|demand|boycott|contact|"
+    r"delete|remove|avoid|tag|follow|read|watch|learn|check|report|protect|stay safe|"
     r"(help|support|call|act|stand|write|tell|speak|raise|keep|don'?t|do not|never|let'?s|let us|remember)"
     r"\s+(us|them|this|these|the|your|our|a|an|him|her|everyone|people|now|up|with|for|by|to|out|look|forget|"
     r"let|stay|be|silent|quiet|away)|"
@@ -148,6 +149,7 @@ class Reviews:
     sentences: dict  # review chunk id -> its explanation sentences
     rows: list  # per wording: (review chunk id, language, text)
     matrix: np.ndarray
+    distinct: dict = None  # (review chunk id, language) -> stemmed terms of its wordings that few other reviews use
 
 
 def reviews(index) -> Reviews:
@@ -169,8 +171,31 @@ def reviews(index) -> Reviews:
                 sentences.setdefault(meta["chunk_id"], []).append((int(meta["position"]), doc))
         matrix = np.vstack(vecs) if vecs else np.zeros((0, 1), dtype=np.float32)
         index.per_version["claims"] = Reviews(chunks, {k: [d for _, d in sorted(v)] for k, v in sentences.items()},
-                                              rows, matrix)
+                                              rows, matrix, distinctive_terms(rows))
     return index.per_version["claims"]
+
+
+DISTINCT_SHARE = 0.1  # a term in the wordings of at most this share of reviews (and at least 2) is distinctive
+
+
+def distinctive_terms(rows: list) -> dict:
+    """Per review, the stemmed terms of its English wordings that at most a few reviews use
+    ("ramadan", "siren", "canada"): a sentence must share one to be rated with that review."""
+    from chat.index import bm25_tokens
+
+    terms: dict[tuple, set] = {}  # (review chunk id, language) -> terms
+    for cid, lang, text in rows:
+        terms.setdefault((cid, lang), set()).update(bm25_tokens(text))
+    out = {}
+    for lang in {lang for _, lang in terms}:
+        per = {cid: toks for (cid, lg), toks in terms.items() if lg == lang}
+        df: dict[str, int] = {}
+        for toks in per.values():
+            for tok in toks:
+                df[tok] = df.get(tok, 0) + 1
+        limit = max(2, int(DISTINCT_SHARE * len(per)))
+        out.update({(cid, lang): frozenset(t for t in toks if df[t] <= limit) for cid, toks in per.items()})
+    return out
 
 
 @dataclass
@@ -198,10 +223,16 @@ def closest_review(table: Reviews, vec, lang: str) -> Match | None:
 
 
 def agrees(sentence: str, match: Match, table: Reviews) -> bool:
-    """The sentence says the same kind of thing as the matched review: no number or year
+    """The sentence says the same kind of thing as the matched review: it shares one of the
+    review's distinctive terms (a sentence about Kadyrov is not the Ramadan claim), no number or year
     that none of the review's wordings has (when both give numbers), no place they never
     name, and the same polarity as the closest wording (a negation in one and not the
     other, "is illegal" / "is not illegal"; or allowed against banned, "legalised" / "bans")."""
+    from chat.index import bm25_tokens
+
+    distinct = (table.distinct or {}).get((match.chunk_id, language_of(sentence)))
+    if distinct and not distinct & set(bm25_tokens(sentence)):
+        return False
     wordings = " ".join(text for cid, _, text in table.rows if cid == match.chunk_id)
     told, theirs = numbers(sentence), numbers(wordings)
     if told and theirs and not told & theirs:
@@ -257,6 +288,16 @@ def review_result(table: Reviews, match: Match, index, lang: str) -> dict:
 
 # --- related passages --------------------------------------------------------------------
 
+LEANS_ON = re.compile(r"^\W*(he|she|it|they|this|these|those|his|her|their|its)\b|\b(there|here)\W*$|"
+                      r"^\W*(он|она|оно|они|это|эти|его|её|их|там)\b", re.I)
+
+
+def with_context(claim: str, previous: str) -> str:
+    """The claim as searched: with the sentence before it when it leans on it ("He has set up
+    camps...", "... for a whole family there")."""
+    return f"{previous} {claim}" if previous and LEANS_ON.search(claim) else claim
+
+
 def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHECK) -> dict | None:
     """The closest 1-2 verbatim sentences of relevant passages, cited, or None when retrieval
     finds nothing relevant enough (the chat's own rule, chat/relevance.py). Curated FAQ answers
@@ -299,24 +340,29 @@ def check_text(assistant, text, settings: CheckSettings = CHECK) -> dict:
     vectors = assistant.embedder.embed_queries([LIST_MARK.sub("", s.text) for s in claims]) if claims else []
     vec_of = {id(s): v for s, v in zip(claims, vectors)}
     table = reviews(assistant.index)
-    out = []
+    out, previous = [], ""
     for sent in sentences:
         item = {"text": sent.text, "kind": sent.kind, "verdict": None, "review_id": None, "note": "", "citations": []}
         if sent.kind == "claim":
-            item.update(look_up(assistant, table, sent, vec_of.get(id(sent)), settings))
+            item.update(look_up(assistant, table, sent, vec_of.get(id(sent)), settings, previous))
         out.append(item)
+        previous = LIST_MARK.sub("", sent.text)
     return {"chars": len(cleaned), "claims": out,
             "timings_ms": {"check": round((time.perf_counter() - started) * 1000, 2)}}
 
 
-def look_up(assistant, table: Reviews, sent: Sentence, vec, settings: CheckSettings = CHECK) -> dict:
-    """verdict, review_id, note and citations for one claim."""
+def look_up(assistant, table: Reviews, sent: Sentence, vec, settings: CheckSettings = CHECK, previous: str = "") -> dict:
+    """verdict, review_id, note and citations for one claim (`previous`: the sentence before)."""
     found = None
     if vec is not None:
         claim = LIST_MARK.sub("", sent.text)
         match = match_review(table, claim, vec, sent.lang, settings)
-        found = review_result(table, match, assistant.index, sent.lang) if match else \
-            related(assistant, claim, vec, sent.lang, settings)
+        if match:
+            found = review_result(table, match, assistant.index, sent.lang)
+        else:
+            searched = with_context(claim, previous)
+            found = related(assistant, searched, assistant.embedder.embed_query(searched) if searched != claim else vec,
+                            sent.lang, settings)
     if found is None:
         return {"verdict": "not_covered", "review_id": None, "note": message("not_covered", sent.lang), "citations": []}
     found["citations"] = [{k: c[k] for k in PUBLIC_CITATION} for c in found["citations"]]
