@@ -3,6 +3,7 @@ is loaded once per session, and the shipped knowledge base is ingested once per 
 into its own temp store for the tests that ask questions of it."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def shipped(tmp_path_factory, embedder):
     from ingest.pipeline import run_ingest
 
     data = tmp_path_factory.mktemp("shipped")
+    seed = os.environ.get("REFUGE_TEST_EMBED_CACHE")  # optional: an embedding cache to start from (same vectors, faster)
+    if seed and Path(seed).is_file():
+        shutil.copy(seed, data / "embed-cache.sqlite3")
     settings = get_settings({"REFUGE_DATA_DIR": str(data)})
     run_ingest(settings, progress=False)
     return settings, Assistant(settings)

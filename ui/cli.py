@@ -172,20 +172,30 @@ def serve(host, port):
               help="Evaluate the generative path with this model (openai:MODEL, ollama:MODEL, llamacpp:PATH).")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Only N gold items, spread evenly over the dataset(s).")
-def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit):
+@click.option("--claims-dataset", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Labelled essays for the claim-check section (default: evals/datasets/claims_essays.jsonl).")
+@click.option("--no-claims", is_flag=True, help="Skip the claim-check section.")
+def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit, claims_dataset, no_claims):
     """Measure retrieval, citation accuracy, refusals and crisis notices on the gold set.
 
     Writes report.md, metrics.json, per_question.jsonl and PNG plots, and exits 1 when
-    the hybrid configuration falls below a floor in evals/thresholds.toml.
+    the hybrid configuration falls below a floor in evals/thresholds.toml. A separate
+    section checks labelled essays with `refuge check` (claims.md, claims.json): review
+    precision and recall, and the share of claims with a useful result.
     """
+    from chat.assistant import Assistant
     from evals.report import gate, load_floors, write_report
     from evals.runner import primary_name, run_eval
     from kb.settings import PROJECT_ROOT
 
-    result = run_eval(get_settings(), list(datasets) or None, _split(retrievers), _split(composers),
+    settings = get_settings()
+    assistant = Assistant(settings)
+    result = run_eval(settings, list(datasets) or None, _split(retrievers), _split(composers), assistant=assistant,
                       progress=sys.stderr.isatty(), llm=llm, limit=limit)
     failures = [] if no_gate else gate(result, load_floors())
     report = write_report(result, out or PROJECT_ROOT / "evals" / "reports" / "latest", failures)
+    if not no_claims:
+        _claims_section(assistant, report, claims_dataset)
     row = result.rows.get(primary_name()) or next(iter(result.rows.values()))
     for name in ("recall@5", "mrr@10", "citation_precision", "citation_recall", "key_fact_recall",
                  "refusal_precision", "refusal_recall", "crisis_recall", "crisis_false_alarms"):
@@ -241,6 +251,23 @@ def bench(quick, out, sizes, server_sizes, questions, users, per_user, no_server
     report = write(result, out or PROJECT_ROOT / "evals" / "reports" / "bench")
     click.echo(table(result))
     click.echo(f"report: {report}")
+
+
+def _claims_section(assistant, report: Path, dataset: Path | None) -> None:
+    """`refuge eval`'s claim-check section: run the labelled essays, write claims.md and
+    claims.json next to report.md, add the section to report.md and print the figures."""
+    from evals import claims
+
+    dataset = dataset or claims.ESSAYS
+    if not dataset.is_file():
+        return
+    result = claims.run_essays(assistant, dataset)
+    section = claims.write_essays(result, report.parent, dataset)
+    with report.open("a", encoding="utf-8") as fh:
+        fh.write("\n" + section.read_text(encoding="utf-8"))
+    row = result["all"]
+    for name in ("review_precision", "review_recall", "useful_share", "related_on_target", "kind_accuracy"):
+        click.echo(f"claims {name:<16}{row[name]:.3f}")
 
 
 def _split(text: str) -> tuple[str, ...]:
