@@ -310,7 +310,8 @@ def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHE
     else:
         return None
     passages = [h for h in hits if index.by_id[h.chunk_id].meta.get("kind") != "faq"][:settings.related_passages]
-    cands = [c for c in compose.candidates(assistant.store, passages, vec, claim, index) if c.eligible and not c.reach]
+    cands = [c for c in compose.candidates(SentenceRows(assistant.store, index), passages, vec, claim, index)
+             if c.eligible and not c.reach]
     cands.sort(key=lambda c: (-c.score, c.passage_rank, c.position))
     if not cands:
         return None
@@ -322,6 +323,30 @@ def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHE
             chosen.append(cand)
     note, _, cites = compose.render(chosen, [], index)
     return {"verdict": "related", "review_id": None, "note": note, "citations": cites}
+
+
+class SentenceRows:
+    """The store as `compose.candidates` reads it, with the knowledge-base sentences it fetched
+    kept per index version: a pasted text's claims draw on the same passages many times."""
+    MAX_ROWS = 100_000
+
+    def __init__(self, store, index):
+        self.store, self.rows = store, index.per_version.setdefault("check_rows", {})
+        self.sentences = self
+
+    def get(self, ids=None, include=(), **kwargs):
+        if ids is None:
+            return self.store.sentences.get(include=include, **kwargs)
+        missing = [i for i in ids if i not in self.rows]
+        if missing:
+            got = self.store.sentences.get(ids=missing, include=["documents", "metadatas", "embeddings"])
+            fetched = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+            if len(self.rows) + len(missing) > self.MAX_ROWS:
+                self.rows.clear()
+            self.rows.update({sid: (doc, meta, vec) for sid, doc, meta, vec in fetched})
+        found = [i for i in ids if i in self.rows]
+        return {"ids": found, "documents": [self.rows[i][0] for i in found], "metadatas": [self.rows[i][1] for i in found],
+                "embeddings": [self.rows[i][2] for i in found]}
 
 
 # --- the whole text ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from kb.text import STOPWORDS_EN, STOPWORDS_RU, language_of, words
 from kb.translit import to_cyrillic
 
 CHECK_EVERY_S = 3.0
+SENTENCE_TOKENS_MAX = 200_000  # sentences whose tokens are kept per index version (`sentence_overlap`)
 RU_PREFIXES = ("пере", "про", "при", "под", "раз", "рас", "вы", "от", "за", "по", "на", "до", "из", "об", "с", "у")
 
 
@@ -202,8 +203,18 @@ class Index:
         return {t for t in self.correct(question) if t in self.idf}
 
     def sentence_overlap(self, q: set[str], sentence: str) -> float:
-        """IDF-weighted share of the question terms `q` (from `query_terms`) in the sentence."""
-        return self.token_overlap(q, set(bm25_tokens(sentence))) if q else 0.0
+        """IDF-weighted share of the question terms `q` (from `query_terms`) in the sentence.
+        The tokens of a knowledge-base sentence are kept per index version (a pasted text's
+        claims score the same passages many times)."""
+        if not q:
+            return 0.0
+        known = self.per_version.setdefault("sentence_tokens", {})
+        tokens = known.get(sentence)
+        if tokens is None:
+            tokens = frozenset(bm25_tokens(sentence))
+            if len(known) < SENTENCE_TOKENS_MAX:
+                known[sentence] = tokens
+        return self.token_overlap(q, tokens)
 
     def token_overlap(self, q: set[str], tokens) -> float:
         """`sentence_overlap` for a text already tokenised with `bm25_tokens`."""

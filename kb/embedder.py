@@ -104,9 +104,9 @@ class Embedder:
 
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        if self.onnx_file is not None:
-            self.embed_query(texts[0])  # loads the ONNX encoder once
-            return self._onnx.encode(list(texts))
+        if self.onnx_file is not None:  # the questions' session: one thread (2 were slower on a busy 2-core machine)
+            self.embed_query(texts[0])  # loads it once
+            return self._onnx.encode(list(texts), batch_size=16)
         return np.asarray(self.encode(texts), dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
