@@ -522,9 +522,11 @@ def check_claim_links(articles: list[Article]) -> list[Problem]:
 
 
 def check_articles(paths: list[Path], today: dt.date | None = None) -> tuple[list[Article], list[Problem]]:
-    """Parse and check many Markdown files, and the rules across them."""
-    articles = [parse_article(p) for p in paths]
+    """Parse and check many Markdown files (articles and claim reviews), and the rules across them."""
+    from kb.claim import ClaimReview, is_claim_file, parse_claim
+
+    articles = [parse_claim(p) if is_claim_file(p) else parse_article(p) for p in paths]
     problems: list[Problem] = []
     for art in articles:
-        problems += check_article(art, today)
+        problems += check_claim(art, today) if isinstance(art, ClaimReview) else check_article(art, today)
     return articles, problems + check_collection(articles)
