@@ -22,6 +22,7 @@ from kb.text import STOPWORDS_EN, STOPWORDS_RU, language_of, words
 from kb.translit import to_cyrillic
 
 CHECK_EVERY_S = 3.0
+SENTENCE_TOKENS_MAX = 200_000  # sentences whose tokens are kept per index version (`sentence_overlap`)
 RU_PREFIXES = ("пере", "про", "при", "под", "раз", "рас", "вы", "от", "за", "по", "на", "до", "из", "об", "с", "у")
 
 
@@ -72,6 +73,7 @@ class Index:
         self._by_prefix: dict[str, list[str]] = {}
         self._share: dict[str, float] = {}
         self.per_version: dict = {}  # tables other modules derive from this version (chat/bridge.py, chat/compose.py)
+        self.live: dict[str, str] = {}  # article id -> the hash the last finished ingest made live (also claim reviews)
         self._langchain = None  # the LangChain vector store, made on first use (chat/retrieve.py)
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -87,7 +89,7 @@ class Index:
             chunks = [c for c in chunks if live.get(c.meta.get("article_id")) == c.meta.get("article_hash")]
         bm25 = self._cached_bm25(chunks, state.get("kb_version"))
         self.chunks, self.by_id, self.bm25 = chunks, {c.id: c for c in chunks}, bm25
-        self._share, self.per_version = {}, {}
+        self._share, self.per_version, self.live = {}, {}, live
         self.version, self._checked = state.get("kb_version"), time.monotonic()
         return self
 
@@ -201,8 +203,18 @@ class Index:
         return {t for t in self.correct(question) if t in self.idf}
 
     def sentence_overlap(self, q: set[str], sentence: str) -> float:
-        """IDF-weighted share of the question terms `q` (from `query_terms`) in the sentence."""
-        return self.token_overlap(q, set(bm25_tokens(sentence))) if q else 0.0
+        """IDF-weighted share of the question terms `q` (from `query_terms`) in the sentence.
+        The tokens of a knowledge-base sentence are kept per index version (a pasted text's
+        claims score the same passages many times)."""
+        if not q:
+            return 0.0
+        known = self.per_version.setdefault("sentence_tokens", {})
+        tokens = known.get(sentence)
+        if tokens is None:
+            tokens = frozenset(bm25_tokens(sentence))
+            if len(known) < SENTENCE_TOKENS_MAX:
+                known[sentence] = tokens
+        return self.token_overlap(q, tokens)
 
     def token_overlap(self, q: set[str], tokens) -> float:
         """`sentence_overlap` for a text already tokenised with `bm25_tokens`."""

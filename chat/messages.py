@@ -21,6 +21,11 @@ TEXT = {
         "busy": "Refuge is busy right now. Please try again in a moment.",
         "rate_limited": "That's a lot of questions in a short time. Please wait a minute, then ask again.",
         "help_query": "organisations that help LGBTQ people leave danger and get support",
+        "check_empty": "Please paste a text to check.",
+        "check_too_long": "That text is too long ({n:,} characters). Please paste at most {limit:,} characters.",
+        "check_not_text": "That doesn't look like text. Please paste the words of the post or article.",
+        "not_covered": "No vetted source in Refuge covers this claim, so it is neither confirmed nor rated here.",
+        "full_story": "The full story: “{title}”.",
     },
     "ru": {
         "no_source": ("У меня нет проверенного источника по этому вопросу. Refuge отвечает на вопросы о правах "
@@ -41,6 +46,12 @@ TEXT = {
         "busy": "Сейчас Refuge перегружен. Пожалуйста, попробуйте чуть позже.",
         "rate_limited": "Слишком много вопросов за короткое время. Пожалуйста, подождите минуту и спросите снова.",
         "help_query": "организации которые помогают ЛГБТ людям уехать из опасности и получить поддержку",
+        "check_empty": "Пожалуйста, вставьте текст для проверки.",
+        "check_too_long": "Текст слишком длинный ({n:,} символов). Пожалуйста, вставьте не больше {limit:,} символов.",
+        "check_not_text": "Это не похоже на текст. Пожалуйста, вставьте слова поста или статьи.",
+        "not_covered": "В проверенных источниках Refuge нет сведений об этом утверждении, поэтому здесь оно не "
+                       "подтверждается и не оценивается.",
+        "full_story": "Подробнее: «{title}».",
     },
 }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import re
 
 from kb.article import FOOTNOTE_RE, Article, Faq, Paragraph, clean_text
+from kb.claim import ClaimReview
 from kb.text import split_sentences, words
 
 CHUNKER_VERSION = "4"  # 2: chunk metadata records its sentence count; 3: each sentence's footnote keys, FAQ pairs;
@@ -28,6 +29,7 @@ class Chunk:
     metadata: dict
     sentences: list[str] = field(default_factory=list)
     asks: list[str] = field(default_factory=list)  # a FAQ pair's question and paraphrases (embedded to match questions)
+    ask_languages: list[str] = field(default_factory=list)  # per ask, when not all in the chunk's language (claims)
     heading: str = ""  # "<article title>. <section>." embedded with each sentence, which often lacks its subject
 
     def embed_texts(self) -> list[str]:
@@ -146,7 +148,9 @@ def _metadata(article: Article, a_hash: str, i: int, section: str, keys: list[st
 
 def chunk_article(article: Article, model: str = "") -> list[Chunk]:
     """The chunks of a (valid) article, with ids that are stable for unchanged text; then
-    one chunk per "Questions people ask" pair."""
+    one chunk per "Questions people ask" pair. A claim review is one chunk of kind "claim"."""
+    if isinstance(article, ClaimReview):
+        return [claim_chunk(article, model)]
     lang = str(article.meta.get("language") or "en")
     a_hash = article_hash(article, model)
     chunks = []
@@ -177,3 +181,22 @@ def _faq_chunk(article: Article, faq: Faq, a_hash: str, i: int, lang: str) -> Ch
                     sentence_keys=json.dumps(sentence_keys(sentences, [para])))
     return Chunk(f"{article.id}:{i:03d}:{c_hash}", faq.text, f"{faq.question}\n{faq.text}", metadata, sentences,
                  faq.asks, f"{article.title}. {faq.question}")
+
+
+def claim_chunk(review: ClaimReview, model: str = "") -> Chunk:
+    """A claim review as one chunk: its text is the explanation, and the claim and its
+    paraphrases (English, then Russian) are embedded one by one to match pasted sentences."""
+    a_hash = article_hash(review, model)
+    paragraphs = review.paragraphs()
+    text = " ".join(p.text for p in paragraphs)
+    raw = " ".join(p.raw for p in paragraphs)
+    asks = review.asks()
+    c_hash = hashlib.sha256("\n".join([text, review.rating, review.article] + [a for a, _ in asks]).encode()).hexdigest()[:10]
+    keys = [k for p in paragraphs for k in p.keys]
+    metadata = _metadata(review, a_hash, 0, "", keys, c_hash)
+    sentences = split_sentences(text, "en")
+    metadata.update(kind="claim", topic="claims", language="en", rating=review.rating, article=review.article,
+                    sentences=len(sentences), asks=len(asks), ask_languages=json.dumps([lang for _, lang in asks]),
+                    sentence_keys=json.dumps(sentence_keys(sentences, [Paragraph("", text, keys, raw)])))
+    return Chunk(f"{review.id}:000:{c_hash}", text, f"{review.title}\n{text}", metadata, sentences,
+                 [a for a, _ in asks], [lang for _, lang in asks], f"{review.title}.")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from ingest.documents import Document, check_document, document_for_sidecar, is_document, is_sidecar, load_document
 from kb.article import Article, parse_article
+from kb.claim import ClaimReview, is_claim_file, parse_claim
 from kb.errors import Problem
-from kb.validate import check_article, check_collection
+from kb.validate import check_article, check_claim, check_collection
 
 SKIP_NAMES = {"README.md", "CHANGELOG.md"}
 
@@ -54,12 +55,16 @@ def find_articles(paths: list[Path], root: Path, *, documents: bool = False) -> 
 
 
 def load_file(path: Path) -> Article:
-    """A Markdown article or, for a PDF/HTML/text file, a `Document`."""
-    return load_document(path) if is_document(path) else parse_article(path)
+    """A Markdown article, a claim review (kb/claims/*.md) or, for a PDF/HTML/text file, a `Document`."""
+    if is_document(path):
+        return load_document(path)
+    return parse_claim(path) if is_claim_file(path) else parse_article(path)
 
 
 def check_file(art: Article, today: dt.date | None = None) -> list[Problem]:
-    return check_document(art, today) if isinstance(art, Document) else check_article(art, today)
+    if isinstance(art, Document):
+        return check_document(art, today)
+    return check_claim(art, today) if isinstance(art, ClaimReview) else check_article(art, today)
 
 
 def load_and_check(files: list[Path], today: dt.date | None = None) -> tuple[list[Article], list[Problem]]:

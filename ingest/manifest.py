@@ -39,10 +39,10 @@ def save(path: Path, manifest: dict) -> None:
 
 
 def from_store(store, model: str) -> dict:
-    """Rebuild a manifest from the chunk metadata in the store."""
+    """Rebuild a manifest from the chunk metadata in the store (passages and claim reviews)."""
     manifest = empty(model)
-    got = store.chunks.get(include=["metadatas"])
-    for chunk_id, meta in zip(got["ids"], got["metadatas"]):
+    passages, claims = store.chunks.get(include=["metadatas"]), store.claims.get(include=["metadatas"])
+    for chunk_id, meta in zip(passages["ids"] + claims["ids"], passages["metadatas"] + claims["metadatas"]):
         entry = manifest["articles"].setdefault(meta["article_id"], {"hash": meta.get("article_hash", ""), "chunks": []})
         if entry["hash"] != meta.get("article_hash", ""):
             entry["hash"] = "mixed"  # a half-finished earlier ingest: re-do this article

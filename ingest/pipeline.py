@@ -145,13 +145,16 @@ def _upsert_all(store, chunks: list[Chunk], chunk_vecs, sent_vecs) -> None:
             s_docs.append(sent)
             s_meta.append({"chunk_id": c.id, "article_id": c.metadata["article_id"], "position": j,
                            "language": c.metadata["language"]})
-        for j, ask in enumerate(c.asks):  # a FAQ pair's question and paraphrases
+        for j, ask in enumerate(c.asks):  # a FAQ pair's question and paraphrases, a claim's wordings
             s_ids.append(ask_id(c.id, j))
             s_docs.append(ask)
+            lang = c.ask_languages[j] if j < len(c.ask_languages) else c.metadata["language"]
             s_meta.append({"chunk_id": c.id, "article_id": c.metadata["article_id"], "position": j,
-                           "language": c.metadata["language"], "kind": "ask"})
-    _batched(store.chunks.upsert, ids=[c.id for c in chunks], embeddings=chunk_vecs,
-             documents=[c.text for c in chunks], metadatas=[c.metadata for c in chunks])
+                           "language": lang, "kind": "ask"})
+    for collection, wanted in ((store.chunks, False), (store.claims, True)):  # claim reviews apart from passages
+        rows = [(c, v) for c, v in zip(chunks, chunk_vecs) if (c.metadata.get("kind") == "claim") == wanted]
+        _batched(collection.upsert, ids=[c.id for c, _ in rows], embeddings=[v for _, v in rows],
+                 documents=[c.text for c, _ in rows], metadatas=[c.metadata for c, _ in rows])
     _batched(store.sentences.upsert, ids=s_ids, embeddings=sent_vecs, documents=s_docs, metadatas=s_meta)
 
 
@@ -161,11 +164,12 @@ def _batched(write, **columns) -> None:
 
 
 def _delete_article(store, art_id: str, keep: set[str] = frozenset()) -> None:
-    old = store.chunks.get(where={"article_id": art_id}, include=[])["ids"]
-    stale = [i for i in old if i not in keep]
-    if stale:
-        store.chunks.delete(ids=stale)
-        store.sentences.delete(where={"chunk_id": {"$in": stale}})
+    for collection in (store.chunks, store.claims):
+        old = collection.get(where={"article_id": art_id}, include=[])["ids"]
+        stale = [i for i in old if i not in keep]
+        if stale:
+            collection.delete(ids=stale)
+            store.sentences.delete(where={"chunk_id": {"$in": stale}})
 
 
 def _kb_version(manifest: dict) -> str:

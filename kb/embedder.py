@@ -97,6 +97,18 @@ class Embedder:
         """Unit vectors for `texts` (a float32 array, one row per text), through torch."""
         return self.encode(texts) if texts else []
 
+    def embed_queries(self, texts: list[str]):
+        """Unit vectors for many query-like texts at once (a float32 array): through the
+        ONNX export when questions use it, else torch in one batched call."""
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        if self.onnx_file is not None:  # the questions' session: one thread (2 were slower on a busy 2-core machine)
+            self.embed_query(texts[0])  # loads it once
+            return self._onnx.encode(list(texts), batch_size=16)
+        return np.asarray(self.encode(texts), dtype=np.float32)
+
     def embed_query(self, text: str) -> list[float]:
         if self.onnx_file is not None:
             if self._onnx is None:

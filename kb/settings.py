@@ -111,6 +111,26 @@ class AnswerSettings:
 ANSWER = AnswerSettings()
 
 
+@dataclass(frozen=True)
+class CheckSettings:
+    """The numbers behind `refuge check` (chat/check.py): how a pasted sentence is matched to
+    a curated claim review, and when the knowledge base's passages are shown instead. The
+    review thresholds are calibrated on evals/datasets/claims_calibration.jsonl
+    (`python -m evals.claims calibrate`): a wrong rating is worse than none, so the bar is
+    precision >= 0.95 of "matched the right review"."""
+    max_chars: int = 20_000  # a longer text gets a clear message
+    review_cosine: float = 0.72  # a review matches when one of its wordings is this close to the sentence...
+    review_margin: float = 0.04  # ...and no other review's wording comes within this much
+    review_languages: tuple = ("en",)  # the English-only model cannot match Russian sentences reliably
+    related_sentences: int = 2  # a claim with no review: this many of the closest verbatim sentences
+    related_passages: int = 3  # ...drawn from this many of the best retrieved passages
+    related_floor: float = 0.8  # a second related sentence scores at least this share of the first
+    min_words: int = 4  # shorter claims ("Thread.", "1/5") are not looked up
+
+
+CHECK = CheckSettings()
+
+
 def get_settings(env: dict | None = None) -> Settings:
     """Read the settings from `env` (default: the process environment)."""
     env = dict(os.environ if env is None else env)

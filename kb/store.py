@@ -1,8 +1,10 @@
 """Opening the store: Chroma embedded (a folder under the data dir) or a Chroma server.
 
-The store holds three collections: `<name>_chunks` (passages, searched by the chat),
+The store holds four collections: `<name>_chunks` (passages, searched by the chat),
 `<name>_sentences` (each passage's sentences with their own vectors, used to pick answer
-sentences) and `<name>_meta` (one record: the knowledge-base version stamp). Vectors are
+sentences; also the wordings of FAQ questions and claim reviews), `<name>_claims` (claim
+reviews, matched only by `refuge check`) and `<name>_meta` (one record: the knowledge-base
+version stamp). Vectors are
 always computed by our own embedder; Chroma never embeds anything itself.
 """
 from __future__ import annotations
@@ -160,6 +162,11 @@ class Store:
     @property
     def sentences(self):
         return self._collection("sentences")
+
+    @property
+    def claims(self):
+        """Claim reviews (kb/claims), kept apart from the passages the chat searches."""
+        return self._collection("claims")
 
     def get_all(self, suffix: str, include: list[str], page: int = 5000) -> dict:
         """Every record of a collection, read in pages: one `get` of a whole collection

@@ -342,7 +342,7 @@ def _find_original(art_id: str, near: Path) -> dict | None:
 def check_collection(articles: list[Article]) -> list[Problem]:
     """Rules across articles: ids used twice, self-reviews, translations whose original
     is missing or was reviewed after the translation."""
-    problems: list[Problem] = []
+    problems: list[Problem] = check_claim_links(articles)
     seen: dict[str, Path] = {}
     for art in articles:
         if not art.meta.get("id"):
@@ -404,10 +404,129 @@ def check_alignment(articles: list[Article]) -> list[Problem]:
     return problems
 
 
+CLAIM_REQUIRED = ("id", "claim", "paraphrases", "rating", "article", "sources", "status", "reviewed_by", "reviewed_on")
+CLAIM_OPTIONAL = ("paraphrases_ru", "authors", "retired_reason", "retired_on", "created")
+CLAIM_MAX_SENTENCES, CLAIM_MAX_CHARS, CLAIM_MAX_PARAPHRASES = 3, 300, 12
+
+
+def check_claim(review, today: dt.date | None = None) -> list[Problem]:
+    """Every problem with one parsed claim review (kb/claim.py). Drafts' problems are warnings."""
+    problems = list(review.problems)
+    if not review.meta:
+        return problems
+    today = today or dt.date.today()
+    if review.meta.get("status") not in STATUSES:
+        return problems + [unknown_status(review)]
+    src_problems, keys = _check_sources(review.path, review.meta.get("sources"), today)
+    found = _check_claim_meta(review, today) + src_problems + _check_claim_body(review, keys)
+    return problems + drafts_warn(review, found + check_injection(review.path, review.body, str(review.meta.get("claim", ""))))
+
+
+def _check_claim_meta(review, today: dt.date) -> list[Problem]:
+    from kb.claim import RATINGS
+
+    path, meta = str(review.path), review.meta
+    problems = [Problem(path, name, "missing") for name in CLAIM_REQUIRED if meta.get(name) in (None, "", [])]
+    unknown = set(meta) - set(CLAIM_REQUIRED) - set(CLAIM_OPTIONAL)
+    if unknown:
+        problems.append(Problem(path, ", ".join(sorted(unknown)), "unknown field"))
+    claim_id = meta.get("id")
+    if isinstance(claim_id, str) and claim_id:
+        if not ID_RE.match(claim_id):
+            problems.append(Problem(path, "id", f"{claim_id!r}: use lowercase words joined by '-'"))
+        if claim_id != review.path.stem:
+            problems.append(Problem(path, "id", f"{claim_id!r} does not match the file name {review.path.stem!r}"))
+    claim = meta.get("claim")
+    if claim not in (None, "") and (not isinstance(claim, str) or len(claim) > CLAIM_MAX_CHARS):
+        problems.append(Problem(path, "claim", f"must be one statement of at most {CLAIM_MAX_CHARS} characters"))
+    if meta.get("rating") not in (None, "") and meta["rating"] not in RATINGS:
+        problems.append(Problem(path, "rating", f"unknown rating {meta['rating']!r}; one of {', '.join(RATINGS)}"))
+    if meta.get("article") not in (None, "") and not (isinstance(meta["article"], str) and ID_RE.match(meta["article"])):
+        problems.append(Problem(path, "article", f"{meta['article']!r} is not an article id"))
+    problems += _check_paraphrases(review, "paraphrases", "en") + _check_paraphrases(review, "paraphrases_ru", "ru")
+    if meta.get("reviewed_on") not in (None, ""):
+        problems += _check_date(review.path, "reviewed_on", meta["reviewed_on"], today, partial=False)
+    for name in ("retired_on", "created"):
+        if meta.get(name) not in (None, ""):
+            problems += _check_date(review.path, name, meta[name], today, partial=False)
+    return problems
+
+
+def _check_paraphrases(review, name: str, lang: str) -> list[Problem]:
+    """A list of distinct wordings in the right language, none repeating the claim."""
+    from kb.text import language_of
+
+    values = review.meta.get(name)
+    if values in (None, "", []):
+        return []
+    path = str(review.path)
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        return [Problem(path, name, "must be a list of sentences")]
+    problems = []
+    if len(values) > CLAIM_MAX_PARAPHRASES:
+        problems.append(Problem(path, name, f"{len(values)} paraphrases; at most {CLAIM_MAX_PARAPHRASES}"))
+    seen = {str(review.meta.get("claim", "")).strip().casefold()}
+    for i, value in enumerate(values):
+        if value.strip().casefold() in seen:
+            problems.append(Problem(path, f"{name}[{i}]", f"repeats the claim or another paraphrase: {value[:50]!r}"))
+        seen.add(value.strip().casefold())
+        if language_of(value) != lang:
+            problems.append(Problem(path, f"{name}[{i}]", f"not in {'Russian' if lang == 'ru' else 'English'}: {value[:50]!r}"))
+    return problems
+
+
+def _check_claim_body(review, keys: set[str]) -> list[Problem]:
+    """1-3 sentences, a footnote after every one, every footnote a listed source."""
+    from kb.text import split_sentences
+
+    path = str(review.path)
+    paragraphs = review.paragraphs()
+    if not paragraphs:
+        return [Problem(path, "body", "empty: a review needs 1-3 sentences, each with a footnote")]
+    problems: list[Problem] = []
+    raw = " ".join(p.raw for p in paragraphs)
+    text = " ".join(p.text for p in paragraphs)
+    sentences = split_sentences(text, "en")
+    marked = [seg for seg in re.split(r"(?:\[\^[^\]\s]+\][.,;:]?\s*)+", raw) if seg.strip()]
+    if any(p.section for p in paragraphs) or len(paragraphs) > 1:
+        problems.append(Problem(path, "body", "one paragraph and no headings: the explanation is 1-3 sentences"))
+    if not 1 <= len(sentences) <= CLAIM_MAX_SENTENCES:
+        problems.append(Problem(path, "body", f"{len(sentences)} sentences; a review has 1-{CLAIM_MAX_SENTENCES}"))
+    if not ENDS_WITH_FOOTNOTE.search(raw.strip()) or len(marked) < len(sentences):
+        problems.append(Problem(path, "body", "every sentence needs a footnote like [^key] after it"))
+    cited = set(FOOTNOTE_RE.findall(raw))
+    problems += [Problem(path, "body", f"footnote [^{key}] has no source with that key") for key in sorted(cited - keys) if keys]
+    problems += [Problem(path, f"sources ({key})", "listed but never cited in the body", "warning")
+                 for key in sorted(keys - cited)]
+    return problems + _check_spans(review)
+
+
+def check_claim_links(articles: list[Article]) -> list[Problem]:
+    """Each claim review's `article` names an article that exists and is vetted (or a
+    vetted review would send readers to a story that is not served)."""
+    from kb.claim import ClaimReview
+
+    by_id = {a.id: a.meta for a in articles if a.meta.get("id") and not isinstance(a, ClaimReview)}
+    problems: list[Problem] = []
+    for review in articles:
+        target = review.meta.get("article") if isinstance(review, ClaimReview) else None
+        if not isinstance(target, str) or not ID_RE.match(target):
+            continue
+        meta = by_id.get(target) or _find_original(target, review.path)
+        if meta is None:
+            problems += drafts_warn(review, [Problem(str(review.path), "article", f"names no existing article {target!r}")])
+        elif meta.get("status") != "vetted" and review.meta.get("status") == "vetted":
+            problems.append(Problem(str(review.path), "article", f"{target!r} is {meta.get('status')!r}, not vetted; "
+                                    "a vetted review must point to a served article"))
+    return problems
+
+
 def check_articles(paths: list[Path], today: dt.date | None = None) -> tuple[list[Article], list[Problem]]:
-    """Parse and check many Markdown files, and the rules across them."""
-    articles = [parse_article(p) for p in paths]
+    """Parse and check many Markdown files (articles and claim reviews), and the rules across them."""
+    from kb.claim import ClaimReview, is_claim_file, parse_claim
+
+    articles = [parse_claim(p) if is_claim_file(p) else parse_article(p) for p in paths]
     problems: list[Problem] = []
     for art in articles:
-        problems += check_article(art, today)
+        problems += check_claim(art, today) if isinstance(art, ClaimReview) else check_article(art, today)
     return articles, problems + check_collection(articles)

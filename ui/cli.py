@@ -113,6 +113,43 @@ def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:
 
 
 @cli.command()
+@click.argument("source", default="-", metavar="[FILE|-]")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+def check(source, as_json):
+    """Check a pasted text (a post, thread or article; up to 20,000 characters) claim by claim.
+
+    Reads FILE, or standard input when FILE is "-" or missing. Each sentence is marked as a
+    claim, opinion, question or call to action; each claim gets a curated review's rating
+    with its cited explanation, or the closest vetted passages (no rating), or "not covered".
+    The text is never stored or logged.
+    """
+    from chat.assistant import Assistant
+    from chat.check import check_text
+    from ui.render import check_report
+
+    data = _read_input(source)
+    result = check_text(Assistant(get_settings()), data)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=1) if as_json else check_report(result))
+
+
+def _read_input(source: str) -> bytes | str:
+    """The bytes of FILE or standard input, read no further than a little past the limit
+    (the rest could only be refused as too long)."""
+    from kb.settings import CHECK
+
+    limit = CHECK.max_chars * 4 + 16  # UTF-8: at most 4 bytes a character
+    if source == "-":
+        data = click.get_binary_stream("stdin").read(limit + 1)
+        return data[:limit].decode("utf-8", "ignore") if len(data) > limit else data
+    path = Path(source)
+    if not path.is_file():
+        raise click.ClickException(f"{source}: not a readable file")
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    return data[:limit].decode("utf-8", "ignore") if len(data) > limit else data
+
+
+@cli.command()
 @click.option("--host", default=None, help="Interface to bind (default REFUGE_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default REFUGE_PORT or 7860).")
 def serve(host, port):
@@ -135,20 +172,30 @@ def serve(host, port):
               help="Evaluate the generative path with this model (openai:MODEL, ollama:MODEL, llamacpp:PATH).")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Only N gold items, spread evenly over the dataset(s).")
-def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit):
+@click.option("--claims-dataset", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Labelled essays for the claim-check section (default: evals/datasets/claims_essays.jsonl).")
+@click.option("--no-claims", is_flag=True, help="Skip the claim-check section.")
+def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit, claims_dataset, no_claims):
     """Measure retrieval, citation accuracy, refusals and crisis notices on the gold set.
 
     Writes report.md, metrics.json, per_question.jsonl and PNG plots, and exits 1 when
-    the hybrid configuration falls below a floor in evals/thresholds.toml.
+    the hybrid configuration falls below a floor in evals/thresholds.toml. A separate
+    section checks labelled essays with `refuge check` (claims.md, claims.json): review
+    precision and recall, and the share of claims with a useful result.
     """
+    from chat.assistant import Assistant
     from evals.report import gate, load_floors, write_report
     from evals.runner import primary_name, run_eval
     from kb.settings import PROJECT_ROOT
 
-    result = run_eval(get_settings(), list(datasets) or None, _split(retrievers), _split(composers),
+    settings = get_settings()
+    assistant = Assistant(settings)
+    result = run_eval(settings, list(datasets) or None, _split(retrievers), _split(composers), assistant=assistant,
                       progress=sys.stderr.isatty(), llm=llm, limit=limit)
     failures = [] if no_gate else gate(result, load_floors())
     report = write_report(result, out or PROJECT_ROOT / "evals" / "reports" / "latest", failures)
+    if not no_claims:
+        _claims_section(assistant, report, claims_dataset)
     row = result.rows.get(primary_name()) or next(iter(result.rows.values()))
     for name in ("recall@5", "mrr@10", "citation_precision", "citation_recall", "key_fact_recall",
                  "refusal_precision", "refusal_recall", "crisis_recall", "crisis_false_alarms"):
@@ -204,6 +251,23 @@ def bench(quick, out, sizes, server_sizes, questions, users, per_user, no_server
     report = write(result, out or PROJECT_ROOT / "evals" / "reports" / "bench")
     click.echo(table(result))
     click.echo(f"report: {report}")
+
+
+def _claims_section(assistant, report: Path, dataset: Path | None) -> None:
+    """`refuge eval`'s claim-check section: run the labelled essays, write claims.md and
+    claims.json next to report.md, add the section to report.md and print the figures."""
+    from evals import claims
+
+    dataset = dataset or claims.ESSAYS
+    if not dataset.is_file():
+        return
+    result = claims.run_essays(assistant, dataset)
+    section = claims.write_essays(result, report.parent, dataset)
+    with report.open("a", encoding="utf-8") as fh:
+        fh.write("\n" + section.read_text(encoding="utf-8"))
+    row = result["all"]
+    for name in ("review_precision", "review_recall", "useful_share", "related_on_target", "kind_accuracy"):
+        click.echo(f"claims {name:<16}{row[name]:.3f}")
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -66,6 +66,7 @@ def kb_review(art_id, by, allow_self):
     from ingest.documents import document_for_sidecar, load_document
     from ingest.loader import check_file
     from kb.article import parse_article
+    from kb.claim import is_claim_file, parse_claim
     from kb.review import find_by_id, lint_for_review, read_meta, review_updates, set_fields, write_atomic
     from kb.validate import check_collection
 
@@ -75,7 +76,9 @@ def kb_review(art_id, by, allow_self):
     text, meta = read_meta(path)
     updates = review_updates(meta, path, by, allow_self, today)
     new_text = set_fields(text, updates, path)
-    if path.suffix == ".md":
+    if is_claim_file(path):
+        candidate = parse_claim(path, new_text)
+    elif path.suffix == ".md":
         candidate = parse_article(path, new_text)
     else:
         doc_path = document_for_sidecar(path)
@@ -135,3 +138,30 @@ def kb_retire(art_id, reason):
     new_text = set_fields(text, retire_updates(meta, path, reason, dt.date.today()), path)
     write_atomic(path, new_text)
     click.echo(f"retired: {path}. Run `refuge ingest` to remove it from the index.")
+
+
+@kb.command("export-claims")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write to this file (default: stdout).")
+@click.option("--base-url", default=None, help="Give each record a url: <base-url>/<id>.")
+def kb_export_claims(out, base_url):
+    """Print the vetted claim reviews (kb/claims) as schema.org ClaimReview JSON-LD.
+
+    Every file is validated first; an invalid review stops the export with its problems."""
+    import json
+
+    from ingest.loader import find_articles, load_and_check
+    from kb.claim import ClaimReview, jsonld
+    from kb.errors import ValidationFailed
+
+    settings = get_settings()
+    files, problems = find_articles([settings.kb_dir], settings.kb_dir, documents=True)
+    articles, found = load_and_check(files)
+    errors = [p for p in problems + found if p.severity == "error"]
+    if errors:
+        raise ValidationFailed(errors)
+    text = json.dumps(jsonld([a for a in articles if isinstance(a, ClaimReview)], base_url), ensure_ascii=False, indent=1)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)
+    else:
+        click.echo(text)

@@ -45,7 +45,10 @@ def ingest_table(report) -> str:
 
 
 def kb_counts(articles) -> str:
-    counts = Counter((str(a.meta.get("topic", "?")), a.status or "?") for a in articles)
+    from kb.claim import ClaimReview
+
+    counts = Counter(("claims" if isinstance(a, ClaimReview) else str(a.meta.get("topic", "?")), a.status or "?")
+                     for a in articles)
     topics = sorted({t for t, _ in counts})
     out = [f"{'topic':<10}{'vetted':>8}{'draft':>8}{'retired':>8}"]
     for topic in topics:
@@ -53,3 +56,28 @@ def kb_counts(articles) -> str:
     total = Counter(a.status for a in articles)
     out.append(f"{'total':<10}" + "".join(f"{total[s]:>8}" for s in ("vetted", "draft", "retired")))
     return "\n".join(out)
+
+
+VERDICT_LABELS = {"documented": "DOCUMENTED", "disputed": "DISPUTED", "misattributed": "MISATTRIBUTED",
+                  "unsupported": "UNSUPPORTED", "misleading": "MISLEADING", "outdated": "OUTDATED",
+                  "related": "related sources (no rating)", "not_covered": "not covered"}
+
+
+def check_report(result: dict) -> str:
+    """`refuge check` for a terminal: each sentence, its kind, and for a claim the verdict,
+    the cited note and its sources."""
+    lines = [f"{result['chars']:,} characters, {sum(c['kind'] == 'claim' for c in result['claims'])} claim(s)", ""]
+    for i, item in enumerate(result["claims"], 1):
+        head = f"{i}. [{item['kind']}]"
+        if item["verdict"]:
+            head += f" {VERDICT_LABELS.get(item['verdict'], item['verdict'])}"
+        lines.append(head)
+        lines.append(textwrap.indent(textwrap.fill(f"“{item['text']}”", 88), "   "))
+        if item["note"]:
+            lines += [textwrap.indent(textwrap.fill(part, 88), "   ") for part in item["note"].split("\n\n")]
+        for cite in item["citations"]:
+            lines.append(f"   [{cite['n']}] {cite['title']}" + (f" — {cite['section']}" if cite["section"] else ""))
+            for src in cite["sources"]:
+                lines.append(f"       {src['publisher']}, \"{src['title']}\" ({src['published']}) {src['url']}")
+        lines.append("")
+    return "\n".join(lines).rstrip()
