@@ -40,6 +40,20 @@ DANGER = [re.compile(p, _I) for p in (
     r"(родн\w*|родственник\w*|семь\w+|дяд\w+|отец|брат\w*)\s.{0,30}(найти|найдут|ищ\w+|убь\w+|угрож\w+)\s*(меня)?",
     r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(больше\s+)?жить|не\s+хочу\s+жить",
     r"\bya v opasnosti\b|\bmenya (ishchut|ischut|ishut|ubyut|ubjut|zaderzhali)\b|\bpomogite\b.{0,30}(sbezhat|uekhat|uehat)",
+    # Danger said without naming it (blind reader check, 2026-12-05: two of four such messages were
+    # missed): the family's honour and what "that" means, relatives on their way, a family that read
+    # one's messages, a police summons, someone taken who was never seen again.
+    r"\b(shamed|dishono\w*|disgraced)\s+(the|our|my|his)\s+family\b|"
+    r"\bi\s+know\s+what\s+(that|this|it)\s+means\b",
+    r"\b(uncle|father|dad|brothers?|cousins?|relatives|family|clan)\b.{0,40}\b(is|are)\s+coming\s+"
+    r"(tomorrow|tonight|today|here|for me|to get me)\b",
+    r"\b(family|father|dad|mother|mum|mom|brothers?|parents|uncle|relatives)\b.{0,50}\b(found|saw|read|went through|"
+    r"checked)\b.{0,30}\b(my\s+)?(chats?|messages|phone|photos|texts)\b",
+    r"\b(police|officers|they)\b.{0,40}\b(called me|summoned me|told me to come|want(s|ed)? to (talk to|see) me|"
+    r"asked me to come)\b|\b(never|nobody|no one|no-one)\s+(has\s+)?(seen|heard from)\s+(him|her|them)\s+(again|since)\b",
+    r"позвонили\s+из\s+(полиции|отдела|участка)|вызва\w*\s+(меня\s+)?(в|на)\s+(полици|отдел|участ|допрос)|"
+    r"(прийти|явиться)\s+(в\s+(полицию|отдел|участок)\s+)?[«\"]?поговорить|больше\s+никто\s+не\s+видел|"
+    r"опозорил\w*\s+(семью|род)|позор\s+(для\s+)?(семьи|рода)|знаю,?\s+что\s+это\s+значит",
     # Russian, written or transliterated (a transliterated question is also read in Cyrillic, see
     # signals_danger, where "ubet" comes out without the soft sign): threats, family finding out,
     # being locked up or married off by force, an urgent need to flee.

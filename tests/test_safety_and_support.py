@@ -81,3 +81,32 @@ def test_support_from_two_passages_together():
     assert not supports(claim, [a]) and not supports(claim, [b])
     assert supports(claim, [a, b])
     assert check(claim, [a]).reason
+
+
+# Danger said without naming it (after the blind reader check of 2026-12-05 missed two such
+# messages): phrased differently from those messages, with calm questions on the same words.
+@pytest.mark.parametrize("message", [
+    "My dad read my messages with my boyfriend and says I brought shame, my cousins are coming tonight",
+    "the police called me and told me to come to the station on monday",
+    "my friend was taken a month ago and nobody has seen him since",
+    "они говорят что я опозорил семью, дядя приедет завтра",
+    "меня вызвали в отдел полиции на беседу, мне страшно",
+    "my parents checked my phone and found the photos",
+    "they say i dishonoured the family",
+    "i know what it means when they say that here",
+])
+def test_danger_said_without_naming_it(message):
+    from chat.safety import signals_danger
+
+    assert signals_danger(message)
+
+
+@pytest.mark.parametrize("question", [
+    "What did the police do in Chechnya in 2017?", "how do I tell my family I am gay",
+    "Is it true that honour killings happen in Chechnya?", "What happens when the Home Office calls me for an interview?",
+    "when did the family reunification rules change", "Were people who were detained ever seen again?",
+])
+def test_calm_questions_with_the_same_words_are_not_danger(question):
+    from chat.safety import signals_danger
+
+    assert not signals_danger(question)
