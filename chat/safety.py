@@ -31,7 +31,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(police|officers|they|men)\s+(are|were)\s+(outside|at|near)\s+my\b|\basking\s+(the\s+)?(neighbou?rs|people)"
     r"\s+about\s+me\b",
     r"\b(nobody|no one|no-one)\s+(has\s+)?(heard|seen)\s+(from\s+)?(him|her|them)\b|\b(disappeared|missing)\s+since\b",
-    r"\b(deport|send|return)\w*\s+me\s+back\b|\bi'?ll\s+be\s+(tortured|killed|arrested|jailed|beaten)\b",
+    r"\bi'?ll\s+be\s+(tortured|killed|arrested|jailed|beaten)\b",  # not "will they send me back": a Dublin question
     r"\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\b(called|summoned|taken)\s+to\s+the\s+police\b",
     r"\b(i'?m|i am)\s+(scared|terrified|afraid)\b|\bplease help\b.{0,30}$",
     r"\b(убь[её]т|убить|убьют)\s+меня|меня\s+(убь[её]т|убьют|убить)|угрожа\w*\s+(мне|нам)|(мне|нам)\s+угрожа",

@@ -110,3 +110,11 @@ def test_calm_questions_with_the_same_words_are_not_danger(question):
     from chat.safety import signals_danger
 
     assert not signals_danger(question)
+
+
+@pytest.mark.parametrize("question", ["Can I claim asylum in France or will they send me back to Spain?",
+                                      "if my claim fails will the UK return me back to Russia"])
+def test_asking_about_removal_is_a_procedure_question_not_danger(question):
+    from chat.safety import signals_danger
+
+    assert not signals_danger(question)
