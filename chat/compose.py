@@ -290,6 +290,18 @@ def named_places(text: str) -> set[str]:
     return found | {PART_OF[p] for p in found if p in PART_OF}
 
 
+def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: AnswerSettings) -> Candidate:
+    """The answer's opening sentence: the best one of the asked kind (a date for "when"...),
+    and, when the question names a country, the best one that names it, if that one scores
+    within `more_floor` of the best (a UK question opens with the UK, not with "in many countries")."""
+    typed = [c for c in rest if _unit_type_ok(c, kind)] or rest
+    if places:
+        local = [c for c in typed if named_places(" ".join(u.text for u in c.shown)) & places]
+        if local and local[0].score >= typed[0].score * settings.more_floor:
+            return local[0]
+    return typed[0]
+
+
 def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
     return not kind or any(ANSWER_TYPES[kind][1].search(c.text) for c in cand.shown)
 
@@ -325,7 +337,7 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
     rest = [c for c in pool if c not in reach]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings.duplicate, settings)]  # help first, in danger
     if lead is None and rest:
-        first = next((c for c in rest if _unit_type_ok(c, kind)), rest[0])
+        first = _first(rest, kind, named_places(question) if question else set(), settings)
         answer.append(first)
         best, limit = first.score, settings.short_answer_sentences if kind in ("date", "count", "who") else \
             settings.answer_sentences

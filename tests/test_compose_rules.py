@@ -154,3 +154,12 @@ def test_a_curated_answer_leads_and_quoted_sentences_follow_in_more():
     answer, more = select(cands, "is it illegal to be gay in russia", lead=curated)
     assert [u.text for u in answer] == [curated[0].text]
     assert {u.text for u in more} == {c.text for c in cands}
+
+
+def test_a_question_naming_a_country_opens_with_a_sentence_about_it():
+    cands = [cand("In many countries a refused person can ask a court to look at the case again.", 2.0, 0),
+             cand("In the United Kingdom the appeal goes to the First-tier Tribunal.", 1.6, 1, chunk="b:000:y")]
+    answer, _ = select(cands, "what happens if my claim is refused in the uk")
+    assert answer[0].text.startswith("In the United Kingdom")
+    far = [cands[0], cand("In the United Kingdom the weather is mild.", 0.5, 2, chunk="c:000:z")]
+    assert select(far, "what happens if my claim is refused in the uk")[0][0] is far[0]  # not when far below the best
