@@ -182,6 +182,24 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
     return [cid for cid, _ in ranked[:HELP_PASSAGES]], contacts
 
 
+LINE_RE = re.compile(r"\b\d[\d\- ]{1,12}\d\b|\b[\w-]+\.(?:org|nl|de|ca|io|ru|uk)\b")  # a number or site to reach
+
+
+def _reach_passages(index, lang: str, terms: set[str], question: str, settings: AnswerSettings):
+    """(passages whose sentences say how to reach help, the contacts that count): for thoughts of
+    suicide or self-harm, the crisis-line articles' passages, where a number or site counts (an
+    empty contact set); for any other danger, `help_passages`."""
+    from chat.safety import danger_kind
+
+    if danger_kind(question) == "self_harm":
+        lines = [c.id for c in index.chunks if str(c.meta.get("article_id", "")) in settings.self_harm_help
+                 and index.languages.get(c.id) == lang and c.meta.get("kind") != "faq"]
+        if lines:
+            ranked = sorted(lines, key=lambda cid: -index.token_overlap(terms, index.tokens.get(cid, set())))
+            return ranked[:HELP_PASSAGES], frozenset()
+    return help_passages(index, lang, terms)
+
+
 def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "",
                english_vec=None, settings: AnswerSettings = ANSWER) -> list[Candidate]:
     """Sentences of the top passages, each scored by the rule in the module docstring.
@@ -195,7 +213,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
     if not ids:
         return []
     reach_ids, contacts = ([], frozenset()) if not danger or index is None else \
-        help_passages(index, index.languages.get(ids[0], "en"), terms)
+        _reach_passages(index, index.languages.get(ids[0], "en"), terms, question, settings)
     ids += [cid for cid in reach_ids if cid not in ids]
     q = np.asarray(query_vec, dtype=np.float32)
     ru_weight = 1.0 if language_of(question) != "ru" else settings.ru_cosine_weight
@@ -212,7 +230,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         cosine = float(original @ english_vec) if original is not None else ru_weight * float(vec @ q)
         overlap = index.sentence_overlap(terms, doc) if terms and index is not None else 0.0
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
-        cand.reach = cid in reach_ids and reaches_help(doc, contacts)
+        cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else bool(LINE_RE.search(doc)))
         cand.eligible = len(words(doc)) >= settings.min_words and not doc.rstrip().endswith(":") and \
             subject.allows(doc, section, chunk, index) and (yes_no or not YES_NO_ANSWER.match(doc))
         before = previous.get(cid)

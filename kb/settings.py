@@ -105,6 +105,7 @@ class AnswerSettings:
     faq_margin: float = 0.1  # ...and no other pair's question comes within this much (calibrated by evals/faq_match.py)
     faq_languages: tuple = ("en",)  # the English-only model cannot match Russian questions reliably (precision 0.2)
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help
+    self_harm_help: tuple = ("help-crisis-lines",)  # ...taken from these articles for thoughts of suicide or self-harm
     min_words: int = 5  # shorter sentences are never shown alone
 
 
