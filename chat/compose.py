@@ -153,8 +153,8 @@ def question_terms(question: str, index, danger: bool | None = None) -> set[str]
     return terms
 
 
-def _cosine_weight(question: str, english_vec) -> float:
-    if language_of(question) != "ru":
+def _cosine_weight(question: str, english_vec, multilingual: bool = False) -> float:
+    if multilingual or language_of(question) != "ru":
         return 1.0
     return COSINE_WEIGHT_BRIDGED if english_vec is not None else COSINE_WEIGHT_RU
 
@@ -211,12 +211,13 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
 
 
 def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "",
-               english_vec=None) -> list[Candidate]:
+               english_vec=None, multilingual: bool = False) -> list[Candidate]:
     """Sentences of the top passages, each scored with `features` and `WEIGHTS`. `searched`:
     the query the passages were found with, if not the question (a follow-up searched
     together with the question before it). `english_vec`: a Russian question put into
     English words and embedded (chat/bridge.py); a Russian sentence's cosine is then that of
-    its English original to it."""
+    its English original to it. `multilingual` (the bridge off, settings.ru_bridge): the
+    model's own cosine counts fully for Russian sentences too."""
     danger = bool(question) and signals_danger(question)
     terms = question_terms(question, index, danger)
     searched_terms = question_terms(searched, index) if searched and searched != question else terms
@@ -228,7 +229,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
     ids += [cid for cid in reach_ids if cid not in ids]
     q = np.asarray(query_vec, dtype=np.float32)
     kind = answer_type(question)
-    weights = dict(WEIGHTS, cosine=WEIGHTS["cosine"] * _cosine_weight(question, english_vec))
+    weights = dict(WEIGHTS, cosine=WEIGHTS["cosine"] * _cosine_weight(question, english_vec, multilingual))
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
     articles = list(dict.fromkeys(cid.split(":")[0] for cid in ids))

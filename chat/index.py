@@ -73,6 +73,7 @@ class Index:
         self._share: dict[str, float] = {}
         self.per_version: dict = {}  # tables other modules derive from this version (chat/bridge.py, chat/compose.py)
         self._langchain = None  # the LangChain vector store, made on first use (chat/retrieve.py)
+        self.verb_prefixes = True  # `_with_prefix` on (part of the Russian bridge; settings.ru_bridge)
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -159,7 +160,7 @@ class Index:
     def _with_prefix(self, tok: str) -> list[str]:
         """[a known Russian stem that is `tok` with a verb prefix added or taken off] or []:
         'реагирова' (реагировала) -> 'отреагирова' (отреагировали)."""
-        if language_of(tok) != "ru" or len(tok) < 5:
+        if not self.verb_prefixes or language_of(tok) != "ru" or len(tok) < 5:
             return []
         for prefix in RU_PREFIXES:
             if prefix + tok in self.idf:

@@ -58,6 +58,11 @@ class Settings:
     fault_pause: str | None = None  # tests only: the ingest step at which to pause (ingest/pipeline.py)
     embed_backend: str = "auto"  # one of EMBED_BACKENDS
     onnx_path: Path | None = None  # where ONNX exports live (default: <data dir>/onnx)
+    # Russian questions through the English model: the bridge (chat/bridge.py), the English
+    # fallback and its glossary (chat/fallback.py), the country vote and everyday names
+    # (chat/places.py) and the verb-prefix rule (chat/index.py). Off: plain hybrid search
+    # for every language, for a multilingual model (REFUGE_RU_BRIDGE=off).
+    ru_bridge: bool = True
 
     @property
     def server_mode(self) -> bool:
@@ -78,6 +83,11 @@ class Settings:
     @property
     def embed_cache_path(self) -> Path:
         return self.data_dir / "embed-cache.sqlite3"
+
+    @property
+    def bundled_model(self) -> bool:
+        """Whether the embedding model is the bundled default (its store keeps the plain name)."""
+        return self.embed_model == _default_model()
 
 
 def get_settings(env: dict | None = None) -> Settings:
@@ -103,7 +113,19 @@ def get_settings(env: dict | None = None) -> Settings:
         fault_pause=env.get("REFUGE_FAULT_PAUSE") or None,
         embed_backend=_backend(env.get("REFUGE_EMBED_BACKEND", "")),
         onnx_path=Path(env["REFUGE_ONNX_DIR"]).expanduser() if env.get("REFUGE_ONNX_DIR") else None,
+        ru_bridge=_on_off("REFUGE_RU_BRIDGE", env.get("REFUGE_RU_BRIDGE", ""), default=True),
     )
+
+
+def _on_off(name: str, raw: str, default: bool) -> bool:
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
 
 
 def _backend(raw: str) -> str:
