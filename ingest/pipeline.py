@@ -88,7 +88,7 @@ def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, r
     cache = open_cache(settings, model)
     try:  # the model is loaded only if some text is not in the cache
         vectors = cache.embed(texts + sentences,
-                              lambda items: encode_sorted(get_embedder(settings.embed_model, settings), items, progress))
+                              lambda items: encode_sorted(get_embedder(settings.embed_model), items, progress))
     finally:
         cache.close()
     report.embedded, report.cached = cache.misses, cache.hits
