@@ -159,16 +159,30 @@ def _check_body(art: Article, keys: set[str]) -> list[Problem]:
 FAQ_MAX_SENTENCES, FAQ_MAX_WORDS, FAQ_MAX_PARAPHRASES = 3, 70, 8
 
 
+ABBREVIATION_END = re.compile(r"(\b(v|vs|No|Nos|Art|Arts|St|Dr|Mr|Mrs|Ms|Jr|Sr|etc|Co|Inc|Ltd|Gen|Rev|Prof|para|paras|"
+                              r"ст|г|гг|им|см|т\.е|т\.д|т\.п|e\.g|i\.e|U\.S|U\.K)|\b[A-ZА-ЯЁ])\.$")
+
+
+def _rough_sentences(text: str) -> list[str]:
+    """Sentences by end punctuation before a capital letter or quote, not after an abbreviation
+    or an initial: enough to count a short answer's sentences without the sentence splitter
+    (a rebuild of an unchanged KB must split nothing)."""
+    out: list[str] = []
+    for piece in re.split(r"(?<=[.!?])\s+(?=[A-ZА-ЯЁ\"«(])", text.strip()) if text.strip() else []:
+        if out and ABBREVIATION_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
 def _check_faqs(art: Article, keys: set[str]) -> tuple[list[Problem], set[str]]:
     """The "Questions people ask" pairs: a question, at most 8 paraphrases, and an answer of
     1-3 sentences and at most 70 words with a footnote after every sentence."""
-    from kb.text import split_sentences
-
     path, problems, cited = str(art.path), [], set()
-    lang = str(art.meta.get("language") or "en")[:2]
     for n, faq in enumerate(art.faqs(), 1):
         where = f"questions people ask, pair {n} ('{faq.question[:40]}')"
-        sentences = split_sentences(faq.text, lang) if faq.text else []
+        sentences = _rough_sentences(faq.text)
         marked = [seg for seg in re.split(r"(?:\[\^[^\]\s]+\][.,;:]?\s*)+", faq.raw) if seg.strip()]
         if not faq.question.rstrip().endswith("?"):
             problems.append(Problem(path, where, "the question should end with '?'"))

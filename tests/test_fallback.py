@@ -13,8 +13,8 @@ from kb.translit import is_translit
 @pytest.mark.parametrize("question, article_id", [
     ("жалоба тунена в комитет оон", "rights-toonen-v-australia"),
     ("с какого года воз не считает гомосексуальность психическим расстройством", "rights-who-classification"),
-    ("что такое принципы джокьякарты", "rights-yogyakarta-principles"),
-    ("в каком году в россии отменили статью за мужеложство", "russia-criminalisation-history"),
+    ("когда россия вышла из совета европы", "russia-exit-from-echr"),
+    ("что такое конверсионная терапия", "rights-conversion-practices"),
     ("что такое иноагент", "russia-foreign-agent-rules"),
 ])
 def test_russian_question_on_an_english_only_topic_is_answered_from_english(shipped, question, article_id):

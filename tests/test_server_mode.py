@@ -193,7 +193,7 @@ def test_the_token_is_sent_as_x_chroma_token(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Refuser)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        settings = get_settings({"REFUGE_CHROMA_HOST": "127.0.0.1", "REFUGE_CHROMA_PORT": str(server.server_port),
+        settings = settings_from({"REFUGE_CHROMA_HOST": "127.0.0.1", "REFUGE_CHROMA_PORT": str(server.server_port),
                                  "REFUGE_CHROMA_TOKEN": "tok-123", "REFUGE_DATA_DIR": str(tmp_path)})
         with pytest.raises((RefugeError, Exception)):
             open_store(settings).read_state()
