@@ -38,7 +38,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"я\s+в\s+опасности|помогите\s+(мне\s+)?(сбежать|уехать|спрятаться|выбраться)|покончить\s+с\s+собой|суицид",
     r"меня\s+(задержали|ищут|похитили|избили|шантажир\w*|пытали)|семья\s+узнала|родственники\s+узнали",
     r"(родн\w*|родственник\w*|семь\w+|дяд\w+|отец|брат\w*)\s.{0,30}(найти|найдут|ищ\w+|убь\w+|угрож\w+)\s*(меня)?",
-    r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(больше\s+)?жить|не\s+хочу\s+жить",
+    r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(больше\s+)?жить?\b|не\s+хочу\s+(больше\s+)?жить?\b",
     r"\bya v opasnosti\b|\bmenya (ishchut|ischut|ishut|ubyut|ubjut|zaderzhali)\b|\bpomogite\b.{0,30}(sbezhat|uekhat|uehat)",
     # Russian, written or transliterated (a transliterated question is also read in Cyrillic, see
     # signals_danger, where "ubet" comes out without the soft sign): threats, family finding out,
@@ -121,6 +121,49 @@ def signals_danger(question: str) -> bool:
 
     texts = [question] + ([to_cyrillic(question)] if is_translit(question) else [])
     return any(p.search(text) for text in texts for p in DANGER)
+
+
+# Which kind of danger (`danger_kind`), read only when `signals_danger` is true. Self-harm is
+# checked first (a life at risk from the person's own hand comes before anything else), then
+# violence or threats from other people, then an urgent need to get away.
+SELF_HARM = [re.compile(p, _I) for p in (
+    r"\bsuicid\w*|\b(kill|hurt|harm|cut)(ing)?\s+myself\b|\bend (my|it all)\b.*\blife\b|\bend it all\b",
+    r"\btake my (own )?life\b|\bdon'?t\s+want\s+to\s+(be alive|live|exist|wake up)\b",
+    r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))",
+    r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
+    r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b",
+    r"покончить\s+с\s+собой|суицид|не\s+(хочу|могу)\s+(больше\s+)?жить?\b|убить\s+себя",
+)]
+VIOLENCE = [re.compile(p, _I) for p in (
+    r"\b(kill|hurt|harm|beat|torture|murder|shoot)\w*\s+(me|us)\b|\bthreat\w*|\bblackmail\w*",
+    r"\b(family|relatives|father|dad|mother|brother|uncle|cousins?|husband|parents|police|officers|kadyrov\w*|"
+    r"security|men)\b",
+    r"\b(detained|arrested|kidnapped|abducted|beaten|tortured|outed|taken|killed|hunted|followed|watched|held)\b",
+    r"\b(locked|lock|locking)\s+me\b|\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\bdeport|\bsend\w*\s+me\s+back",
+    r"уб[ьъ]?[её]т|убить|убьют|угрож|гроз|шантаж|задержали|похитили|избили|пытали|ищут|узнал|полици|отдел|"
+    r"родн|родственник|семь[яеи]|отец|мать|мама|папа|брат|дяд|муж|запер|запрут|замуж|женить",
+)]
+FLEE = [re.compile(p, _I) for p in (
+    r"\b(escape|flee|fleeing|run away|get out|hide|hiding)\b",
+    r"бежать|сбежать|уехать|выбраться|спрятаться|скрыться",
+)]
+KINDS = (("self_harm", SELF_HARM), ("violence", VIOLENCE), ("flee", FLEE))
+
+
+def danger_kind(question: str) -> str | None:
+    """Which kind of danger a question signals: "self_harm" (suicidal thoughts, self-harm),
+    "violence" (threats or violence from family, police or others), "flee" (an urgent need to
+    get away), "danger" (danger of no kind named: "I'm scared"); None when it signals none.
+    Russian typed in Latin letters is read in Cyrillic too, as in `signals_danger`."""
+    from kb.translit import is_translit, to_cyrillic
+
+    if not signals_danger(question):
+        return None
+    texts = [question] + ([to_cyrillic(question)] if is_translit(question) else [])
+    for kind, patterns in KINDS:
+        if any(p.search(text) for text in texts for p in patterns):
+            return kind
+    return "danger"
 
 
 def asks_private_data(question: str) -> bool:

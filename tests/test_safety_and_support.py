@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat.safety import asks_private_data, is_injection, normalise_question, signals_danger
+from chat.safety import asks_private_data, danger_kind, is_injection, normalise_question, signals_danger
 from chat.support import check, supports
 
 
@@ -43,6 +43,31 @@ def test_danger_is_noticed(q):
 ])
 def test_no_false_alarm_on_information_questions(q):
     assert not signals_danger(q)
+
+
+@pytest.mark.parametrize("q, kind", [
+    ("I don't want to live anymore", "self_harm"),
+    ("i keep thinking about suicide", "self_harm"),
+    ("I want to kill myself, my family hates me", "self_harm"),  # self-harm comes first
+    ("i can't go on like this", "self_harm"),
+    ("я больше не хочу жить", "self_harm"),
+    ("думаю покончить с собой", "self_harm"),
+    ("ne hochu zhit", "self_harm"),  # transliterated
+    ("my family found out I'm gay and they will kill me", "violence"),
+    ("I'm in danger, the police are looking for me", "violence"),
+    ("my boyfriend was taken by police yesterday", "violence"),
+    ("отец узнал про меня и сказал что мне не жить", "violence"),  # a threat, not self-harm
+    ("дядя грозится убить если я не женюсь", "violence"),
+    ("меня заперли дома и отобрали телефон", "violence"),
+    ("otec skazal chto ubet menya esli uznaet", "violence"),
+    ("how do i escape chechnya", "flee"),
+    ("мне нужно срочно бежать из махачкалы", "flee"),
+    ("I'm scared", "danger"),
+    ("What is the 2013 propaganda law?", None),
+    ("почему мужчины бежали из Чечни в 2017 году", None),
+])
+def test_the_kind_of_danger(q, kind):
+    assert danger_kind(q) == kind
 
 
 def test_private_data_and_injection():
