@@ -130,6 +130,8 @@ def answer(assistant, question: str, lang: str, limit, gate, client) -> str:
     from ui.web import clip
 
     question = clip(question, assistant.settings.max_question_chars)
+    if not question.strip():  # the chat's message, in the page's language (a blank has none of its own)
+        return message_html(msg("empty", lang))
     if not limit.allow(client):
         return message_html(msg("rate_limited", lang))
     with gate.enter() as admitted:

@@ -24,7 +24,8 @@ OPEN_POST = (JOIN, "/gradio_api/cancel")
 BASIC = "/basic"  # the page without JavaScript (ui/basic.py): GET, and POST of a form (capped, not JSON)
 # Gradio's built files carry a content hash in their names (index-DphvyggB.js): cached for a
 # year and never revalidated. Everything else, the HTML and every answer, stays no-store.
-HASHED = re.compile(r"^/assets/[\w.-]+-[A-Za-z0-9_-]{8}\.(js|css|woff2?|ttf|svg|png|wasm)$")
+HASHED = re.compile(r"^/assets/[\w.-]+-[A-Za-z0-9_-]{8,12}\.(js|css|woff2?|ttf|svg|png|wasm)$")
+THEME = re.compile(rb"^v=[0-9a-f]{32,64}$")  # /theme.css?v=<hash of the theme>
 IMMUTABLE = b"public, max-age=31536000, immutable"
 # /basic runs no script at all; the rest of its headers are those of every other page.
 BASIC_CSP = ("default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -135,7 +136,7 @@ class Guard:
                 return await self._close(send)
             return await self.app(scope, receive, send)
         started = False
-        ours = self.headers_for(scope["path"], scope["method"])
+        ours = self.headers_for(scope["path"], scope["method"], scope.get("query_string", b""))
 
         async def send_with_headers(message):
             nonlocal started
@@ -165,12 +166,12 @@ class Guard:
             else:  # a stream that failed midway (Gradio's SSE for an unknown session): end it cleanly
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    def headers_for(self, path: str, method: str) -> list[tuple[bytes, bytes]]:
+    def headers_for(self, path: str, method: str, query: bytes = b"") -> list[tuple[bytes, bytes]]:
         """The security headers for this path: /basic's CSP allows no script; hashed build files
-        are cached for good (`IMMUTABLE`), everything else is no-store."""
+        and the theme named by its hash are cached for good (`IMMUTABLE`); all else is no-store."""
         if path == BASIC:
             return self.basic_headers
-        if method in ("GET", "HEAD") and HASHED.match(path):
+        if method in ("GET", "HEAD") and (HASHED.match(path) or path == "/theme.css" and THEME.match(query)):
             return [(k, IMMUTABLE if k == b"cache-control" else v) for k, v in self.headers]
         return self.headers
 

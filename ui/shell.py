@@ -50,7 +50,8 @@ def shell_html(lang: str, exit_url: str, limit: int) -> str:
 def rewrite(page: str, lang: str, exit_url: str, limit: int) -> str:
     """Gradio's index page with the early shell first in <body>, the page language set, its
     stylesheet after the shell (so the shell paints without waiting for it), and the manifest
-    link (a route the gate closes) removed. A page it does not recognise is left as it is."""
+    link (a route the gate closes) and the iframe-resizer loader (for embedding in another
+    page, which frame-ancestors 'none' forbids anyway; one request fewer) removed. A page it does not recognise is left as it is."""
     body = re.search(r"<body[^>]*>", page)
     if not body or "<gradio-app" not in page:
         return page
@@ -58,6 +59,7 @@ def rewrite(page: str, lang: str, exit_url: str, limit: int) -> str:
     head = STYLESHEET.sub("", page[:body.start()])
     head = re.sub(r'<html(\s+)lang="[^"]*"', f'<html\\1lang="{lang}"', head, count=1)
     head = re.sub(r'\s*<link rel="manifest"[^>]*>', "", head)
+    head = re.sub(r"\s*<script>(?:(?!</script>).)*iframeResizer(?:(?!</script>).)*</script>", "", head, count=1, flags=re.S)
     return head + body.group(0) + shell_html(lang, exit_url, limit) + sheets + page[body.end():]
 
 

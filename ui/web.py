@@ -166,7 +166,7 @@ def _top_html(text: dict, exit_url: str, lang: str = "en") -> str:
     notice; its data attributes carry the page language and the status texts for refuge.js."""
     esc = html.escape
     return (f'<div id="refuge-top" data-lang="{lang}" data-ready="{esc(text["answer_ready"])}" '
-            f'data-crisis="{esc(text["crisis_ready"])}"><a id="refuge-exit" href="{esc(exit_url, True)}">'
+            f'data-crisis="{esc(text["crisis_ready"])}" data-question="{esc(text["question"])}"><a id="refuge-exit" href="{esc(exit_url, True)}">'
             f'{esc(text["exit"])}</a><span class="refuge-exit-note">{esc(text["exit_note"])}</span></div>'
             f'<h1 class="refuge-sr">{esc(text["heading"])}</h1><p class="refuge-notice">{esc(text["notice"])}</p>')
 

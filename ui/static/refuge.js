@@ -37,6 +37,12 @@
     if (top && top.dataset.lang && document.documentElement.lang !== top.dataset.lang) {
       document.documentElement.lang = top.dataset.lang;
     }
+    const box = $("#refuge-input textarea");  /* its <label> also holds the Send button: name it alone */
+    if (top && box && box.getAttribute("aria-label") !== top.dataset.question) box.setAttribute("aria-label", top.dataset.question);
+    const picker = $("#refuge-lang");  /* a fieldset without a legend: name it, and make its radios one group */
+    const label = picker && $("[data-testid=block-info]", picker);
+    if (label && picker.getAttribute("aria-label") !== label.textContent.trim()) picker.setAttribute("aria-label", label.textContent.trim());
+    if (picker) picker.querySelectorAll("input[type=radio]").forEach((r) => { if (r.name !== "refuge-lang") r.name = "refuge-lang"; });
     const chat = $("#refuge-chat");
     if (!chat) return;
     const log = $("[role=log]", chat);
@@ -65,7 +71,7 @@
     });
   };
   new MutationObserver(tidy).observe(document.body, { childList: true, subtree: true, attributes: true,
-                                                      attributeFilter: ["data-lang"] });
+                                                      attributeFilter: ["data-lang", "data-question"] });
   tidy();
 
   /* [n] opens source n of that answer and brings it into view. */
