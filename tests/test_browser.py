@@ -173,7 +173,7 @@ def test_russian_interface_from_accept_language_and_the_switch(browser, server):
     page.keyboard.press("Enter")
     page.wait_for_selector(".refuge-sources", timeout=60_000)
     assert "Источники" in page.locator(".refuge-sources").last.inner_text()
-    ask(page, "что такое принципы джокьякарты")  # only an English article covers it: the note says so
+    ask(page, "когда воз перестала считать гомосексуальность болезнью")  # only an English article covers it: a note says so
     assert "источники на английском языке" in page.locator("#refuge-chat .message").last.inner_text()
     page.get_by_text("English").click()
     page.wait_for_function("document.querySelector('#refuge-exit').innerText.includes('Exit now')", timeout=10_000)
@@ -406,7 +406,7 @@ def test_accessible_names_status_and_axe_in_both_languages(browser, server, lang
     assert page.locator("h1").count() >= 1
     assert _axe(page) == []
     ask(page, "my family found out and will kill me" if lang == "en" else "меня ищут, я в опасности")
-    ask(page, "What are the Yogyakarta Principles?" if lang == "en" else "что такое принципы джокьякарты")
+    ask(page, "What are the Yogyakarta Principles?" if lang == "en" else "когда воз перестала считать гомосексуальность болезнью")
     assert page.locator("#refuge-chat [aria-live=polite], #refuge-chat [aria-live=assertive]").count() == 0
     ready = "Answer ready." if lang == "en" else "Ответ готов."
     page.wait_for_function(f"document.querySelector('#refuge-status').textContent === {ready!r}", timeout=5_000)
