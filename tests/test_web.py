@@ -92,7 +92,7 @@ def test_too_long_and_empty_questions(shipped):
     long_reply = list(respond(assistant, "a" * 100_000, []))[-1]
     assert "too long" in long_reply[-1]["content"]
     assert len(long_reply[0]["content"]) < 1000
-    assert "<p>Please type a question.</p>" in list(respond(assistant, "   ", []))[-1][-1]["content"]
+    assert list(respond(assistant, "   ", []))[-1][-1]["content"] == "Please type a question."
     assert "[1]" in list(respond(assistant, "What is non-refoulement?", []))[-1][-1]["content"]
 
 

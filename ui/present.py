@@ -52,7 +52,7 @@ def answer_html(text: str, uid: str = "", labels: dict | None = None) -> str:
         n = m.group(1)
         return (f'<a class="refuge-ref" href="#{uid}-s{n}" aria-label="{html.escape(name.format(n=n))}">'
                 f"[{n}]</a>")
-    return re.sub(r"\[(\d+)\]", ref, html.escape(text))
+    return re.sub(r"\[(\d+)\]", ref, html.escape(text, quote=False))
 
 
 def answer_block(answer: str, uid: str, labels: dict, notes: list[str] = (), more: str = "", citations=None,
@@ -65,11 +65,6 @@ def answer_block(answer: str, uid: str, labels: dict, notes: list[str] = (), mor
         parts += [more_html(more, labels["more"], uid, labels), sources_html(citations or [], labels, uid, open_sources)]
     state = " refuge-done" if final else ""
     return f'<div class="refuge-answer{state}" id="{uid}">{"".join(parts)}</div>'
-
-
-def message_block(text: str) -> str:
-    """A fixed message (busy, too long ...) as a finished turn: the page announces it as it does an answer."""
-    return f'<div class="refuge-answer refuge-message refuge-done"><p>{html.escape(text)}</p></div>'
 
 
 def more_html(more: str, label: str, uid: str = "", labels: dict | None = None) -> str:

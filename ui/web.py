@@ -46,11 +46,11 @@ def respond(assistant, message: str, history: list[dict], shown: list[dict] | No
     try:
         result = yield from _answer(assistant, message, history, shown + [user] + crisis, lang)
     except BadQuestion as exc:
-        yield shown + [user] + crisis + [{"role": "assistant", "content": present.message_block(str(exc))}]
+        yield shown + [user] + crisis + [{"role": "assistant", "content": str(exc)}]
         return
     except Exception:  # the store or a library failed: say so kindly, log no question text
         log.warning("error while answering", exc_info=False)
-        yield shown + [user] + crisis + [{"role": "assistant", "content": present.message_block(msg("unavailable", lang))}]
+        yield shown + [user] + crisis + [{"role": "assistant", "content": msg("unavailable", lang)}]
         return
     text = ui_text(question_language(result["question"]))
     if "crisis" in result["notices"] and not crisis:  # the same check as _early_crisis: a safety net
@@ -59,6 +59,10 @@ def respond(assistant, message: str, history: list[dict], shown: list[dict] | No
     if crisis:
         yield shown
     uid, notes, parts = present.turn_id(), _notes(result, text), result["answer"].split("\n\n")
+    if result["refused"] or not result["citations"]:  # a fixed reply: plain text, like every other message
+        yield shown + [{"role": "assistant", "content": "\n\n".join([f"*{n}*" for n in notes] +
+                                                                     [present.escape_md(p) for p in parts])}]
+        return
     for i in range(1, len(parts) + 1):
         block = present.answer_block("\n\n".join(parts[:i]), uid, text, notes)
         yield shown + [{"role": "assistant", "content": block}]
@@ -158,7 +162,7 @@ def _busy_reply(message: str, history: list[dict], key: str = "busy") -> list[di
 
     message = str(message)[:300]
     return list(history or []) + [{"role": "user", "content": present.escape_md(message)},
-                                  {"role": "assistant", "content": present.message_block(msg(key, question_language(message)))}]
+                                  {"role": "assistant", "content": msg(key, question_language(message))}]
 
 
 def _top_html(text: dict, exit_url: str, lang: str = "en") -> str:

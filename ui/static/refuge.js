@@ -59,15 +59,20 @@
       const notice = after.map((r) => $(".refuge-crisis", r)).find(Boolean);
       scrollToTop(notice || target);
     }
-    chat.querySelectorAll(".refuge-answer.refuge-done").forEach((a) => {
-      if (announced.has(a)) return;
-      announced.add(a);
-      const row = a.closest(".message-row");
-      const turn = rows.slice(0, rows.indexOf(row)).reverse();
-      const lastUser = turn.findIndex((r) => r.classList.contains("user-row"));
-      const crisis = turn.slice(0, lastUser < 0 ? turn.length : lastUser).some((r) => $(".refuge-crisis", r));
-      const t = (top && top.dataset) || {};
-      say(a.classList.contains("refuge-message") ? a.textContent : (crisis ? `${t.crisis || ""} ${t.ready || ""}` : t.ready || ""));
+    /* one short status per finished turn: "Answer ready" (help shown first, after a danger question),
+       or a fixed reply's own words ("Please type a question."); never the answer itself */
+    const t = (top && top.dataset) || {};
+    rows.filter((r) => r.classList.contains("bot-row")).forEach((row) => {
+      const done = $(".refuge-answer.refuge-done", row);
+      const plain = !$(".refuge-answer, .refuge-crisis, .refuge-draft", row);
+      const key = done || (plain && row);
+      if (!key || announced.has(key)) return;
+      announced.add(key);
+      if (plain) { say(row.innerText.trim().slice(0, 200)); return; }
+      const before = rows.slice(0, rows.indexOf(row)).reverse();
+      const asked = before.findIndex((r) => r.classList.contains("user-row"));
+      const crisis = before.slice(0, asked < 0 ? before.length : asked).some((r) => $(".refuge-crisis", r));
+      say(crisis ? `${t.crisis || ""} ${t.ready || ""}` : t.ready || "");
     });
   };
   new MutationObserver(tidy).observe(document.body, { childList: true, subtree: true, attributes: true,
