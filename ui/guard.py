@@ -7,7 +7,10 @@ uploads, OpenAPI documents, dev reload, monitoring, /run and /call ...); caps re
 bodies (MAX_BODY bytes); and reads every queue submission with our own bounded parser
 (known fn_index, the right number of inputs, text where text belongs, no client-supplied
 state, no lone surrogates) and hands Gradio a clean copy. Every response gets the security
-headers, and never a CORS header.
+headers, and never a CORS header: `no-store`, except Gradio's hashed build files (cached for a
+year, `immutable`), and /basic gets a CSP that allows no script. A POST to /basic (a form from
+the page without JavaScript) is capped like any other and, when refused, answered with a calm
+HTML page instead of plain text.
 """
 from __future__ import annotations
 
