@@ -17,8 +17,9 @@ from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
 from chat.relevance import is_relevant, measure
-from chat.retrieve import CRISIS_ID, Hit, retrieve, search_query
-from chat.safety import asks_for_a_service, asks_private_data, is_injection, normalise_question, signals_danger
+from chat.retrieve import Hit, retrieve, search_query
+from chat.safety import (asks_for_a_service, asks_private_data, danger_kind, is_injection, normalise_question,
+                         signals_danger)
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
 from kb.settings import Settings
@@ -83,6 +84,8 @@ class Assistant:
         lang = question_language(question)
         danger = signals_danger(question)
         result = reply(question, "", refused=False, notices=["crisis"] if danger else [])
+        if danger:
+            result["danger"] = danger_kind(question)  # internal: which short crisis notice opens
         if asks_private_data(question):
             return dict(result, answer=message("private", lang), refused=True)
         if is_injection(question):
@@ -204,19 +207,12 @@ class Assistant:
         english, _ = to_english(self.index, bridge_for(self.index), question)
         return np.asarray(self.embedder.embed_query(english), dtype=np.float32) if english else None
 
-    def crisis_notice(self, lang: str = "en") -> dict | None:
-        """The crisis notice article in `lang` (English if there is none), verbatim from
-        the index, or None if not indexed."""
-        translated, found = f"{CRISIS_ID}-{lang}", {}
-        for c in self.index.chunks:  # one pass over the index
-            if c.meta.get("article_id") in (CRISIS_ID, translated):
-                found.setdefault(c.meta["article_id"], []).append(c)
-        chunks = sorted(found.get(translated) or found.get(CRISIS_ID) or [], key=lambda c: c.meta.get("chunk_index", 0))
-        if not chunks:
-            return None
-        sources = {s["url"]: s for c in chunks for s in c.sources}
-        return {"title": chunks[0].meta.get("title", ""), "text": "\n\n".join(c.text for c in chunks),
-                "sources": list(sources.values())}
+    def crisis_notice(self, lang: str = "en", kind: str | None = None) -> dict | None:
+        """The crisis notice in `lang` (English if there is none), verbatim from the index,
+        opening with the short first step for `kind` (chat/crisis.py); None if not indexed."""
+        from chat.crisis import notice
+
+        return notice(self.index, lang, kind)
 
 
 def question_language(question: str) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from chat.index import bm25_tokens
+from chat.retrieve import NOT_SEARCHED
 from kb.store import sentence_id
 from kb.text import words
 
@@ -90,7 +91,7 @@ def aligned_chunks(index) -> dict[str, str]:
     pairs = {}
     for c in index.chunks:
         art = str(c.meta.get("article_id", ""))
-        if index.languages.get(c.id) != "ru" or not art.endswith(SUFFIX):
+        if index.languages.get(c.id) != "ru" or not art.endswith(SUFFIX) or art in NOT_SEARCHED:
             continue
         original = english.get((art[: -len(SUFFIX)], c.meta.get("chunk_index")))
         if original is not None and original.meta.get("source_keys") == c.meta.get("source_keys"):

@@ -79,6 +79,35 @@ def test_danger_adds_the_crisis_notice(shipped):
     assert assistant.ask("What is the Yogyakarta Principles?")["notices"] == []
 
 
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_crisis_notice_opens_with_a_short_step_that_fits_the_danger(shipped, lang):
+    """Violence or flight leads with the groups that get people out, thoughts of suicide with
+    crisis help; 112 always with who answers it (the police); every number is one a vetted help
+    article gives; the rest of the notice follows, and no short section is lost or repeated."""
+    import re
+
+    from chat.crisis import SHORT
+
+    _, assistant = shipped
+    sections = {c.meta["section"] for c in assistant.index.chunks
+                if c.meta["article_id"] == ("crisis-notice" if lang == "en" else "crisis-notice-ru")}
+    assert set(SHORT[lang].values()) <= sections  # the headings chat/crisis.py names are in the article
+    people, self_harm = (assistant.crisis_notice(lang, kind) for kind in ("violence", "self_harm"))
+    assert assistant.crisis_notice(lang, "flee")["first"] == people["first"]
+    assert people["first"].startswith(("NC SOS", "«СК SOS»")) and "ncsos.io" in people["first"].split("\n\n")[0]
+    assert re.search(r"psycholog|психологическ", self_harm["first"].split("\n\n")[0])
+    for notice in (people, self_harm):
+        assert notice["first"].count("\n\n") <= 4  # 3-5 short paragraphs
+        assert "112" in notice["first"] and re.search(r"police|полици", notice["first"])
+        assert notice["first"] not in [m["text"] for m in notice["more"]]
+        assert len(notice["more"]) >= 4 and notice["title"]
+    vetted = " ".join(c.text for c in assistant.index.chunks
+                      if c.meta["article_id"] in ("help-crisis-lines", "help-organisations-russia"))
+    for number in re.findall(r"\b\d[\d -]{1,12}\d\b", people["text"] + self_harm["text"]):
+        if not re.fullmatch(r"(19|20)\d\d|\d{1,2} \w+ \d{4}|24|30|\d{1,2}", number):  # years, dates, hours
+            assert number in vetted, number
+
+
 @pytest.mark.parametrize("question, lang", [("how do i get out of chechnya fast im scared", "en"),
                                             ("меня ищут, помогите уехать из чечни", "ru")])  # self-harm: see below
 def test_an_answer_in_danger_opens_with_ways_to_reach_help(shipped, question, lang):

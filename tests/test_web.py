@@ -2,6 +2,7 @@
 generator, escaping, the Gradio API through gradio_client."""
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
@@ -181,3 +182,58 @@ def test_long_questions_are_cut_before_language_and_danger_checks(shipped, monke
     reply = list(respond(assistant, "help " * 400_000, []))[-1]  # 2 MB
     assert "too long" in reply[-1]["content"]
     assert seen and max(seen) <= 4 * assistant.settings.max_question_chars + 1
+
+
+def test_basic_page_headers_and_the_page_shell(server):
+    from ui.guard import BASIC_CSP
+
+    page = httpx.get(server.url + "/basic", timeout=30)
+    assert page.status_code == 200 and "<script" not in page.text and 'name="q"' in page.text
+    assert page.headers["content-security-policy"] == BASIC_CSP and "script-src 'none'" in BASIC_CSP
+    for name, value in SECURITY_HEADERS.items():
+        if name != "Content-Security-Policy":
+            assert page.headers.get(name) == value, name
+    assert "set-cookie" not in page.headers
+    russian = httpx.get(server.url + "/basic?lang=ru", timeout=30).text
+    assert '<html lang="ru">' in russian and "Выйти" in russian
+    assert '<html lang="ru">' in httpx.get(server.url + "/basic", headers={"Accept-Language": "ru-RU,ru"}, timeout=30).text
+    shell = httpx.get(server.url + "/", headers={"Accept-Encoding": "gzip", "Accept-Language": "ru"}, timeout=30)
+    assert shell.headers["content-encoding"] == "gzip" and int(shell.headers["content-length"]) < 16_000
+    assert shell.headers["cache-control"] == "no-store"
+    html = shell.text
+    assert html.index('id="refuge-shell"') < html.index("<gradio-app") and "<noscript>" in html
+    assert 'action="/basic?lang=ru"' in html and re.search(r'<html\s+lang="ru"', html)
+    assert 'rel="manifest"' not in html and "iframeResizer" not in html
+
+
+def test_basic_answer_has_the_crisis_notice_first_and_numbered_sources(server):
+    reply = httpx.post(server.url + "/basic", data={"q": "I want to kill myself, I can't go on"}, timeout=60)
+    assert reply.status_code == 200 and reply.headers["cache-control"] == "no-store"
+    text = reply.text
+    assert text.index('class="refuge-crisis"') < text.index('class="refuge-answer')
+    assert "tel:112" in text and "psychological help" in text.split('class="refuge-first"')[1][:400]
+    refs = set(re.findall(r'href="#(a-s\d+)"', text))
+    assert refs and all(f'id="{r}"' in text for r in refs)
+    assert text.index('id="refuge-exit"') < text.index('class="refuge-crisis"')
+
+
+def test_hashed_build_files_are_cached_for_a_year_and_nothing_else_is(server):
+    page = httpx.get(server.url + "/", timeout=30).text
+    assets = re.findall(r'(?:src|href)="\./(assets/[^"]+)"', page)
+    assert assets
+    for asset in assets:
+        got = httpx.get(f"{server.url}/{asset}", timeout=30)
+        assert got.status_code == 200 and got.headers["cache-control"] == "public, max-age=31536000, immutable"
+    for path in ("/", "/basic", "/config", "/assets/no-such-file-DphvyggB.js", "/theme.css"):
+        assert httpx.get(server.url + path, timeout=30).headers["cache-control"] == "no-store", path
+
+
+def test_crisis_links_are_numbers_and_the_notices_own_sites():
+    notice = {"title": "T", "first": "Call 112 or text 988.\n\nIts website is ncsos.io, not evil.example.org.",
+              "more": [{"section": "S", "text": "On 1 January 2022, 116 123 answered."}],
+              "sources": [{"url": "https://ncsos.io/about/", "publisher": "NC SOS", "title": "About"}]}
+    out = present.crisis_html(notice, {"all_contacts": "All", "sources": "Sources", "crisis_fallback": "x"}, uid="r1")
+    assert 'href="tel:112"' in out and 'href="tel:988"' in out and 'href="tel:116123"' in out
+    assert 'href="https://ncsos.io/"' in out and "evil.example.org" in out and 'href="https://evil' not in out
+    assert "tel:2022" not in out and 'href="tel:1"' not in out  # a date is not a number to call
+    assert out.index('class="refuge-first"') < out.index("<details") and "<details class=\"refuge-crisis-all\">" in out

@@ -95,8 +95,11 @@ def ask(question, as_json, mode, llm):
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
     else:
+        from chat.safety import danger_kind
+
         lang = question_language(result["question"])
-        click.echo(answer_text(result, assistant.crisis_notice(lang), lang))
+        kind = danger_kind(result["question"]) if "crisis" in result["notices"] else None
+        click.echo(answer_text(result, assistant.crisis_notice(lang, kind), lang))
 
 
 def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:

@@ -7,7 +7,10 @@ uploads, OpenAPI documents, dev reload, monitoring, /run and /call ...); caps re
 bodies (MAX_BODY bytes); and reads every queue submission with our own bounded parser
 (known fn_index, the right number of inputs, text where text belongs, no client-supplied
 state, no lone surrogates) and hands Gradio a clean copy. Every response gets the security
-headers, and never a CORS header.
+headers, and never a CORS header: `no-store`, except Gradio's hashed build files (cached for a
+year, `immutable`), and /basic gets a CSP that allows no script. A POST to /basic (a form from
+the page without JavaScript) is capped like any other and, when refused, answered with a calm
+HTML page instead of plain text.
 """
 from __future__ import annotations
 
@@ -21,6 +24,15 @@ JOIN = "/gradio_api/queue/join"
 OPEN_GET = ("/", "/theme.css", "/robots.txt", "/config", "/gradio_api/info", "/gradio_api/queue/data")
 OPEN_GET_PREFIX = ("/assets/", "/static/", "/gradio_api/heartbeat/")
 OPEN_POST = (JOIN, "/gradio_api/cancel")
+BASIC = "/basic"  # the page without JavaScript (ui/basic.py): GET, and POST of a form (capped, not JSON)
+# Gradio's built files carry a content hash in their names (index-DphvyggB.js): cached for a
+# year and never revalidated. Everything else, the HTML and every answer, stays no-store.
+HASHED = re.compile(r"^/assets/[\w.-]+-[A-Za-z0-9_-]{8,12}\.(js|css|woff2?|ttf|svg|png|wasm)$")
+THEME = re.compile(rb"^v=[0-9a-f]{32,64}$")  # /theme.css?v=<hash of the theme>
+IMMUTABLE = b"public, max-age=31536000, immutable"
+# /basic runs no script at all; the rest of its headers are those of every other page.
+BASIC_CSP = ("default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+             "connect-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
 BODY_KEYS = {"data", "fn_index", "session_hash", "event_data", "trigger_id", "event_id", "simple_format",
              "batched"}
 SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -113,6 +125,7 @@ class Guard:
     def __init__(self, app, settings, security_headers: dict, kinds: dict, routes=()):
         self.app, self.settings, self.kinds = app, settings, kinds
         self.headers = [(k.lower().encode(), v.encode()) for k, v in security_headers.items()]
+        self.basic_headers = [(k, BASIC_CSP.encode() if k == b"content-security-policy" else v) for k, v in self.headers]
         self.replaced = {k for k, _ in self.headers} | {b"server"}
         self.routes = routes  # the parent app's live route list: its own routes (/healthz ...) pass
 
@@ -126,6 +139,7 @@ class Guard:
                 return await self._close(send)
             return await self.app(scope, receive, send)
         started = False
+        ours = self.headers_for(scope["path"], scope["method"], scope.get("query_string", b""))
 
         async def send_with_headers(message):
             nonlocal started
@@ -133,20 +147,43 @@ class Guard:
                 started = True
                 kept = [(k, v) for k, v in message.get("headers", [])
                         if not k.lower().startswith(b"access-control-") and k.lower() not in self.replaced]
-                message = {**message, "headers": kept + self.headers}
+                if message.get("status") != 200:  # a 404 for a missing hashed file is not kept
+                    ours_now = [(k, b"no-store" if k == b"cache-control" else v) for k, v in ours]
+                else:
+                    ours_now = ours
+                message = {**message, "headers": kept + ours_now}
             await send(message)
 
         try:
             receive = await self._admit(scope, receive)
             await self.app(scope, receive, send_with_headers)
         except Refused as refused:
-            await _plain(send_with_headers, refused.status, refused.text)
+            if scope["path"] == BASIC and scope["method"] == "POST":  # a form: a calm page, not a bare error
+                await _html(send_with_headers, refused.status, self._basic_refused(scope, refused.status))
+            else:
+                await _plain(send_with_headers, refused.status, refused.text)
         except Exception:  # an unhandled error: a plain 500 that still carries the headers
             log.warning("unhandled error on a web route", exc_info=False)
             if not started:
                 await _plain(send_with_headers, 500, "Internal Server Error")
             else:  # a stream that failed midway (Gradio's SSE for an unknown session): end it cleanly
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    def headers_for(self, path: str, method: str, query: bytes = b"") -> list[tuple[bytes, bytes]]:
+        """The security headers for this path: /basic's CSP allows no script; hashed build files
+        and the theme named by its hash are cached for good (`IMMUTABLE`); all else is no-store."""
+        if path == BASIC:
+            return self.basic_headers
+        if method in ("GET", "HEAD") and (HASHED.match(path) or path == "/theme.css" and THEME.match(query)):
+            return [(k, IMMUTABLE if k == b"cache-control" else v) for k, v in self.headers]
+        return self.headers
+
+    def _basic_refused(self, scope, status: int) -> bytes:
+        from ui.basic import refused_page
+
+        accept = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"accept-language"), None)
+        return refused_page(status, scope.get("query_string", b"").decode("latin-1"), accept,
+                            self.settings.exit_url, self.settings.max_question_chars)
 
     async def _admit(self, scope, receive):
         """Raise Refused, or return the `receive` the app should read (a checked body)."""
@@ -175,7 +212,9 @@ class Guard:
             return
         if method == "POST" and path in OPEN_POST:
             return
-        if path in OPEN_GET or path in OPEN_POST:
+        if path == BASIC and method in ("GET", "HEAD", "POST"):
+            return
+        if path in OPEN_GET or path in OPEN_POST or path == BASIC:
             raise Refused(405, "Method Not Allowed")
         raise Refused(404, "Not Found")
 
@@ -231,6 +270,13 @@ def _replay(raw: bytes, receive):
         sent = True
         return {"type": "http.request", "body": raw, "more_body": False}
     return replay
+
+
+async def _html(send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _plain(send, status: int, text: str) -> None:

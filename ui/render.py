@@ -12,7 +12,9 @@ def answer_text(result: dict, crisis: dict | None = None, lang: str = "en") -> s
     text = ui_text(lang)
     lines = []
     if "crisis" in result["notices"] and crisis:
-        lines += [f"!! {crisis['title']}", crisis["text"], ""]
+        lines += [f"!! {crisis['title']}", crisis["first"], ""]
+        for part in crisis.get("more", []):
+            lines += [f"{part['section']}:", part["text"], ""]
     if "sources_in_english" in result["notices"]:
         lines += [f"({text['sources_in_english']})", ""]
     lines.append(result["answer"])

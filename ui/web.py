@@ -6,7 +6,7 @@ The streaming generator `respond` is a plain function of (assistant, message,
 history), so it can be tested without a browser. Nothing here logs question text.
 """
 
-import json
+import html
 import logging
 import os
 import threading
@@ -22,7 +22,7 @@ from ui.texts import pick_language, ui_text
 STATIC = Path(__file__).parent / "static"
 PAGE_TITLE = "Notes"
 CSS = (STATIC / "refuge.css").read_text()
-JS = (STATIC / "refuge.js").read_text()  # "__EXIT_URL__" is filled in from the settings by create_app
+JS = (STATIC / "refuge.js").read_text()  # runs once the chat has loaded; the exit itself is ui/static/early.js
 log = logging.getLogger("refuge.web")
 KEPT_TURNS = 24  # messages of a conversation the server keeps (and shows) per session
 KEPT_SECONDS = 3600  # a session's conversation is forgotten an hour after its last change
@@ -54,17 +54,21 @@ def respond(assistant, message: str, history: list[dict], shown: list[dict] | No
         return
     text = ui_text(question_language(result["question"]))
     if "crisis" in result["notices"] and not crisis:  # the same check as _early_crisis: a safety net
-        crisis = [_crisis_turn(assistant, lang)]
+        crisis = [_crisis_turn(assistant, lang, result.get("danger"))]
     shown = shown + [{"role": "user", "content": present.escape_md(result["question"])}] + crisis
     if crisis:
         yield shown
-    body = " ".join(f"*{note}*" for note in _notes(result, text))
-    for part in result["answer"].split("\n\n"):
-        body = f"{body}\n\n{present.answer_markdown(part)}".strip()
-        yield shown + [{"role": "assistant", "content": body}]
-    final = body + "\n\n" + present.more_html(result.get("more", ""), text["more"]) + "\n\n" + \
-        present.sources_html(result["citations"], text)
-    yield shown + [{"role": "assistant", "content": final.strip()}]
+    uid, notes, parts = present.turn_id(), _notes(result, text), result["answer"].split("\n\n")
+    if result["refused"] or not result["citations"]:  # a fixed reply: plain text, like every other message
+        yield shown + [{"role": "assistant", "content": "\n\n".join([f"*{n}*" for n in notes] +
+                                                                     [present.escape_md(p) for p in parts])}]
+        return
+    for i in range(1, len(parts) + 1):
+        block = present.answer_block("\n\n".join(parts[:i]), uid, text, notes)
+        yield shown + [{"role": "assistant", "content": block}]
+    final = present.answer_block(result["answer"], uid, text, notes, result.get("more", ""), result["citations"],
+                                 final=True)
+    yield shown + [{"role": "assistant", "content": final}]
 
 
 def clip(message, limit: int):
@@ -93,15 +97,15 @@ def _answer(assistant, message: str, history: list[dict], above: list[dict], lan
 
 def _early_crisis(assistant, message, lang: str) -> list[dict]:
     """The crisis notice as a turn, before any answer work, for a question that signals danger."""
-    from chat.safety import normalise_question, signals_danger
+    from chat.safety import danger_kind, normalise_question
 
-    if not isinstance(message, str) or not signals_danger(normalise_question(message)):
-        return []
-    return [_crisis_turn(assistant, lang)]
+    kind = danger_kind(normalise_question(message)) if isinstance(message, str) else None
+    return [_crisis_turn(assistant, lang, kind)] if kind else []
 
 
-def _crisis_turn(assistant, lang: str) -> dict:
-    notice = present.crisis_html(assistant.crisis_notice(lang), ui_text(lang)["crisis_fallback"])
+def _crisis_turn(assistant, lang: str, kind: str | None = None) -> dict:
+    """The crisis notice as a turn: the short first step for this kind of danger, then the rest."""
+    notice = present.crisis_html(assistant.crisis_notice(lang, kind), ui_text(lang), uid=present.turn_id())
     return {"role": "assistant", "content": notice}
 
 
@@ -161,18 +165,23 @@ def _busy_reply(message: str, history: list[dict], key: str = "busy") -> list[di
                                   {"role": "assistant", "content": msg(key, question_language(message))}]
 
 
-def _top_html(text: dict) -> str:
-    return (f'<div id="refuge-top"><button id="refuge-exit" type="button">{text["exit"]}</button>'
-            f'<span class="refuge-exit-note">{text["exit_note"]}</span></div>'
-            f'<p class="refuge-notice">{text["notice"]}</p>')
+def _top_html(text: dict, exit_url: str, lang: str = "en") -> str:
+    """The fixed bar (quick exit: a plain link, see ui/static/early.js), the page heading, the
+    notice; its data attributes carry the page language and the status texts for refuge.js."""
+    esc = html.escape
+    return (f'<div id="refuge-top" data-lang="{lang}" data-ready="{esc(text["answer_ready"])}" '
+            f'data-crisis="{esc(text["crisis_ready"])}" data-question="{esc(text["question"])}"><a id="refuge-exit" href="{esc(exit_url, True)}">'
+            f'{esc(text["exit"])}</a><span class="refuge-exit-note">{esc(text["exit_note"])}</span></div>'
+            f'<h1 class="refuge-sr">{esc(text["heading"])}</h1><p class="refuge-notice">{esc(text["notice"])}</p>')
 
 
-def build_blocks(assistant, gate: Gate | None = None):
+def build_blocks(assistant, gate: Gate | None = None, limit: RateLimit | None = None):
     """The Gradio Blocks app (not launched): chat, examples, language switch, quick exit."""
     import gradio as gr
 
     gate = gate or Gate(assistant.settings.max_running, assistant.settings.max_waiting)
-    limit = RateLimit(*assistant.settings.rate_limit)
+    limit = limit or RateLimit(*assistant.settings.rate_limit)
+    exit_url = assistant.settings.exit_url
 
     def chat(message, kept, request: gr.Request = None):
         """`kept` is this session's conversation as the server last showed it (gr.State,
@@ -214,8 +223,9 @@ def build_blocks(assistant, gate: Gate | None = None):
 
     def relabel(lang: str):
         text = ui_text(lang)
-        return [gr.update(value=_top_html(text)), gr.update(placeholder=text["placeholder"]),
-                gr.update(value=text["new"]), gr.update(label=text["answers"])] + \
+        return [gr.update(value=_top_html(text, exit_url, lang)),
+                gr.update(placeholder=text["placeholder"], label=text["question"], submit_btn=text["send"]),
+                gr.update(value=text["new"]), gr.update(label=text["answers"]), gr.update(label=text["language"])] + \
                [gr.update(value=q) for q in text["examples"]]
 
     def on_load(request: gr.Request):
@@ -223,25 +233,27 @@ def build_blocks(assistant, gate: Gate | None = None):
         return [gr.update(value=lang)] + relabel(lang)
 
     text = ui_text("en")
-    with gr.Blocks(title=PAGE_TITLE, analytics_enabled=False, fill_height=True,
+    with gr.Blocks(title=PAGE_TITLE, analytics_enabled=False, fill_height=False,
                    delete_cache=(600, 600)) as blocks:
         kept = gr.State([], time_to_live=KEPT_SECONDS)
-        top = gr.HTML(_top_html(text))
-        chatbot = gr.Chatbot(label=text["answers"], height=520, feedback_options=None, buttons=[],
-                             elem_id="refuge-chat", allow_tags=False, group_consecutive_messages=False)
-        box = gr.Textbox(placeholder=text["placeholder"], show_label=False, max_lines=4, elem_id="refuge-input",
-                         max_length=assistant.settings.max_question_chars + 1, submit_btn=True)
+        top = gr.HTML(_top_html(text, exit_url), elem_id="refuge-head")
+        chatbot = gr.Chatbot(label=text["answers"], show_label=False, height=None, autoscroll=False,
+                             feedback_options=None, buttons=[], elem_id="refuge-chat", allow_tags=False,
+                             group_consecutive_messages=False, layout="panel")
+        box = gr.Textbox(placeholder=text["placeholder"], label=text["question"], show_label=False, max_lines=4,
+                         elem_id="refuge-input", max_length=assistant.settings.max_question_chars + 1,
+                         submit_btn=text["send"])
         with gr.Row(elem_id="refuge-examples"):
             examples = [gr.Button(q, size="sm", variant="secondary") for q in text["examples"]]
-        with gr.Row():
+        with gr.Row(elem_id="refuge-foot"):
             new = gr.Button(text["new"], variant="secondary", size="sm", elem_id="refuge-new")
-            lang = gr.Radio([("English", "en"), ("Русский", "ru")], value="en", show_label=False,
-                            elem_id="refuge-lang", container=False)
+            lang = gr.Radio([("English", "en"), ("Русский", "ru")], value="en", label=text["language"],
+                            show_label=False, elem_id="refuge-lang", container=False)
         box.submit(chat, [box, kept], [chatbot, box, kept], api_visibility="private", concurrency_limit=24)
         for button in examples:
             button.click(lambda q: q, button, box, api_visibility="private")
         new.click(lambda: ([], "", []), None, [chatbot, box, kept], api_visibility="private")
-        outputs = [top, box, new, chatbot] + examples
+        outputs = [top, box, new, chatbot, lang] + examples
         lang.change(relabel, lang, outputs, api_visibility="private")
         blocks.load(on_load, None, [lang] + outputs, api_visibility="private")
         gr.api(ask_api, api_name="ask", concurrency_limit=24)
@@ -279,13 +291,17 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
     from fastapi.responses import FileResponse, JSONResponse
     from starlette.middleware.cors import CORSMiddleware
 
+    from ui import basic
     from ui.guard import Guard, input_kinds
+    from ui.shell import Shell
 
     if assistant is None:
         from chat.assistant import Assistant
 
         assistant = Assistant(settings)
     threading.Thread(target=_warm, args=(assistant,), name="refuge-warm", daemon=True).start()
+    gate = gate or Gate(settings.max_running, settings.max_waiting)
+    limit = RateLimit(*settings.rate_limit)  # one limit for the chat, its API and /basic
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     # No cross-origin access at all. A parent CORSMiddleware also stops Gradio adding its own,
     # which reflects any Origin once the Host is not loopback.
@@ -299,15 +315,17 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
     def favicon():
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
-    blocks = build_blocks(assistant, gate).queue(max_size=64, default_concurrency_limit=4)
+    basic.routes(app, assistant, limit, gate, settings)  # before Gradio takes over "/"
+    blocks = build_blocks(assistant, gate, limit).queue(max_size=64, default_concurrency_limit=4)
     blocks.state_session_capacity = SESSIONS
     theme = gr.themes.Base(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])
     app = gr.mount_gradio_app(app, blocks, path="/", footer_links=[], run_history=False, ssr_mode=False,
                               enable_monitoring=False, pwa=False, mcp_server=False, theme=theme, css=CSS,
-                              js=JS.replace('"__EXIT_URL__"', json.dumps(settings.exit_url)),
+                              js=JS,
                               favicon_path=str(STATIC / "favicon.svg"), show_error=False, max_file_size=1)
     blocks.config["version"] = VERSION_SHOWN
+    app.add_middleware(Shell, exit_url=settings.exit_url, limit=settings.max_question_chars)
     app.add_middleware(Guard, settings=settings, security_headers=SECURITY_HEADERS, kinds=input_kinds(blocks),
                        routes=app.router.routes)  # added last, so outermost: it runs before anything else
     return app

@@ -89,6 +89,44 @@ def test_malformed_submissions_leave_no_question_text_in_the_output(served):
     assert len(output) < 5000, len(output)
 
 
+def test_malformed_posts_to_basic_get_a_calm_page(served):
+    """/basic (the page without JavaScript): every malformed POST gets an HTML page with the
+    chat's own message, in the page's language, never a traceback; the question never reaches
+    the server's output."""
+    canary = f"CANARY{uuid.uuid4().hex[:10]}"
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    cases = {  # name: (body, headers, status, message)
+        "no q": (f"x={canary}".encode(), form, 400, "Please type a question."),
+        "blank q": (b"q=+++", form, 200, "Please type a question."),
+        "binary": (b"\x00\xff\xfe" + canary.encode() + b"\x81", form, 400, "look like text"),
+        "not UTF-8 escapes": (f"q=%C3%28{canary}".encode(), form, 400, "look like text"),
+        "JSON": (json.dumps({"q": canary}).encode(), {"content-type": "application/json"}, 415, "Please type"),
+        "multipart": (b"--b\r\nContent-Disposition: form-data; name=q\r\n\r\n" + canary.encode() + b"\r\n--b--",
+                      {"content-type": "multipart/form-data; boundary=b"}, 415, "Please type"),
+        "no content type": (f"q={canary}".encode(), {}, 415, "Please type"),
+        "2 MB": (b"q=" + canary.encode() + b"a" * 2_000_000, form, 413, "too long"),
+        "too long but under the cap": (b"q=" + b"a" * 5000, form, 200, "too long"),
+        "many fields": ("&".join(f"f{i}=1" for i in range(500)).encode(), form, 400, "look like text"),
+    }
+    for name, (body, headers, status, text) in cases.items():
+        reply = httpx.post(served.url + "/basic", content=body, headers=headers, timeout=30)
+        assert reply.status_code == status, name
+        assert reply.headers["content-type"].startswith("text/html"), name
+        assert text in reply.text and "Traceback" not in reply.text and canary not in reply.text, name
+        assert 'id="refuge-exit"' in reply.text and "<script" not in reply.text, name
+        assert "script-src 'none'" in reply.headers["content-security-policy"], name
+    russian = httpx.post(served.url + "/basic?lang=ru", content=b"x=1", headers=form, timeout=30)
+    assert "Пожалуйста, введите вопрос." in russian.text and '<html lang="ru">' in russian.text
+    big = httpx.post(served.url + "/basic?lang=ru", content=b"q=" + b"a" * 100_000, headers=form, timeout=30)
+    assert big.status_code == 413 and "слишком длинный" in big.text
+    asked = httpx.post(served.url + "/basic", data={"q": f"{QUESTION} {canary}"}, timeout=60)
+    assert asked.status_code == 200 and "refuge-source" in asked.text
+    assert httpx.put(served.url + "/basic", content=b"q=1", headers=form, timeout=30).status_code in (404, 405)
+    time.sleep(1)
+    output = served.output()
+    assert canary not in output and "Traceback" not in output, output[-3000:]
+
+
 def test_uploads_and_unused_routes_are_closed(served):
     for path in ("/gradio_api/upload", "/gradio_api/upload_progress", "/gradio_api/dev/reload", "/openapi.json",
                  "/gradio_api/openapi.json", "/gradio_api/api/ask", "/gradio_api/run/ask", "/gradio_api/call/ask",
