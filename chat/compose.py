@@ -231,7 +231,8 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         cosine = float(original @ english_vec) if original is not None else ru_weight * float(vec @ q)
         overlap = index.sentence_overlap(terms, doc) if terms and index is not None else 0.0
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
-        cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else bool(LINE_RE.search(doc)))
+        cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else  # crisis lines: each
+                                           position == 0 and bool(LINE_RE.search(doc)))  # passage leads with its action
         cand.eligible = len(words(doc)) >= settings.min_words and not doc.rstrip().endswith(":") and \
             subject.allows(doc, section, chunk, index) and (yes_no or not YES_NO_ANSWER.match(doc))
         before = previous.get(cid)
