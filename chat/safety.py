@@ -85,6 +85,7 @@ PRIVATE_DATA = [re.compile(p, _I) for p in (
     r"people|persons|guys)\b",
     r"\b(need|want|give me|tell me|send me|find|get)\b.{0,30}\b(their|his|her)\s+(names?|address\w*|phone|numbers?|"
     r"contacts?|location|whereabouts)\b",
+    r"домашн\w+\s+адрес|адрес\w*\s+(у\s+)?(моего|моей|его|её|ее|их|этого|этой)\b|"
     r"(адрес|где\s+(сейчас\s+)?жив[её]т|телефон)\s+(?-i:[А-ЯЁ][а-яё]+)|список\s+(геев|лесбиянок|лгбт[\s-]*(людей|активистов))"
     r"|кто\s+(из\s+\w+\s+)?(гей|лесбиянка)\b",
 )]
