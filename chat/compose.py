@@ -233,8 +233,8 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else  # crisis lines: each
                                            position == 0 and bool(LINE_RE.search(doc)))  # passage leads with its action
-        cand.eligible = len(words(doc)) >= settings.min_words and not doc.rstrip().endswith(":") and \
-            subject.allows(doc, section, chunk, index) and (yes_no or not YES_NO_ANSWER.match(doc))
+        cand.eligible = _shows_alone(doc, settings) and subject.allows(doc, section, chunk, index) and \
+            (yes_no or not YES_NO_ANSWER.match(doc))
         before = previous.get(cid)
         previous[cid] = cand
         if DEPENDENT_RE.match(doc):  # shown with the sentence it leans on, or not at all
@@ -250,9 +250,13 @@ def _relaxed(cands: list[Candidate], settings: AnswerSettings) -> list[Candidate
     """When the question names so much that no passage keeps to all of it (a long message),
     the sentences may be shown on their own merits: better an answer than a refusal."""
     for cand in cands:
-        cand.eligible = len(words(cand.text)) >= settings.min_words and not cand.text.rstrip().endswith(":") and \
-            (not DEPENDENT_RE.match(cand.text) or cand.lead_in is not None)
+        cand.eligible = _shows_alone(cand.text, settings) and (not DEPENDENT_RE.match(cand.text) or cand.lead_in is not None)
     return cands
+
+
+def _shows_alone(text: str, settings: AnswerSettings) -> bool:
+    """Long enough to say something, and not a lead-in to a list ("...the following:")."""
+    return len(words(text)) >= settings.min_words and not text.rstrip().endswith(":")
 
 
 @dataclass
@@ -297,8 +301,7 @@ SAME_PLACE = {"uk": "united-kingdom", "britain": "united-kingdom", "england": "u
               "america": "united-states", "czech": "czechia", "türkiye": "turkey", "uae": "emirates"}
 
 
-PART_OF = {"chechnya": "russia", "dagestan": "russia", "ingushetia": "russia", "tatarstan": "russia",
-           "scotland": "united-kingdom", "wales": "united-kingdom", "england": "united-kingdom"}
+PART_OF = {"chechnya": "russia", "dagestan": "russia", "ingushetia": "russia", "tatarstan": "russia"}
 
 
 def named_places(text: str) -> set[str]:
@@ -326,14 +329,14 @@ def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
     return not kind or any(ANSWER_TYPES[kind][1].search(c.text) for c in cand.shown)
 
 
-def _repeats(cand: Candidate, chosen: list[Candidate], limit: float, settings: AnswerSettings = ANSWER) -> bool:
+def _repeats(cand: Candidate, chosen: list[Candidate], settings: AnswerSettings = ANSWER) -> bool:
     """Whether `cand` adds nothing to what is shown already: the same sentence, a vector
-    closer than `limit`, or hardly a word that is not shown yet (the same fact told in two
+    closer than `settings.duplicate`, or hardly a word that is not shown yet (the same fact told in two
     articles, or once in a curated answer and once in a passage)."""
     from chat.index import bm25_tokens
 
     shown = [c for u in chosen for c in u.shown]
-    if any(c is s or c.text == s.text or float(c.vec @ s.vec) > limit for c in cand.shown for s in shown):
+    if any(c is s or c.text == s.text or float(c.vec @ s.vec) > settings.duplicate for c in cand.shown for s in shown):
         return True
     said = set().union(*(bm25_tokens(s.text) for s in shown)) if shown else set()
     mine = set().union(*(bm25_tokens(c.text) for c in cand.shown))
@@ -355,7 +358,7 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
-    answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings.duplicate, settings)]  # help first, in danger
+    answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings)]  # help first, in danger
     if lead is None and rest:
         first = _first(rest, kind, named_places(question) if question else set(), settings)
         answer.append(first)
@@ -365,14 +368,14 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
             if sum(len(u.shown) for u in answer) >= limit + len(reach) or cand.score < best * settings.answer_floor:
                 break
             fits = sum(u.n_words for u in answer[len(reach):]) + cand.n_words <= settings.answer_words
-            if fits and not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer, settings.duplicate, settings):
+            if fits and not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer, settings):
                 answer.append(cand)
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
         if len(more) >= settings.more_sentences or cand.score < best * settings.more_floor:
             break
-        if not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer + more, settings.duplicate, settings):
+        if not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer + more, settings):
             more.append(cand)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
 

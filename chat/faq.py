@@ -11,26 +11,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from chat.index import bm25_tokens
 from kb.settings import ANSWER, AnswerSettings
 from kb.store import ask_id
 
 
 def _table(index):
-    """(chunk id per row, matrix of question vectors, tokens per row) for this index version."""
+    """(chunk id per row, matrix of question vectors) for this index version: one row per
+    question or paraphrase of every pair."""
     if "faq" not in index.per_version:
         wanted = [(c.id, ask_id(c.id, j)) for c in index.chunks if c.meta.get("kind") == "faq"
                   for j in range(int(c.meta.get("asks") or 0))]
-        rows, vecs, toks = [], [], []
+        rows, vecs = [], []
         if wanted:
-            got = index.store.sentences.get(ids=[sid for _, sid in wanted], include=["documents", "embeddings"])
+            got = index.store.sentences.get(ids=[sid for _, sid in wanted], include=["embeddings"])
             owner = dict((sid, cid) for cid, sid in wanted)
-            for sid, doc, vec in zip(got["ids"], got["documents"], got["embeddings"]):
+            for sid, vec in zip(got["ids"], got["embeddings"]):
                 rows.append(owner[sid])
                 vecs.append(np.asarray(vec, dtype=np.float32))
-                toks.append(frozenset(bm25_tokens(doc)))
         matrix = np.vstack(vecs) if vecs else np.zeros((0, 1), dtype=np.float32)
-        index.per_version["faq"] = (rows, matrix, toks)
+        index.per_version["faq"] = (rows, matrix)
     return index.per_version["faq"]
 
 
@@ -65,7 +64,7 @@ def match(index, question_vec, question: str, lang: str, articles: list[str] = (
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
     among the retrieved `articles` (when given), and its answer fits the question's form."""
-    rows, matrix, _ = _table(index)
+    rows, matrix = _table(index)
     if not rows or lang not in settings.faq_languages:
         return None
     from chat.compose import named_places

@@ -16,7 +16,7 @@ def leave_one_out(index) -> dict[str, list[tuple[str, list[tuple[str, float]]]]]
     """Language -> [(own pair, [(pair, best cosine) ranked])] for every paraphrase."""
     from chat import faq
 
-    rows, matrix, _ = faq._table(index)
+    rows, matrix = faq._table(index)
     sims = matrix @ matrix.T if len(rows) else np.zeros((0, 0))
     out: dict[str, list] = {}
     for i, own in enumerate(rows):
