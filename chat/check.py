@@ -81,7 +81,7 @@ def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHE
     for cand in cands[1:]:
         if len(chosen) >= settings.related_sentences or cand.score < cands[0].score * settings.related_floor:
             break
-        if not compose._repeats(cand, chosen, compose.ANSWER.duplicate):
+        if not compose._repeats(cand, chosen, compose.ANSWER):
             chosen.append(cand)
     note, _, cites = compose.render(chosen, [], index)
     return {"verdict": "related", "review_id": None, "note": note, "citations": cites}
