@@ -35,14 +35,14 @@ from kb.text import language_of, words
 MONTHS = r"(january|february|march|april|may|june|july|august|september|october|november|december|январ|феврал|" \
          r"март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр)"
 DATE_RE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b{MONTHS}", re.I)
-COUNT_RE = re.compile(r"\d|\b(dozens?|hundreds?|thousands?|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+COUNT_RE = re.compile(r"(?<![\d.,])(?!(1[89]\d\d|20\d\d)\b)\d|\b(dozens?|hundreds?|thousands?|two|three|four|five|six|seven|eight|nine|ten|twelve|"
                       r"twenty|thirty|forty|fifty|десят\w*|сот\w*|тысяч\w*)\b", re.I)
 NAME_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZА-ЯЁ][a-zа-яё]+")
 ANSWER_TYPES = {
     "date": (re.compile(r"^\W*(and\s+)?(when|what year|what date|since when|how long ago|в каком году|когда|с какого)", re.I),
              DATE_RE),
     "count": (re.compile(r"\b(how many|how much|number of|сколько)\b", re.I), COUNT_RE),
-    "ruling": (re.compile(r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|решил\w*|постановил\w*|решени\w*)\b", re.I),
+    "ruling": (re.compile(r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
                re.compile(r"\b(found|held|ruled|decided|violat\w*|breach\w*|award\w*|установил\w*|признал\w*|"
                           r"постановил\w*|присудил\w*|наруш\w+)", re.I)),
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
@@ -54,7 +54,9 @@ ANSWER_TYPES = {
 CONTACT_RE = re.compile(r"(?:website|\bsite|page|сайт\w*|страниц\w*)\W[^.]{0,60}?\b([\w-]+\.(?:org|io|net|com|ru|de|nl|uk|eu))\b|"
                         r"\b(112)\b", re.I)
 HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help` articles that say how to reach help
-NOT_HELP = (CRISIS_ID, "about-refuge")  # shown on their own / not about getting help
+# shown on their own / not about getting help / lines for thoughts of suicide, which only that kind of
+# danger opens with (`_reach_passages`): "113 Zelfmoordpreventie" is no help against a family's threat
+NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisis-lines")
 ON_TOPIC = 0.5  # see `on_topic`
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -313,16 +315,24 @@ def named_places(text: str) -> set[str]:
     return found | {PART_OF[p] for p in found if p in PART_OF}
 
 
-def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: AnswerSettings) -> Candidate:
-    """The answer's opening sentence: the best one of the asked kind (a date for "when"...),
-    and, when the question names a country, the best one that names it, if that one scores
-    within `more_floor` of the best (a UK question opens with the UK, not with "in many countries")."""
-    typed = [c for c in rest if _unit_type_ok(c, kind)] or rest
+def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: AnswerSettings,
+           yes_no: bool = False) -> Candidate:
+    """The answer's opening sentence. Of the sentences scoring within `more_floor` of the best:
+    the best one of the asked kind (a date for "when"...); of those, when the question names
+    a country, the best one that names it (a UK question opens with the UK, not with "in many
+    countries"); and for a yes/no question, a sentence that says yes or no, if one scores
+    within `answer_floor` of that."""
+    near = [c for c in rest if c.score >= rest[0].score * settings.more_floor]
+    pool = [c for c in near if _unit_type_ok(c, kind)] or rest
     if places:
-        local = [c for c in typed if named_places(" ".join(u.text for u in c.shown)) & places]
-        if local and local[0].score >= typed[0].score * settings.more_floor:
-            return local[0]
-    return typed[0]
+        local = [c for c in pool if named_places(" ".join(u.text for u in c.shown)) & places]
+        if local and local[0].score >= pool[0].score * settings.more_floor:
+            pool = local
+    if yes_no:
+        direct = [c for c in pool if YES_NO_ANSWER.match(c.shown[0].text) and c.score >= pool[0].score * settings.answer_floor]
+        if direct:
+            return direct[0]
+    return pool[0]
 
 
 def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
@@ -359,11 +369,12 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings)]  # help first, in danger
-    if lead is None and rest:
-        first = _first(rest, kind, named_places(question) if question else set(), settings)
+    if lead is None and rest and not (reach and _self_harm(question)):  # thoughts of suicide: only the lines
+        first = _first(rest, kind, named_places(question) if question else set(), settings,
+                       bool(YES_NO_QUESTION.search(question)))
         answer.append(first)
-        best, limit = first.score, settings.short_answer_sentences if kind in ("date", "count", "who") else \
-            settings.answer_sentences
+        best, limit = first.score, 1 if reach else settings.short_answer_sentences if kind in ("date", "count", "who") \
+            else settings.answer_sentences  # in danger: the ways to reach help, then one sentence on what was asked
         for cand in rest:
             if sum(len(u.shown) for u in answer) >= limit + len(reach) or cand.score < best * settings.answer_floor:
                 break
@@ -378,6 +389,12 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
         if not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer + more, settings):
             more.append(cand)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
+
+
+def _self_harm(question: str) -> bool:
+    from chat.safety import danger_kind
+
+    return danger_kind(question) == "self_harm"
 
 
 def render(answer: list[Candidate], more: list[Candidate], index) -> tuple[str, str, list[dict]]:

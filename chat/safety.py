@@ -33,7 +33,9 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(nobody|no one|no-one)\s+(has\s+)?(heard|seen)\s+(from\s+)?(him|her|them)\b|\b(disappeared|missing)\s+since\b",
     r"\bi'?ll\s+be\s+(tortured|killed|arrested|jailed|beaten)\b",  # not "will they send me back": a Dublin question
     r"\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\b(called|summoned|taken)\s+to\s+the\s+police\b",
-    r"\b(i'?m|i am)\s+(scared|terrified|afraid)\b|\bplease help\b.{0,30}$",
+    # fear said of oneself, not a worry about a procedure ("im scared they'll put me with guys from home")
+    r"\b(i'?m|i am)\s+(so\s+|really\s+|very\s+)?(scared|terrified|afraid)\s*([.!,]|$|(for|of)\s+(my life|my family|"
+    r"them|him|her|what)|to\s+(sleep|go (out|home|back)|leave))|\bplease help\b.{0,30}$",
     r"\b(убь[её]т|убить|убьют)\s+меня|меня\s+(убь[её]т|убьют|убить)|угрожа\w*\s+(мне|нам)|(мне|нам)\s+угрожа",
     r"я\s+в\s+опасности|помогите\s+(мне\s+)?(сбежать|уехать|спрятаться|выбраться)|покончить\s+с\s+собой|суицид",
     r"меня\s+(задержали|ищут|похитили|избили|шантажир\w*|пытали)|семья\s+узнала|родственники\s+узнали",

@@ -16,7 +16,8 @@ def test_relevance_rules():
     assert is_relevant(Signals(0.35, 0.9))              # weak meaning but the rare terms are there
     assert not is_relevant(Signals(0.1, 1.0))           # below the floor whatever the words
     assert not is_relevant(Signals(0.9, 0.9, ["taiwan"]))  # a place the evidence never names
-    assert not is_relevant(Signals(0.9, 0.1), lang="ru")   # Cyrillic: words decide, not the English model
+    assert not is_relevant(Signals(0.5, 0.1), lang="ru")   # Cyrillic: words decide, unless the bridged meaning...
+    assert is_relevant(Signals(0.7, 0.1), lang="ru")       # ...is closer than any out-of-scope Russian gold question
     assert is_relevant(Signals(0.1, 0.6), lang="ru")
 
 
