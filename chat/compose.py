@@ -42,8 +42,11 @@ ANSWER_TYPES = {
     "date": (re.compile(r"^\W*(and\s+)?(when|what year|what date|since when|how long ago|в каком году|когда|с какого)", re.I),
              DATE_RE),
     "count": (re.compile(r"\b(how many|how much|number of|сколько)\b", re.I), COUNT_RE),
-    "ruling": (re.compile(r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
-               re.compile(r"\b(found|held|ruled|decided|violat\w*|breach\w*|award\w*|установил\w*|признал\w*|"
+    "ruling": (re.compile(r"\b(court|echr|ecthr|cjeu|tribunal|committee|judges?)\s+(\w+\s+){0,2}(say|said|find|found|hold|held|"
+                          r"rule)\b|"
+                          r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
+               re.compile(r"\b(found|held|ruled|decided\s+(that|to)|violat\w*|breach\w*|award\w*|rejected|upheld|"
+                          r"установил\w*|признал\w*|"
                           r"постановил\w*|присудил\w*|наруш\w+)", re.I)),
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
                        r"people)|кто|какие организации)", re.I), NAME_RE),
@@ -60,6 +63,7 @@ NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisi
 ON_TOPIC = 0.5  # see `on_topic`
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+STARTED_RE = re.compile(r"\b(start\w*|begin|began|begun|first|originally|впервые|начал\w*|появил\w*)\b", re.I)
 # A year the question is about; not one it starts or ends a period with ("after 2017").
 ASKED_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|from|post|pre|после|до|с|начиная с|по)\s+)?"
                            r"\b(1[89]\d\d|20\d\d)\b", re.I)
@@ -316,18 +320,22 @@ def named_places(text: str) -> set[str]:
 
 
 def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: AnswerSettings,
-           yes_no: bool = False) -> Candidate:
+           yes_no: bool = False, question: str = "") -> Candidate:
     """The answer's opening sentence. Of the sentences scoring within `more_floor` of the best:
     the best one of the asked kind (a date for "when"...); of those, when the question names
     a country, the best one that names it (a UK question opens with the UK, not with "in many
     countries"); and for a yes/no question, a sentence that says yes or no, if one scores
-    within `answer_floor` of that."""
+    within `answer_floor` of that; for "when did it start", the earliest-dated of those."""
     near = [c for c in rest if c.score >= rest[0].score * settings.more_floor]
     pool = [c for c in near if _unit_type_ok(c, kind)] or rest
     if places:
         local = [c for c in pool if named_places(" ".join(u.text for u in c.shown)) & places]
         if local and local[0].score >= pool[0].score * settings.more_floor:
             pool = local
+    if kind == "date" and STARTED_RE.search(question):  # "when did it start": the earliest of the near ones
+        dated = [c for c in pool if YEAR_RE.search(c.shown[0].text) and c.score >= pool[0].score * settings.answer_floor]
+        if dated:
+            return min(dated, key=lambda c: (min(YEAR_RE.findall(" ".join(u.text for u in c.shown))), -c.score))
     if yes_no:
         direct = [c for c in pool if YES_NO_ANSWER.match(c.shown[0].text) and c.score >= pool[0].score * settings.answer_floor]
         if direct:
@@ -371,7 +379,7 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings)]  # help first, in danger
     if lead is None and rest and not (reach and _self_harm(question)):  # thoughts of suicide: only the lines
         first = _first(rest, kind, named_places(question) if question else set(), settings,
-                       bool(YES_NO_QUESTION.search(question)))
+                       bool(YES_NO_QUESTION.search(question)), question)
         answer.append(first)
         best, limit = first.score, 1 if reach else settings.short_answer_sentences if kind in ("date", "count", "who") \
             else settings.answer_sentences  # in danger: the ways to reach help, then one sentence on what was asked
