@@ -157,7 +157,7 @@ class Assistant:
         english = fallback.search_english(self.index, self.embedder, question, searched, mode)
         if not english:
             return None
-        use, twin = fallback.decide(self.index, *english[:3], mode, russian_found)
+        use, twin = fallback.decide(self.index, *english[:3], mode, russian_found, query=english[3])
         if use:
             hits, qvec, sig, query = english
             return hits, qvec, sig, "en", query, query

@@ -50,6 +50,12 @@ ANSWER_TYPES = {
                           r"постановил\w*|присудил\w*|наруш\w+)", re.I)),
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
                        r"people)|кто|какие организации)", re.I), NAME_RE),
+    "procedure": (re.compile(r"\bhow\s+(do|can|could|should|to|would)\s+(i|we|you|one|people|a person|someone)?\s*"
+                             r"(get|apply|claim|ask|seek|request|file|lodge|submit)\b|\bhow\s+to\s+(get|apply|claim)\b|"
+                             r"\bкак\s+(мне\s+)?(получить|подать|попросить|запросить|обратиться)", re.I),
+                  re.compile(r"\b(appl(y|ies|ied|ication\w*)|claim(s|ed|ing)?\s+(asylum|protection)|register\w*|lodg\w+|"
+                             r"submit\w*|decided by|decides|прошени\w*|заявлени\w*|ходатайств\w*|подать|пода[её]т|подают|"
+                             r"обратиться|обращаться|принимает|решает)", re.I)),
 }
 # A way to reach help: a web address given as a website or page ("according to ravny.org" is a
 # source, not a contact), or the emergency number. Which ones count is curated in the crisis
@@ -58,8 +64,9 @@ CONTACT_RE = re.compile(r"(?:website|\bsite|page|сайт\w*|страниц\w*)\
                         r"\b(112)\b", re.I)
 HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help` articles that say how to reach help
 # shown on their own / not about getting help / lines for thoughts of suicide, which only that kind of
-# danger opens with (`_reach_passages`): "113 Zelfmoordpreventie" is no help against a family's threat
-NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisis-lines")
+# danger opens with (`_reach_passages`): "113 Zelfmoordpreventie" is no help against a family's threat /
+# written for the friends of someone at risk, not for the person in danger
+NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisis-lines", "help-supporting-someone")
 ON_TOPIC = 0.5  # see `on_topic`
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -198,7 +205,7 @@ def _reach_passages(index, lang: str, terms: set[str], question: str, settings: 
     from chat.safety import danger_kind
 
     if danger_kind(question) == "self_harm":
-        lines = [c.id for c in index.chunks if str(c.meta.get("article_id", "")) in settings.self_harm_help
+        lines = [c.id for c in index.chunks if str(c.meta.get("article_id", "")).removesuffix(f"-{lang}") in settings.self_harm_help
                  and index.languages.get(c.id) == lang and c.meta.get("kind") != "faq"]
         if lines:
             ranked = sorted(lines, key=lambda cid: -index.token_overlap(terms, index.tokens.get(cid, set())))

@@ -26,6 +26,8 @@ language of the answer.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from chat.bridge import SUFFIX, bridge_for, original_vectors, to_english
@@ -53,12 +55,14 @@ def search_english(index, embedder, question: str, searched: str, mode: str):
     return hits, qvec, measure(index, question, english, hits), english
 
 
-def decide(index, hits, query_vec, sig: Signals, mode: str, russian_found: bool = True) -> tuple[bool, str | None]:
+def decide(index, hits, query_vec, sig: Signals, mode: str, russian_found: bool = True,
+           query: str = "") -> tuple[bool, str | None]:
     """(whether the English attempt answers, a Russian chunk that says what its top passage
     says). English answers when its top passage is from an untranslated article, relevant
     on its own, and closer to the question than any translated article's English original
     (all scored with `query_vec`, the English query's vector): by FALLBACK_MARGIN when the
-    Russian search found something relevant, else by any amount. When the Russian search
+    Russian search found something relevant, else by any amount; by any amount too when that
+    passage holds a rare name the English `query` gives (a case or person: "Toonen"). When the Russian search
     found something and a translated passage is nearly the same as that top passage, the
     Russian answer should open with that passage instead: its chunk id is returned."""
     if not hits or not is_relevant(sig, "en", mode) or sig.dense < FALLBACK_DENSE:
@@ -66,12 +70,21 @@ def decide(index, hits, query_vec, sig: Signals, mode: str, russian_found: bool 
     if _translated(index, hits[0].chunk_id):
         return False, None
     untranslated = max(h.dense for h in hits[:3] if not _translated(index, h.chunk_id))
-    if untranslated - best_translated(index, query_vec) < (FALLBACK_MARGIN if russian_found else 0.0):
+    margin = FALLBACK_MARGIN if russian_found and not _names_rare_term(index, query, hits[0].chunk_id) else 0.0
+    if untranslated - best_translated(index, query_vec) < margin:
         return False, None
     if not russian_found:
         return True, None
     twin = _twin(index, hits[0].chunk_id)
     return twin is None, twin
+
+
+def _names_rare_term(index, query: str, chunk_id: str) -> bool:
+    """Whether the passage holds a rare capitalised word of the query (in under RARE of all passages)."""
+    from chat.compose import RARE
+
+    names = {t for w in re.findall(r"\b[A-Z][a-z]{2,}\b", query) for t in index.query_terms(w)}
+    return any(index.term_share(t) < RARE and t in index.tokens.get(chunk_id, set()) for t in names)
 
 
 def translations(index, hits, sig: Signals, mode: str) -> list:

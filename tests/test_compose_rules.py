@@ -163,3 +163,55 @@ def test_a_question_naming_a_country_opens_with_a_sentence_about_it():
     assert answer[0].text.startswith("In the United Kingdom")
     far = [cands[0], cand("In the United Kingdom the weather is mild.", 0.5, 2, chunk="c:000:z")]
     assert select(far, "what happens if my claim is refused in the uk")[0][0] is far[0]  # not when far below the best
+
+
+def test_a_how_many_question_opens_with_a_count_not_a_year():
+    cands = [cand("Exact numbers for the 2017 purge are not known to anyone.", 1.5, 0),
+             cand("Human Rights Watch wrote that more than 100 people were affected.", 1.2, 1)]
+    answer, _ = select(cands, "roughly how many people were rounded up in 2017?")
+    assert "100" in answer[0].text
+
+
+def test_an_opening_of_the_asked_kind_must_score_near_the_best():
+    """A date far below the best does not open a when-answer (a Fedotova date for a 1993 question)."""
+    cands = [cand("The repeal of the ban on sex between men was signed by Yeltsin.", 1.5, 0),
+             cand("In 2023 a court ruled on something else entirely, said the report.", 0.6, 1)]
+    answer, _ = select(cands, "when was the ban repealed")
+    assert answer[0].text.startswith("The repeal")
+
+
+def test_a_yes_no_question_opens_with_a_direct_yes_or_no_near_the_best():
+    cands = [cand("A news site noted that the law bans legal and medical transition.", 1.2, 0),
+             cand("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", 1.1, 1)]
+    answer, _ = select(cands, "Can trans people still medically transition in Russia?")
+    assert answer[0].text.startswith("Yes:")
+    far = [cand("A news site noted that the law bans legal and medical transition.", 1.2, 0),
+           cand("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", 0.5, 1)]
+    assert not select(far, "Can trans people still medically transition in Russia?")[0][0].text.startswith("Yes")
+
+
+def test_when_did_it_start_opens_with_the_earliest_date_near_the_best():
+    cands = [cand("In 2022, Russia extended the ban to people of all ages in a new law.", 1.45, 0),
+             cand("Russia's federal propaganda law is Federal Law No. 135-FZ of 29 June 2013.", 1.34, 1)]
+    answer, _ = select(cands, "when did russia first ban gay propaganda")
+    assert "2013" in answer[0].text
+
+
+def test_what_did_the_court_decide_asks_for_a_holding_not_a_case_name():
+    cands = [cand("The leading case is HJ (Iran), decided by the Supreme Court on 7 July 2010.", 1.2, 0),
+             cand("The Supreme Court held that nobody should be expected to hide their sexuality.", 1.0, 1)]
+    answer, _ = select(cands, "HJ (Iran) - what did the supreme court actually decide?")
+    assert "held that" in answer[0].text
+
+
+def test_in_danger_the_answer_is_the_ways_to_reach_help_and_one_sentence():
+    reach = [cand("NC SOS helps people flee; its official website is ncsos.io.", 0.9, 0, chunk="h:000:x"),
+             cand("Rainbow Railroad takes requests on the page of rainbowrailroad.org.", 0.8, 1, chunk="h:001:y")]
+    for c in reach:
+        c.reach = True
+    others = [cand("The Russian LGBT Network has given rising figures over the years.", 1.0, 2, chunk="c:000:z"),
+              cand("In 2022 the group helped 45 people to emigrate and find asylum.", 0.95, 3, chunk="c:001:z")]
+    answer, _ = select(reach + others, "they are looking for me, how do i get out of chechnya")
+    assert [c.text for c in answer[:2]] == [c.text for c in reach] and len(answer) == 3
+    answer, _ = select(reach + others, "i dont want to be alive anymore")  # thoughts of suicide: only the lines
+    assert [c.text for c in answer] == [c.text for c in reach]

@@ -107,4 +107,5 @@ def test_russian_verb_prefix_finds_the_known_form(shipped):
     assert "отреагирова" in index.correct("реагировала")  # the articles write "отреагировали"
     result = assistant.ask("Как ООН как-то реагировала на облавы в Чечне?")  # refused before
     assert not result["refused"]
-    assert result["citations"][0]["article_id"] == "chechnya-un-council-of-europe-ru"
+    assert result["citations"][0]["article_id"] in ("chechnya-un-council-of-europe-ru",  # both tell the
+                                                    "chechnya-international-responses-ru")  # UN's response

@@ -63,7 +63,13 @@ def test_no_false_alarm_on_information_questions(q):
     ("how do i escape chechnya", "flee"),
     ("мне нужно срочно бежать из махачкалы", "flee"),
     ("I'm scared", "danger"),
+    ("im scared to sleep there", "danger"),
+    ("думаю о самоубийстве", "self_harm"),
+    ("куда звонить если думаю о самоубийстве в россии", "self_harm"),
     ("What is the 2013 propaganda law?", None),
+    ("что говорят о самоубийствах в чечне?", None),  # a question about suicide, not thoughts of it
+    ("are there lgbt asylum centres in the netherlands? im scared they'll put me with guys from home", None),
+    ("im scared of the interview, what will they ask?", None),  # a worry about a procedure
     ("почему мужчины бежали из Чечни в 2017 году", None),
 ])
 def test_the_kind_of_danger(q, kind):
