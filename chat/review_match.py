@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chat import claim_specifics as specifics
 from chat.index import Chunk, bm25_tokens
 from kb.settings import CHECK, CheckSettings
 from kb.store import ask_id, sentence_id
@@ -57,10 +58,7 @@ def reviews(index) -> Reviews:
     return index.per_version["claims"]
 
 
-DISTINCT_SHARE = 0.1  # a term in the wordings of at most this share of reviews (and at least 2) is distinctive
-
-
-def distinctive_terms(rows: list) -> dict:
+def distinctive_terms(rows: list, share: float = CHECK.distinct_share) -> dict:
     """Per review, the stemmed terms of its English wordings that at most a few reviews use
     ("ramadan", "siren", "canada"): a sentence must share one to be rated with that review."""
     terms: dict[tuple, set] = {}  # (review chunk id, language) -> terms
@@ -73,7 +71,7 @@ def distinctive_terms(rows: list) -> dict:
         for toks in per.values():
             for tok in toks:
                 df[tok] = df.get(tok, 0) + 1
-        limit = max(2, int(DISTINCT_SHARE * len(per)))
+        limit = max(2, int(share * len(per)))
         out.update({(cid, lang): frozenset(t for t in toks if df[t] <= limit) for cid, toks in per.items()})
     return out
 
@@ -102,24 +100,54 @@ def closest_review(table: Reviews, vec, lang: str) -> Match | None:
     return Match(cid, score, score - runner_up, text)
 
 
-def agrees(sentence: str, match: Match, table: Reviews) -> bool:
-    """The sentence says the same kind of thing as the matched review: it shares one of the
-    review's distinctive terms (a sentence about Kadyrov is not the Ramadan claim), no number or year
-    that none of the review's wordings has (when both give numbers), no place they never
-    name, and the same polarity as the closest wording (a negation in one and not the
-    other, "is illegal" / "is not illegal"; or allowed against banned, "legalised" / "bans")."""
+def agrees(sentence: str, match: Match, table: Reviews, settings: CheckSettings = CHECK) -> bool:
+    """The sentence says the same thing as the matched review (no rule in `disagreement` objects)."""
+    return disagreement(sentence, match, table, settings) is None
+
+
+def disagreement(sentence: str, match: Match, table: Reviews, settings: CheckSettings = CHECK) -> str | None:
+    """The first specific on which the sentence and the matched review differ, or None:
+    - distinctive: it shares none of the review's distinctive terms (a sentence about Kadyrov is not the Ramadan claim);
+    - counts: it states a count that none of the review's wordings states ("27 executed" is not "over 100 detained");
+    - years: it names a year the wordings never name (or, when they name none, the explanation);
+    - places: it names a place the wordings never name;
+    - names: it names a person, group, court or city the review never names;
+    - speaker: the review is a misattributed quote and the sentence does not credit it to the person the wordings do;
+    - audience: it says a law reaches minors (or adults) and the wordings do not;
+    - poll: it reports an opinion poll ("most Russians oppose...") and the wordings are not about one;
+    - polarity: a negation in one and not in the closest wording ("is illegal" / "is not illegal");
+    - stance: allowed against banned ("legalised" / "bans"), by the closest wording or, if it says neither, the review's wordings in its language."""
     distinct = (table.distinct or {}).get((match.chunk_id, language_of(sentence)))
-    if distinct and not distinct & set(bm25_tokens(sentence)):
-        return False
     wordings = " ".join(text for cid, _, text in table.rows if cid == match.chunk_id)
+    same_language = " ".join(text for cid, lang, text in table.rows if cid == match.chunk_id and lang == language_of(sentence))
+    explanation = " ".join(table.sentences.get(match.chunk_id, []))
+    rating = table.chunks[match.chunk_id].meta.get("rating") if match.chunk_id in table.chunks else None
+    checks = (
+        ("distinctive", not distinct or bool(distinct & set(bm25_tokens(sentence)))),
+        ("counts", not settings.strict_specifics and _numbers_overlap(sentence, wordings)
+         or settings.strict_specifics and specifics.counts_agree(sentence, wordings)),
+        ("years", not settings.strict_specifics or specifics.years_agree(sentence, wordings, explanation)),
+        ("places", places(sentence) <= places(wordings)),
+        ("names", not settings.strict_specifics or specifics.names_agree(sentence, wordings + " " + explanation)),
+        ("speaker", not settings.strict_specifics or rating != "misattributed"
+         or specifics.credits_same_person(sentence, wordings)),
+        ("audience", not settings.strict_specifics or specifics.audience_agrees(sentence, wordings)),
+        ("poll", not settings.strict_specifics or specifics.poll_agrees(sentence, wordings)),
+        ("polarity", negated(sentence) == negated(match.wording)),
+        ("stance", _stance(sentence) is None or _review_stance(match, same_language, settings) in (None, _stance(sentence))),
+    )
+    return next((name for name, ok in checks if not ok), None)
+
+
+def _numbers_overlap(sentence: str, wordings: str) -> bool:
+    """The old, looser number rule: when both give numbers, they share one."""
     told, theirs = numbers(sentence), numbers(wordings)
-    if told and theirs and not told & theirs:
-        return False
-    if not places(sentence) <= places(wordings):
-        return False
-    if negated(sentence) != negated(match.wording):
-        return False
-    return _stance(sentence) in (None, _stance(match.wording)) or _stance(match.wording) is None
+    return not (told and theirs and not told & theirs)
+
+
+def _review_stance(match: Match, wordings: str, settings: CheckSettings) -> str | None:
+    own = _stance(match.wording)
+    return own if own is not None or not settings.strict_specifics else _stance(wordings)
 
 
 def negated(text: str) -> bool:
@@ -146,4 +174,4 @@ def match_review(table: Reviews, sentence: str, vec, lang: str, settings: CheckS
     match = closest_review(table, vec, lang)
     if match is None or match.cosine < settings.review_cosine or match.margin < settings.review_margin:
         return None
-    return match if agrees(sentence, match, table) else None
+    return match if agrees(sentence, match, table, settings) else None

@@ -1,0 +1,122 @@
+"""The specifics a pasted claim and a curated claim review must agree on before the review's
+rating is shown (chat/review_match.py): counts and years, names of people, groups, courts
+and cities, who is credited with a quote, and whom a law is said to reach. Pure text rules,
+no model; each returns plain sets or booleans so it can be tested on its own."""
+from __future__ import annotations
+
+import re
+
+from chat.index import bm25_tokens
+from kb.text import NUMBER_RE, names
+
+UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                                     "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i >= 2}
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+VAGUE = {"dozens": (13, 99), "hundreds": (200, 999), "thousands": (2000, 999_999)}  # "dozens" agrees with 40
+YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+MONTHS = frozenset("january february march april may june july august september october november december".split())
+# adjectives of a place: the place itself has its own rule (review_match.places)
+DEMONYMS = frozenset("chechen chechens russian russians soviet european ukrainian american british canadian "
+                     "lithuanian german french muslim caucasus north".split())
+
+
+def quantities(text: str) -> tuple[set[int], set[str]]:
+    """(exact counts, vague counts) the text states, years left out: '27' and 'thirty-one'
+    and 'three hundred' are counts; 'hundreds', 'dozens', 'thousands' are vague. 'One' is
+    not a count ('one night')."""
+    exact = {int(n.replace(",", "")) for n in NUMBER_RE.findall(text) if "." not in n} - years(text)
+    exact -= {1}
+    vague: set[str] = set()
+    value = None
+    for word in re.findall(r"[a-z]+", text.lower()) + [""]:
+        if word in UNITS or word in TENS:
+            value = (value or 0) + UNITS.get(word, TENS.get(word, 0))
+        elif word in SCALES:
+            value = (value or 1) * SCALES[word]
+        else:
+            if value not in (None, 0, 1):
+                exact.add(value)
+            value = None
+            if word in VAGUE:
+                vague.add(word)
+    return exact, vague
+
+
+def years(text: str) -> set[int]:
+    return {int(y) for y in YEAR_RE.findall(text)}
+
+
+def counts_agree(sentence: str, review_wordings: str) -> bool:
+    """Every count the sentence states is one the review's wordings state (a vague count
+    such as 'dozens' agrees with a stated number in its range)."""
+    exact, vague = quantities(sentence)
+    theirs, their_vague = quantities(review_wordings)
+    if not exact <= theirs:
+        return False
+    return all(word in their_vague or any(VAGUE[word][0] <= n <= VAGUE[word][1] for n in theirs) for word in vague)
+
+
+def years_agree(sentence: str, review_wordings: str, explanation: str) -> bool:
+    """Every year the sentence names is one the review's wordings name (or, when they name
+    none, one its explanation names): "the 2013 law" is not the 2022 law's review."""
+    return years(sentence) <= (years(review_wordings) or years(explanation))
+
+
+def proper_names(text: str) -> set[str]:
+    """Stems of the capitalised words after the first (people, groups, courts, cities),
+    without months, places and their adjectives (places have their own rule)."""
+    from chat.places import places_in
+
+    found = set()
+    for name in names(text) - MONTHS - DEMONYMS - places_in(text):
+        found.update(bm25_tokens(name))
+    return found - GENERIC
+
+
+GENERIC = frozenset({"lgbt", "lgbtq", "lgbti", "lgbtqi", "tv"})  # capitalised, but not names
+
+
+def names_agree(sentence: str, review_text: str) -> bool:
+    """Every name the sentence gives occurs in the review (its wordings or explanation):
+    a claim about Elena Milashina or the OSCE is not a review that never names them."""
+    return proper_names(sentence) <= set(bm25_tokens(review_text))
+
+
+OTHER_SPEAKER = re.compile(r"\b(spokes(man|woman|person)|press secretary|aide|ministers?|MPs?|officials?|deputy|"
+                           r"пресс-секретар\w*|министр\w*|депутат\w*)\b", re.I)
+LEADER_OF = re.compile(r"\b(chechen|chechnya's) (leader|head|strongman)|\b(leader|head) of chechnya\b", re.I)
+
+
+def credits_same_person(sentence: str, review_wordings: str) -> bool:
+    """For a misattributed quote: the sentence credits it to the person the review's wordings
+    credit it to (named, or 'the Chechen leader' when the wordings say so), and not to a
+    spokesman, minister or MP the wordings never mention."""
+    speakers = {n for n in proper_names(review_wordings) if re.search(rf"\b{re.escape(n)}", sentence, re.I)}
+    named = bool(speakers) or bool(LEADER_OF.search(sentence) and LEADER_OF.search(review_wordings))
+    other = OTHER_SPEAKER.search(sentence)
+    return named and not (other and not OTHER_SPEAKER.search(review_wordings))
+
+
+AUDIENCE = {"minors": re.compile(r"\b(minors?|child\w*|young|youth|teen\w*|under[- ]18|несовершеннолетн\w*|дет\w*)\b", re.I),
+            "adults": re.compile(r"\b(adults?|all ages|everyone|взросл\w*)\b", re.I)}
+
+
+def audience(text: str) -> set[str]:
+    """Whom the text says a law reaches: 'minors', 'adults', both or neither."""
+    return {name for name, pattern in AUDIENCE.items() if pattern.search(text)}
+
+
+def audience_agrees(sentence: str, review_wordings: str) -> bool:
+    """Whom the sentence says a law reaches (minors, adults) is said in the review's wordings too."""
+    return audience(sentence) <= audience(review_wordings)
+
+
+POLL = re.compile(r"\b(polls?|polled|polling|surveys?|surveyed|respondents|most (russians|people|chechens)|"
+                  r"(the )?majority of (russians|people|chechens)|опрос\w*|респондент\w*|большинство (россиян|людей))\b", re.I)
+
+
+def poll_agrees(sentence: str, review_wordings: str) -> bool:
+    """A sentence reporting what people think ('most Russians oppose...', 'according to polls')
+    is only rated with a review whose wordings are about such a poll."""
+    return not POLL.search(sentence) or bool(POLL.search(review_wordings))
