@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from chat.index import bm25_tokens
-from kb.text import NUMBER_RE, names
+from kb.text import NUMBER_RE, language_of, names, split_sentences
 
 UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                                      "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
@@ -63,24 +63,30 @@ def years_agree(sentence: str, review_wordings: str, explanation: str) -> bool:
     return years(sentence) <= (years(review_wordings) or years(explanation))
 
 
-def proper_names(text: str) -> set[str]:
+def proper_names(text: str, known: frozenset = frozenset()) -> set[str]:
     """Stems of the capitalised words after the first (people, groups, courts, cities),
-    without months, places and their adjectives (places have their own rule)."""
+    without months, places and their adjectives (places have their own rule); the first
+    word of a sentence counts too when it is one of the `known` names ("Putin said...")."""
     from chat.places import places_in
 
     found = set()
     for name in names(text) - MONTHS - DEMONYMS - places_in(text):
         found.update(bm25_tokens(name))
+    for sentence in split_sentences(text, language_of(text)) if known else ():
+        first = re.match(r"\W*([^\W\d_]+)", sentence)
+        if first and first.group(1)[:1].isupper():
+            found.update(set(bm25_tokens(first.group(1))) & known)
     return found - GENERIC
 
 
 GENERIC = frozenset({"lgbt", "lgbtq", "lgbti", "lgbtqi", "tv"})  # capitalised, but not names
 
 
-def names_agree(sentence: str, review_text: str) -> bool:
+def names_agree(sentence: str, review_text: str, known: frozenset = frozenset()) -> bool:
     """Every name the sentence gives occurs in the review (its wordings or explanation):
-    a claim about Elena Milashina or the OSCE is not a review that never names them."""
-    return proper_names(sentence) <= set(bm25_tokens(review_text))
+    a claim about Elena Milashina or the OSCE is not a review that never names them.
+    `known`: the names any review gives, so that a sentence may open with one."""
+    return proper_names(sentence, known) <= set(bm25_tokens(review_text))
 
 
 OTHER_SPEAKER = re.compile(r"\b(spokes(man|woman|person)|press secretary|aide|ministers?|MPs?|officials?|deputy|"
@@ -88,11 +94,11 @@ OTHER_SPEAKER = re.compile(r"\b(spokes(man|woman|person)|press secretary|aide|mi
 LEADER_OF = re.compile(r"\b(chechen|chechnya's) (leader|head|strongman)|\b(leader|head) of chechnya\b", re.I)
 
 
-def credits_same_person(sentence: str, review_wordings: str) -> bool:
+def credits_same_person(sentence: str, review_wordings: str, known: frozenset = frozenset()) -> bool:
     """For a misattributed quote: the sentence credits it to the person the review's wordings
     credit it to (named, or 'the Chechen leader' when the wordings say so), and not to a
-    spokesman, minister or MP the wordings never mention."""
-    speakers = {n for n in proper_names(review_wordings) if re.search(rf"\b{re.escape(n)}", sentence, re.I)}
+    spokesman, minister or MP the wordings never mention. `known`: as for proper_names."""
+    speakers = {n for n in proper_names(review_wordings, known) if re.search(rf"\b{re.escape(n)}", sentence, re.I)}
     named = bool(speakers) or bool(LEADER_OF.search(sentence) and LEADER_OF.search(review_wordings))
     other = OTHER_SPEAKER.search(sentence)
     return named and not (other and not OTHER_SPEAKER.search(review_wordings))

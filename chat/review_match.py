@@ -33,6 +33,7 @@ class Reviews:
     rows: list  # per wording: (review chunk id, language, text)
     matrix: np.ndarray
     distinct: dict = None  # (review chunk id, language) -> stemmed terms of its wordings that few other reviews use
+    known_names: frozenset = frozenset()  # stems of the names any review's wordings or explanation give
 
 
 def reviews(index) -> Reviews:
@@ -53,8 +54,9 @@ def reviews(index) -> Reviews:
             else:
                 sentences.setdefault(meta["chunk_id"], []).append((int(meta["position"]), doc))
         matrix = np.vstack(vecs) if vecs else np.zeros((0, 1), dtype=np.float32)
-        index.per_version["claims"] = Reviews(chunks, {k: [d for _, d in sorted(v)] for k, v in sentences.items()},
-                                              rows, matrix, distinctive_terms(rows))
+        explained = {k: [d for _, d in sorted(v)] for k, v in sentences.items()}
+        index.per_version["claims"] = Reviews(chunks, explained, rows, matrix, distinctive_terms(rows),
+                                              known_names(rows, explained))
     return index.per_version["claims"]
 
 
@@ -74,6 +76,12 @@ def distinctive_terms(rows: list, share: float = CHECK.distinct_share) -> dict:
         limit = max(2, int(share * len(per)))
         out.update({(cid, lang): frozenset(t for t in toks if df[t] <= limit) for cid, toks in per.items()})
     return out
+
+
+def known_names(rows: list, explained: dict) -> frozenset:
+    """The stems of every name the reviews give (a sentence may open with one: "Putin said...")."""
+    texts = [text for _, _, text in rows] + [s for sentences in explained.values() for s in sentences]
+    return frozenset().union(*(specifics.proper_names(text) for text in texts)) if texts else frozenset()
 
 
 @dataclass
@@ -128,9 +136,9 @@ def disagreement(sentence: str, match: Match, table: Reviews, settings: CheckSet
          or settings.strict_specifics and specifics.counts_agree(sentence, wordings)),
         ("years", not settings.strict_specifics or specifics.years_agree(sentence, wordings, explanation)),
         ("places", places(sentence) <= places(wordings)),
-        ("names", not settings.strict_specifics or specifics.names_agree(sentence, wordings + " " + explanation)),
+        ("names", not settings.strict_specifics or specifics.names_agree(sentence, wordings + " " + explanation, table.known_names)),
         ("speaker", not settings.strict_specifics or rating != "misattributed"
-         or specifics.credits_same_person(sentence, wordings)),
+         or specifics.credits_same_person(sentence, wordings, table.known_names)),
         ("audience", not settings.strict_specifics or specifics.audience_agrees(sentence, wordings)),
         ("poll", not settings.strict_specifics or specifics.poll_agrees(sentence, wordings)),
         ("polarity", negated(sentence) == negated(match.wording)),
