@@ -1,7 +1,9 @@
 """Match a claim to a curated claim review (kb/claims): the closest wording by cosine, clearly
-closer than any other review's, and agreeing with the sentence on distinctive words, numbers,
-places and polarity. A wrong rating is worse than none; the thresholds are
-kb.settings.CheckSettings, calibrated by evals/claims.py. Used by chat/check.py."""
+closer than any other review's, and agreeing with the sentence on distinctive words, counts,
+years, places, names, the credited speaker, a law's audience, polls, polarity and stance
+(`disagreement`; the text rules are chat/claim_specifics.py). A wrong rating is worse than
+none; the thresholds are kb.settings.CheckSettings, calibrated by evals/claims.py. Used by
+chat/check.py."""
 from __future__ import annotations
 
 import re
@@ -116,11 +118,13 @@ def agrees(sentence: str, match: Match, table: Reviews, settings: CheckSettings 
 def disagreement(sentence: str, match: Match, table: Reviews, settings: CheckSettings = CHECK) -> str | None:
     """The first specific on which the sentence and the matched review differ, or None:
     - distinctive: it shares none of the review's distinctive terms (a sentence about Kadyrov is not the Ramadan claim);
-    - counts: it states a count that none of the review's wordings states ("27 executed" is not "over 100 detained");
+    - counts: it states a count the review's wordings do not ("27 executed" is not "over 100 detained"; when the
+      wordings state no count, the explanation's count);
     - years: it names a year the wordings never name (or, when they name none, the explanation);
     - places: it names a place the wordings never name;
     - names: it names a person, group, court or city the review never names;
-    - speaker: the review is a misattributed quote and the sentence does not credit it to the person the wordings do;
+    - speaker: the review is a misattributed quote and the sentence credits it to someone the wordings do not name
+      (the person who really said it, a spokesman, a minister);
     - audience: it says a law reaches minors (or adults) and the wordings do not;
     - poll: it reports an opinion poll ("most Russians oppose...") and the wordings are not about one;
     - polarity: a negation in one and not in the closest wording ("is illegal" / "is not illegal");
@@ -133,12 +137,12 @@ def disagreement(sentence: str, match: Match, table: Reviews, settings: CheckSet
     checks = (
         ("distinctive", not distinct or bool(distinct & set(bm25_tokens(sentence)))),
         ("counts", not settings.strict_specifics and _numbers_overlap(sentence, wordings)
-         or settings.strict_specifics and specifics.counts_agree(sentence, wordings)),
+         or settings.strict_specifics and specifics.counts_agree(sentence, wordings, explanation)),
         ("years", not settings.strict_specifics or specifics.years_agree(sentence, wordings, explanation)),
         ("places", places(sentence) <= places(wordings)),
         ("names", not settings.strict_specifics or specifics.names_agree(sentence, wordings + " " + explanation, table.known_names)),
         ("speaker", not settings.strict_specifics or rating != "misattributed"
-         or specifics.credits_same_person(sentence, wordings, table.known_names)),
+         or specifics.credits_no_one_else(sentence, wordings, table.known_names)),
         ("audience", not settings.strict_specifics or specifics.audience_agrees(sentence, wordings)),
         ("poll", not settings.strict_specifics or specifics.poll_agrees(sentence, wordings)),
         ("polarity", negated(sentence) == negated(match.wording)),

@@ -6,6 +6,9 @@
   and margin thresholds; the shipped `kb.settings.CHECK` must keep precision of "matched the
   right review" >= 0.95 (a wrong rating is worse than none).
       python -m evals.claims calibrate [--dataset FILE]
+- `kb`: every statement of the English articles through the matcher (vetted facts: a match
+  rated other than documented is a near miss to read).
+      python -m evals.claims kb [--before]
 - `run_essays`: pasted essays and threads with every sentence labelled (kind; the review it
   states, or the articles that cover it, or none): claim-level precision and recall of the
   review matches, the share of claims with a useful result (a review or related sources), and
@@ -148,6 +151,28 @@ def calibration_text(report: dict) -> str:
     return "\n".join(lines)
 
 
+# --- knowledge-base sentences ----------------------------------------------------------
+
+def kb_sentences(assistant, settings: CheckSettings = CHECK) -> list[tuple]:
+    """Every statement of the English articles (vetted facts, not the FAQ questions) through the
+    review matcher: (rating, review id, cosine, article id, sentence) for each match. Unlabelled,
+    but a fact sentence rated other than 'documented' is a near miss to read."""
+    from kb.text import split_sentences
+
+    index, table = assistant.index, check.reviews(assistant.index)
+    sents = sorted({(c.meta.get("article_id"), s) for c in index.chunks
+                    if c.meta.get("language") == "en" and c.meta.get("kind") != "faq"
+                    for s in split_sentences(c.text, "en") if len(s.split()) >= 5 and not s.rstrip().endswith("?")})
+    vectors = assistant.embedder.embed_queries([s for _, s in sents])
+    out = []
+    for (article, sent), vec in zip(sents, vectors):
+        match = check.match_review(table, sent, vec, "en", settings)
+        if match:
+            meta = table.chunks[match.chunk_id].meta
+            out.append((meta.get("rating"), meta.get("article_id"), round(match.cosine, 3), article, sent))
+    return out
+
+
 # --- essays ------------------------------------------------------------------------------
 
 def essay_text(essay: dict) -> str:
@@ -265,8 +290,14 @@ def main(argv: list[str]) -> None:
                       f"arts={row['article_ids']} cited={row.get('cited')} :: {row['text'][:80]}")
             elif row.get("predicted_kind") != row["kind"]:
                 print(f"  {row['essay']} kind {row.get('predicted_kind')} != {row['kind']} :: {row['text'][:80]}")
+    elif command == "kb":
+        found = kb_sentences(assistant, settings)
+        for rating, review, cosine, article, sent in sorted(found, key=lambda f: (f[0] == "documented", f[1])):
+            print(f"{rating:13} {review:34} {cosine:.3f} [{article}] {sent[:140]}")
+        print(f"{len(found)} article sentences matched a review, {sum(f[0] != 'documented' for f in found)} rated other "
+              "than documented")
     else:
-        raise SystemExit("usage: python -m evals.claims calibrate|essays [--dataset FILE] [--before]")
+        raise SystemExit("usage: python -m evals.claims calibrate|essays|kb [--dataset FILE] [--before]")
 
 
 if __name__ == "__main__":

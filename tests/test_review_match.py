@@ -24,7 +24,8 @@ REVIEWS = {  # id: (rating, wordings, explanation)
     "wave": ("documented", ["In 2019 Chechnya detained about 40 LGBT people and two died."],
              ["In January 2019 the Russian LGBT Network said about 40 people had been detained."]),
     "siren": ("misattributed", ["Kadyrov called for the strongest possible siren message to be sent to Russia.",
-                                "The Chechen leader spoke of giving Russia the strongest possible siren message."],
+                                "The Chechen leader spoke of giving Russia the strongest possible siren message.",
+                                "Ramzan Kadyrov said he hoped the House would be united in sending a siren message to Russia."],
               ["PinkNews attributes the words to Foreign Office minister Sir Alan Duncan, not to Ramzan Kadyrov."]),
     "law2013": ("misleading", ["Russia's 2013 gay propaganda law made it a crime to be gay."],
                 ["The June 2013 law banned propaganda among minors, not being gay."]),
@@ -65,6 +66,7 @@ def rule(table, sentence: str, review: str) -> str | None:
     ("The Chechen leader demanded the strongest possible siren message to Russia.", "siren"),
     ("Since 2013 the propaganda law has made it a crime to be gay in Russia.", "law2013"),
     ("Putin personally ordered the purge of gay men in Chechnya.", "putin"),
+    ("He was even quoted calling for the strongest possible siren message to Russia.", "siren"),  # no one else credited
 ])
 def test_the_claim_a_review_states_agrees(table, sentence, review):
     assert rule(table, sentence, review) is None
@@ -83,7 +85,8 @@ def test_the_claim_a_review_states_agrees(table, sentence, review):
     # a person or group the review never names
     ("Elena Milashina said 27 gay men were executed in a single night.", "executed", "names"),
     ("Kadyrov said Chechnya executed 27 gay men in a single night.", "executed", "names"),
-    # a misattributed quote credited to the one who said it, or to no one
+    # a misattributed quote credited to the one who really said it, or to a spokesman, minister or MP
+    ("Sir Alan Duncan called for the strongest possible siren message to be sent to Russia.", "siren", "speaker"),
     ("A British minister called for the strongest possible siren message to be sent to Russia.", "siren", "speaker"),
     ("Kadyrov's spokesman called for the strongest possible siren message to Russia.", "siren", "speaker"),
     ("MPs called for the strongest possible siren message to be sent to Russia.", "siren", "speaker"),
