@@ -129,37 +129,41 @@ def disagreement(sentence: str, match: Match, table: Reviews, settings: CheckSet
     - poll: it reports an opinion poll ("most Russians oppose...") and the wordings are not about one;
     - polarity: a negation in one and not in the closest wording ("is illegal" / "is not illegal");
     - stance: allowed against banned ("legalised" / "bans"), by the closest wording or, if it says neither, the review's wordings in its language."""
-    distinct = (table.distinct or {}).get((match.chunk_id, language_of(sentence)))
+    lang = language_of(sentence)
+    distinct = (table.distinct or {}).get((match.chunk_id, lang))
     wordings = " ".join(text for cid, _, text in table.rows if cid == match.chunk_id)
-    same_language = " ".join(text for cid, lang, text in table.rows if cid == match.chunk_id and lang == language_of(sentence))
+    in_language = " ".join(text for cid, lg, text in table.rows if cid == match.chunk_id and lg == lang)
     explanation = " ".join(table.sentences.get(match.chunk_id, []))
-    rating = table.chunks[match.chunk_id].meta.get("rating") if match.chunk_id in table.chunks else None
-    checks = (
-        ("distinctive", not distinct or bool(distinct & set(bm25_tokens(sentence)))),
-        ("counts", not settings.strict_specifics and _numbers_overlap(sentence, wordings)
-         or settings.strict_specifics and specifics.counts_agree(sentence, wordings, explanation)),
-        ("years", not settings.strict_specifics or specifics.years_agree(sentence, wordings, explanation)),
-        ("places", places(sentence) <= places(wordings)),
-        ("names", not settings.strict_specifics or specifics.names_agree(sentence, wordings + " " + explanation, table.known_names)),
-        ("speaker", not settings.strict_specifics or rating != "misattributed"
-         or specifics.credits_no_one_else(sentence, wordings, table.known_names)),
-        ("audience", not settings.strict_specifics or specifics.audience_agrees(sentence, wordings)),
-        ("poll", not settings.strict_specifics or specifics.poll_agrees(sentence, wordings)),
-        ("polarity", negated(sentence) == negated(match.wording)),
-        ("stance", _stance(sentence) is None or _review_stance(match, same_language, settings) in (None, _stance(sentence))),
-    )
-    return next((name for name, ok in checks if not ok), None)
+    misattributed = table.chunks[match.chunk_id].meta.get("rating") == "misattributed" \
+        if match.chunk_id in table.chunks else False
+    stance = _stance(sentence)
+    checks = [("distinctive", lambda: not distinct or bool(distinct & set(bm25_tokens(sentence))))]
+    if settings.strict_specifics:
+        checks += [
+            ("counts", lambda: specifics.counts_agree(sentence, wordings, explanation)),
+            ("years", lambda: specifics.years_agree(sentence, wordings, explanation)),
+            ("places", lambda: places(sentence) <= places(wordings)),
+            ("names", lambda: specifics.names_agree(sentence, f"{wordings} {explanation}", table.known_names)),
+            ("speaker", lambda: not misattributed or specifics.credits_no_one_else(sentence, wordings, table.known_names)),
+            ("audience", lambda: specifics.audience_agrees(sentence, wordings)),
+            ("poll", lambda: specifics.poll_agrees(sentence, wordings)),
+            ("polarity", lambda: negated(sentence) == negated(match.wording)),
+            ("stance", lambda: stance is None or (_stance(match.wording) or _stance(in_language)) in (None, stance)),
+        ]
+    else:  # the rules before the specifics (evals.claims --before)
+        checks += [
+            ("counts", lambda: _numbers_overlap(sentence, wordings)),
+            ("places", lambda: places(sentence) <= places(wordings)),
+            ("polarity", lambda: negated(sentence) == negated(match.wording)),
+            ("stance", lambda: stance is None or _stance(match.wording) in (None, stance)),
+        ]
+    return next((name for name, ok in checks if not ok()), None)
 
 
 def _numbers_overlap(sentence: str, wordings: str) -> bool:
     """The old, looser number rule: when both give numbers, they share one."""
     told, theirs = numbers(sentence), numbers(wordings)
     return not (told and theirs and not told & theirs)
-
-
-def _review_stance(match: Match, wordings: str, settings: CheckSettings) -> str | None:
-    own = _stance(match.wording)
-    return own if own is not None or not settings.strict_specifics else _stance(wordings)
 
 
 def negated(text: str) -> bool:
