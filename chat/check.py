@@ -7,7 +7,9 @@ question, a call to action, an opinion or a claim (plain rules, `kind_of`). Only
 looked up:
 1. a curated claim review (kb/claims) matches when one of its wordings is close to the
    sentence by cosine, clearly closer than any other review's, and the sentence agrees with
-   it on numbers and negation: then its rating and cited explanation are shown;
+   it on the specifics (counts, years, places, names, the credited speaker, negation and
+   stance: chat/review_match.py, chat/claim_specifics.py): then its rating and cited
+   explanation are shown;
 2. otherwise, when retrieval finds passages relevant enough (the chat's own retrieval and
    relevance check), the 1-2 closest verbatim sentences are shown, cited, with no rating
    (`related`);

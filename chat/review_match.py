@@ -1,7 +1,9 @@
 """Match a claim to a curated claim review (kb/claims): the closest wording by cosine, clearly
-closer than any other review's, and agreeing with the sentence on distinctive words, numbers,
-places and polarity. A wrong rating is worse than none; the thresholds are
-kb.settings.CheckSettings, calibrated by evals/claims.py. Used by chat/check.py."""
+closer than any other review's, and agreeing with the sentence on distinctive words, counts,
+years, places, names, the credited speaker, a law's audience, polls, polarity and stance
+(`disagreement`; the text rules are chat/claim_specifics.py). A wrong rating is worse than
+none; the thresholds are kb.settings.CheckSettings, calibrated by evals/claims.py. Used by
+chat/check.py."""
 from __future__ import annotations
 
 import re
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chat import claim_specifics as specifics
 from chat.index import Chunk, bm25_tokens
 from kb.settings import CHECK, CheckSettings
 from kb.store import ask_id, sentence_id
@@ -32,6 +35,7 @@ class Reviews:
     rows: list  # per wording: (review chunk id, language, text)
     matrix: np.ndarray
     distinct: dict = None  # (review chunk id, language) -> stemmed terms of its wordings that few other reviews use
+    known_names: frozenset = frozenset()  # stems of the names any review's wordings or explanation give
 
 
 def reviews(index) -> Reviews:
@@ -52,15 +56,13 @@ def reviews(index) -> Reviews:
             else:
                 sentences.setdefault(meta["chunk_id"], []).append((int(meta["position"]), doc))
         matrix = np.vstack(vecs) if vecs else np.zeros((0, 1), dtype=np.float32)
-        index.per_version["claims"] = Reviews(chunks, {k: [d for _, d in sorted(v)] for k, v in sentences.items()},
-                                              rows, matrix, distinctive_terms(rows))
+        explained = {k: [d for _, d in sorted(v)] for k, v in sentences.items()}
+        index.per_version["claims"] = Reviews(chunks, explained, rows, matrix, distinctive_terms(rows),
+                                              known_names(rows, explained))
     return index.per_version["claims"]
 
 
-DISTINCT_SHARE = 0.1  # a term in the wordings of at most this share of reviews (and at least 2) is distinctive
-
-
-def distinctive_terms(rows: list) -> dict:
+def distinctive_terms(rows: list, share: float = CHECK.distinct_share) -> dict:
     """Per review, the stemmed terms of its English wordings that at most a few reviews use
     ("ramadan", "siren", "canada"): a sentence must share one to be rated with that review."""
     terms: dict[tuple, set] = {}  # (review chunk id, language) -> terms
@@ -73,9 +75,15 @@ def distinctive_terms(rows: list) -> dict:
         for toks in per.values():
             for tok in toks:
                 df[tok] = df.get(tok, 0) + 1
-        limit = max(2, int(DISTINCT_SHARE * len(per)))
+        limit = max(2, int(share * len(per)))
         out.update({(cid, lang): frozenset(t for t in toks if df[t] <= limit) for cid, toks in per.items()})
     return out
+
+
+def known_names(rows: list, explained: dict) -> frozenset:
+    """The stems of every name the reviews give (a sentence may open with one: "Putin said...")."""
+    texts = [text for _, _, text in rows] + [s for sentences in explained.values() for s in sentences]
+    return frozenset().union(*(specifics.proper_names(text) for text in texts)) if texts else frozenset()
 
 
 @dataclass
@@ -102,24 +110,60 @@ def closest_review(table: Reviews, vec, lang: str) -> Match | None:
     return Match(cid, score, score - runner_up, text)
 
 
-def agrees(sentence: str, match: Match, table: Reviews) -> bool:
-    """The sentence says the same kind of thing as the matched review: it shares one of the
-    review's distinctive terms (a sentence about Kadyrov is not the Ramadan claim), no number or year
-    that none of the review's wordings has (when both give numbers), no place they never
-    name, and the same polarity as the closest wording (a negation in one and not the
-    other, "is illegal" / "is not illegal"; or allowed against banned, "legalised" / "bans")."""
-    distinct = (table.distinct or {}).get((match.chunk_id, language_of(sentence)))
-    if distinct and not distinct & set(bm25_tokens(sentence)):
-        return False
+def agrees(sentence: str, match: Match, table: Reviews, settings: CheckSettings = CHECK) -> bool:
+    """The sentence says the same thing as the matched review (no rule in `disagreement` objects)."""
+    return disagreement(sentence, match, table, settings) is None
+
+
+def disagreement(sentence: str, match: Match, table: Reviews, settings: CheckSettings = CHECK) -> str | None:
+    """The first specific on which the sentence and the matched review differ, or None:
+    - distinctive: it shares none of the review's distinctive terms (a sentence about Kadyrov is not the Ramadan claim);
+    - counts: it states a count the review's wordings do not ("27 executed" is not "over 100 detained"; when the
+      wordings state no count, the explanation's count);
+    - years: it names a year the wordings never name (or, when they name none, the explanation);
+    - places: it names a place the wordings never name;
+    - names: it names a person, group, court or city the review never names;
+    - speaker: the review is a misattributed quote and the sentence credits it to someone the wordings do not name
+      (the person who really said it, a spokesman, a minister);
+    - audience: it says a law reaches minors (or adults) and the wordings do not;
+    - poll: it reports an opinion poll ("most Russians oppose...") and the wordings are not about one;
+    - polarity: a negation in one and not in the closest wording ("is illegal" / "is not illegal");
+    - stance: allowed against banned ("legalised" / "bans"), by the closest wording or, if it says neither, the review's wordings in its language."""
+    lang = language_of(sentence)
+    distinct = (table.distinct or {}).get((match.chunk_id, lang))
     wordings = " ".join(text for cid, _, text in table.rows if cid == match.chunk_id)
+    in_language = " ".join(text for cid, lg, text in table.rows if cid == match.chunk_id and lg == lang)
+    explanation = " ".join(table.sentences.get(match.chunk_id, []))
+    misattributed = table.chunks[match.chunk_id].meta.get("rating") == "misattributed" \
+        if match.chunk_id in table.chunks else False
+    stance = _stance(sentence)
+    checks = [("distinctive", lambda: not distinct or bool(distinct & set(bm25_tokens(sentence))))]
+    if settings.strict_specifics:
+        checks += [
+            ("counts", lambda: specifics.counts_agree(sentence, wordings, explanation)),
+            ("years", lambda: specifics.years_agree(sentence, wordings, explanation)),
+            ("places", lambda: places(sentence) <= places(wordings)),
+            ("names", lambda: specifics.names_agree(sentence, f"{wordings} {explanation}", table.known_names)),
+            ("speaker", lambda: not misattributed or specifics.credits_no_one_else(sentence, wordings, table.known_names)),
+            ("audience", lambda: specifics.audience_agrees(sentence, wordings)),
+            ("poll", lambda: specifics.poll_agrees(sentence, wordings)),
+            ("polarity", lambda: negated(sentence) == negated(match.wording)),
+            ("stance", lambda: stance is None or (_stance(match.wording) or _stance(in_language)) in (None, stance)),
+        ]
+    else:  # the rules before the specifics (evals.claims --before)
+        checks += [
+            ("counts", lambda: _numbers_overlap(sentence, wordings)),
+            ("places", lambda: places(sentence) <= places(wordings)),
+            ("polarity", lambda: negated(sentence) == negated(match.wording)),
+            ("stance", lambda: stance is None or _stance(match.wording) in (None, stance)),
+        ]
+    return next((name for name, ok in checks if not ok()), None)
+
+
+def _numbers_overlap(sentence: str, wordings: str) -> bool:
+    """The old, looser number rule: when both give numbers, they share one."""
     told, theirs = numbers(sentence), numbers(wordings)
-    if told and theirs and not told & theirs:
-        return False
-    if not places(sentence) <= places(wordings):
-        return False
-    if negated(sentence) != negated(match.wording):
-        return False
-    return _stance(sentence) in (None, _stance(match.wording)) or _stance(match.wording) is None
+    return not (told and theirs and not told & theirs)
 
 
 def negated(text: str) -> bool:
@@ -146,4 +190,4 @@ def match_review(table: Reviews, sentence: str, vec, lang: str, settings: CheckS
     match = closest_review(table, vec, lang)
     if match is None or match.cosine < settings.review_cosine or match.margin < settings.review_margin:
         return None
-    return match if agrees(sentence, match, table) else None
+    return match if agrees(sentence, match, table, settings) else None

@@ -6,6 +6,9 @@
   and margin thresholds; the shipped `kb.settings.CHECK` must keep precision of "matched the
   right review" >= 0.95 (a wrong rating is worse than none).
       python -m evals.claims calibrate [--dataset FILE]
+- `kb`: every statement of the English articles through the matcher (vetted facts: a match
+  rated other than documented is a near miss to read).
+      python -m evals.claims kb [--before]
 - `run_essays`: pasted essays and threads with every sentence labelled (kind; the review it
   states, or the articles that cover it, or none): claim-level precision and recall of the
   review matches, the share of claims with a useful result (a review or related sources), and
@@ -21,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from chat import check
+from chat.review_match import disagreement
 from evals import metrics as m
 from kb.settings import CHECK, CheckSettings
 
@@ -29,6 +33,8 @@ CALIBRATION = DATASETS / "claims_calibration.jsonl"
 ESSAYS = DATASETS / "claims_essays.jsonl"
 PRECISION_FLOOR = 0.95
 REVIEW_VERDICTS = set(check.VERDICTS) - {"related", "not_covered"}
+# the matching as it was before the specifics rules (chat/claim_specifics.py), for comparison: --before
+BEFORE = replace(CHECK, strict_specifics=False, review_cosine=0.72, review_margin=0.04)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -37,17 +43,19 @@ def read_jsonl(path: Path) -> list[dict]:
 
 # --- calibration -------------------------------------------------------------------------
 
-def scored(assistant, rows: list[dict]) -> list[dict]:
-    """Each calibration row with its closest review, cosine, margin and agreement."""
+def scored(assistant, rows: list[dict], settings: CheckSettings = CHECK) -> list[dict]:
+    """Each calibration row with its closest review, cosine, margin and agreement (and, when
+    it disagrees, the first specific it disagrees on)."""
     table = check.reviews(assistant.index)
     vectors = assistant.embedder.embed_queries([r["text"] for r in rows])
     out = []
     for row, vec in zip(rows, vectors):
         match = check.closest_review(table, vec, row["language"])
-        found = {"predicted": None, "cosine": 0.0, "margin": 0.0, "agrees": False}
+        found = {"predicted": None, "cosine": 0.0, "margin": 0.0, "agrees": False, "rule": None}
         if match is not None:
+            rule = disagreement(row["text"], match, table, settings)
             found = {"predicted": table.chunks[match.chunk_id].meta["article_id"], "cosine": match.cosine,
-                     "margin": match.margin, "agrees": check.agrees(row["text"], match, table)}
+                     "margin": match.margin, "agrees": rule is None, "rule": rule}
         out.append({**row, **found})
     return out
 
@@ -77,7 +85,7 @@ def best(results: list[dict], floor: float = PRECISION_FLOOR) -> dict | None:
 
 def calibrate(assistant, path: Path = CALIBRATION, settings: CheckSettings = CHECK) -> dict:
     """Per language: the shipped setting's precision and recall, and the sweep's best."""
-    rows = scored(assistant, read_jsonl(path))
+    rows = scored(assistant, read_jsonl(path), settings)
     report = {}
     for lang in sorted({r["language"] for r in rows}):
         part = [r for r in rows if r["language"] == lang]
@@ -85,8 +93,26 @@ def calibrate(assistant, path: Path = CALIBRATION, settings: CheckSettings = CHE
         shipped = precision_recall(part, settings.review_cosine, settings.review_margin)
         report[lang] = {"n": len(part), "positives": sum(bool(r["review_id"]) for r in part),
                         "shipped": shipped, "enabled": lang in settings.review_languages,
-                        "best": best(results), "sweep": results, "two_fold": two_fold(part)}
+                        "best": best(results), "sweep": results, "two_fold": two_fold(part),
+                        "near": near_misses(part, settings)}
     return report
+
+
+NEAR = 0.04  # a row this close to both thresholds is listed as a near miss
+
+
+def near_misses(rows: list[dict], settings: CheckSettings) -> list[tuple]:
+    """Rows not matched (or matched to no review they state) whose closest review came within
+    NEAR of the cosine and margin bars: what the bars, or a specifics rule, stood between."""
+    out = []
+    for r in rows:
+        made = r["predicted"] and r["cosine"] >= settings.review_cosine and r["margin"] >= settings.review_margin \
+            and r["agrees"]
+        close = r["cosine"] >= settings.review_cosine - NEAR and r["margin"] >= settings.review_margin - NEAR
+        if r["predicted"] and close and not made:
+            out.append((r["id"], r["text"], r["predicted"], r["review_id"], round(r["cosine"], 3), round(r["margin"], 3),
+                        r["rule"] or ("cosine" if r["cosine"] < settings.review_cosine else "margin")))
+    return out
 
 
 def two_fold(rows: list[dict]) -> list[dict]:
@@ -112,6 +138,9 @@ def calibration_text(report: dict) -> str:
                      f"precision {s['precision']:.3f} ({s['right']}/{s['matched']}), recall {s['recall']:.3f}")
         for _, text, predicted in s["wrong"]:
             lines.append(f"    wrong: {text[:70]!r} -> {predicted}")
+        for rid, text, predicted, wanted, cosine, margin, rule in rep["near"]:
+            lines.append(f"    near: {rid} {'right' if predicted == wanted else 'WRONG'} {predicted} cos={cosine} "
+                         f"margin={margin} stopped by {rule}: {text[:60]!r}")
         b = rep["best"]
         lines.append(f"    best with precision >= {PRECISION_FLOOR}: " + (
             f"cosine>={b['cosine']} margin>={b['margin']}: precision {b['precision']:.3f}, recall {b['recall']:.3f}"
@@ -120,6 +149,28 @@ def calibration_text(report: dict) -> str:
             lines.append(f"    two-fold: tuned cosine>={fold['cosine']} margin>={fold['margin']} -> other half precision "
                          f"{fold['precision']:.3f} ({fold['matched']} matched), recall {fold['recall']:.3f}")
     return "\n".join(lines)
+
+
+# --- knowledge-base sentences ----------------------------------------------------------
+
+def kb_sentences(assistant, settings: CheckSettings = CHECK) -> list[tuple]:
+    """Every statement of the English articles (vetted facts, not the FAQ questions) through the
+    review matcher: (rating, review id, cosine, article id, sentence) for each match. Unlabelled,
+    but a fact sentence rated other than 'documented' is a near miss to read."""
+    from kb.text import split_sentences
+
+    index, table = assistant.index, check.reviews(assistant.index)
+    sents = sorted({(c.meta.get("article_id"), s) for c in index.chunks
+                    if c.meta.get("language") == "en" and c.meta.get("kind") != "faq"
+                    for s in split_sentences(c.text, "en") if len(s.split()) >= 5 and not s.rstrip().endswith("?")})
+    vectors = assistant.embedder.embed_queries([s for _, s in sents])
+    out = []
+    for (article, sent), vec in zip(sents, vectors):
+        match = check.match_review(table, sent, vec, "en", settings)
+        if match:
+            meta = table.chunks[match.chunk_id].meta
+            out.append((meta.get("rating"), meta.get("article_id"), round(match.cosine, 3), article, sent))
+    return out
 
 
 # --- essays ------------------------------------------------------------------------------
@@ -180,11 +231,11 @@ def aggregate(rows: list[dict]) -> dict:
     }
 
 
-def run_essays(assistant, path: Path = ESSAYS) -> dict:
+def run_essays(assistant, path: Path = ESSAYS, settings: CheckSettings = CHECK) -> dict:
     """Every essay through `check_text`; metrics overall and per language, and the rows."""
     rows = []
     for essay in read_jsonl(path):
-        rows += score_essay(essay, check.check_text(assistant, essay_text(essay)))
+        rows += score_essay(essay, check.check_text(assistant, essay_text(essay), settings))
     langs = sorted({r["language"] for r in rows})
     return {"all": aggregate(rows), **{lang: aggregate([r for r in rows if r["language"] == lang]) for lang in langs},
             "rows": rows}
@@ -226,11 +277,12 @@ def main(argv: list[str]) -> None:
 
     command = argv[0] if argv else "calibrate"
     dataset = Path(argv[argv.index("--dataset") + 1]) if "--dataset" in argv else None
+    settings = BEFORE if "--before" in argv else CHECK
     assistant = Assistant(get_settings())
     if command == "calibrate":
-        print(calibration_text(calibrate(assistant, dataset or CALIBRATION)))
+        print(calibration_text(calibrate(assistant, dataset or CALIBRATION, settings)))
     elif command == "essays":
-        result = run_essays(assistant, dataset or ESSAYS)
+        result = run_essays(assistant, dataset or ESSAYS, settings)
         print(essays_markdown(result, dataset or ESSAYS))
         for row in result["rows"]:
             if row["kind"] == "claim" and (row.get("predicted_review") != row["review_id"] or row.get("verdict") == "not_covered"):
@@ -238,8 +290,14 @@ def main(argv: list[str]) -> None:
                       f"arts={row['article_ids']} cited={row.get('cited')} :: {row['text'][:80]}")
             elif row.get("predicted_kind") != row["kind"]:
                 print(f"  {row['essay']} kind {row.get('predicted_kind')} != {row['kind']} :: {row['text'][:80]}")
+    elif command == "kb":
+        found = kb_sentences(assistant, settings)
+        for rating, review, cosine, article, sent in sorted(found, key=lambda f: (f[0] == "documented", f[1])):
+            print(f"{rating:13} {review:34} {cosine:.3f} [{article}] {sent[:140]}")
+        print(f"{len(found)} article sentences matched a review, {sum(f[0] != 'documented' for f in found)} rated other "
+              "than documented")
     else:
-        raise SystemExit("usage: python -m evals.claims calibrate|essays [--dataset FILE]")
+        raise SystemExit("usage: python -m evals.claims calibrate|essays|kb [--dataset FILE] [--before]")
 
 
 if __name__ == "__main__":

@@ -130,8 +130,10 @@ class CheckSettings:
     (`python -m evals.claims calibrate`): a wrong rating is worse than none, so the bar is
     precision >= 0.95 of "matched the right review"."""
     max_chars: int = 20_000  # a longer text gets a clear message
-    review_cosine: float = 0.72  # a review matches when one of its wordings is this close to the sentence...
+    review_cosine: float = 0.74  # a review matches when one of its wordings is this close to the sentence...
     review_margin: float = 0.04  # ...and no other review's wording comes within this much
+    distinct_share: float = 0.1  # a term in the wordings of at most this share of reviews (and >= 2) is distinctive
+    strict_specifics: bool = True  # counts, years, names, speaker and audience must agree (chat/claim_specifics.py)
     review_languages: tuple = ("en",)  # the English-only model cannot match Russian sentences reliably
     related_sentences: int = 2  # a claim with no review: this many of the closest verbatim sentences
     related_passages: int = 3  # ...drawn from this many of the best retrieved passages
