@@ -44,7 +44,7 @@ ANSWER_TYPES = {
     "count": (re.compile(r"\b(how many|how much|number of|сколько)\b", re.I), COUNT_RE),
     "ruling": (re.compile(r"\b(court|echr|ecthr|cjeu|tribunal|committee|judges?)\s+(\w+\s+){0,2}(say|said|find|found|hold|held|"
                           r"rule)\b|"
-                          r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
+                          r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won(?!'t)|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
                re.compile(r"\b(found|held|ruled|decided\s+(that|to)|violat\w*|breach\w*|award\w*|rejected|upheld|"
                           r"установил\w*|признал\w*|"
                           r"постановил\w*|присудил\w*|наруш\w+)", re.I)),
@@ -108,6 +108,11 @@ class Candidate:
     @property
     def n_words(self) -> int:
         return sum(len(words(c.text)) for c in self.shown)
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """Whether any sentence of the message is a yes/no question ("...won't post about us. Is that real?")."""
+    return any(YES_NO_QUESTION.search(part) for part in re.split(r"(?<=[.?!])\s+", question.strip()))
 
 
 def answer_type(question: str) -> str | None:
@@ -234,7 +239,7 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
     subject = Subject.of(question, index)
-    yes_no = bool(YES_NO_QUESTION.search(question))  # "Yes: ..." answers only a yes/no question, and only first
+    yes_no = asks_yes_or_no(question)  # "Yes: ..." answers only a yes/no question, and only first
     out, previous = [], {}
     for doc, meta, vec in _sentences(store, ids, index):
         cid, position = meta["chunk_id"], int(meta["position"])
@@ -288,7 +293,8 @@ class Subject:
             return cls(set(), set(), set())
         rare = set()
         if index is not None and index.chunks:
-            capitalised = {t for w in re.findall(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+", question.strip()) for t in index.query_terms(w)}
+            capitalised = {t for w in re.findall(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+", question.strip())
+                           if w.lower() not in DEMONYMS for t in index.query_terms(w)}
             places = {t for p in named_places(question) for t in index.query_terms(p.replace("-", " "))}
             rare = {t for t in capitalised - places if index.term_share(t) < RARE}  # places have their own rule
         years = {m.group(2) for m in ASKED_YEAR_RE.finditer(question) if not m.group(1)}
@@ -314,6 +320,12 @@ SAME_PLACE = {"uk": "united-kingdom", "britain": "united-kingdom", "england": "u
               "america": "united-states", "czech": "czechia", "türkiye": "turkey", "uae": "emirates"}
 
 
+# "Chechen", "Russian": a people names its place; such a word is a country, not a rare name
+DEMONYMS = {"chechen": "chechnya", "chechens": "chechnya", "russian": "russia", "russians": "russia",
+            "ingush": "ingushetia", "dagestani": "dagestan", "german": "germany", "dutch": "netherlands",
+            "british": "united-kingdom", "american": "united-states", "canadian": "canada"}
+
+
 PART_OF = {"chechnya": "russia", "dagestan": "russia", "ingushetia": "russia", "tatarstan": "russia"}
 
 
@@ -322,7 +334,8 @@ def named_places(text: str) -> set[str]:
     with the country a region is part of (a sentence about Russia may answer one about Chechnya)."""
     from chat.places import countries_in, places_in
 
-    found = {SAME_PLACE.get(p, p) for p in places_in(text)} | countries_in(text)
+    found = {SAME_PLACE.get(p, p) for p in places_in(text)} | countries_in(text) | \
+        {DEMONYMS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DEMONYMS}
     return found | {PART_OF[p] for p in found if p in PART_OF}
 
 
@@ -386,7 +399,7 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings)]  # help first, in danger
     if lead is None and rest and not (reach and _self_harm(question)):  # thoughts of suicide: only the lines
         first = _first(rest, kind, named_places(question) if question else set(), settings,
-                       bool(YES_NO_QUESTION.search(question)), question)
+                       asks_yes_or_no(question), question)
         answer.append(first)
         best, limit = first.score, 1 if reach else settings.short_answer_sentences if kind in ("date", "count", "who") \
             else settings.answer_sentences  # in danger: the ways to reach help, then one sentence on what was asked

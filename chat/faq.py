@@ -38,9 +38,9 @@ def fits(asked: str, chunk) -> bool:
     """Whether a pair's answer has the form the question asks for: an answer that opens
     with yes or no only for a yes/no question; a who / when / how-many question only a
     pair that asks the same kind of thing."""
-    from chat.compose import YES_NO_ANSWER, YES_NO_QUESTION, answer_type
+    from chat.compose import YES_NO_ANSWER, answer_type, asks_yes_or_no
 
-    if YES_NO_ANSWER.match(chunk.text) and not YES_NO_QUESTION.search(asked):
+    if YES_NO_ANSWER.match(chunk.text) and not asks_yes_or_no(asked):
         return False
     kind = answer_type(asked)
     return kind is None or kind == answer_type(str(chunk.meta.get("section", "")))

@@ -215,3 +215,23 @@ def test_in_danger_the_answer_is_the_ways_to_reach_help_and_one_sentence():
     assert [c.text for c in answer[:2]] == [c.text for c in reach] and len(answer) == 3
     answer, _ = select(reach + others, "i dont want to be alive anymore")  # thoughts of suicide: only the lines
     assert [c.text for c in answer] == [c.text for c in reach]
+
+
+def test_a_yes_no_question_may_come_last_in_a_long_message():
+    from chat.compose import answer_type, asks_yes_or_no
+
+    message = "My boyfriend is Chechen and lives in Moscow now. He won't post anything about us. Is that real?"
+    assert asks_yes_or_no(message)
+    assert not asks_yes_or_no("My boyfriend lives in Moscow now and won't post anything about us.")
+    assert answer_type(message) is None  # "won't" is not "won": no ruling is asked for
+    assert answer_type("did Lapunov win in Strasbourg") == "ruling"
+
+
+def test_a_people_names_its_place_not_a_rare_name():
+    from chat.compose import named_places
+
+    assert named_places("My boyfriend is Chechen") >= {"chechnya"}
+    index = FakeIndex({"a:000:x": "Chechen police took two men from a safe flat.",
+                       **{f"b:{i:03}:x": "Gay men who fled remained in danger in other parts of Russia." for i in range(30)}})
+    subject = Subject.of("My boyfriend is Chechen, is he safe in Russia?", index)
+    assert not subject.rare and subject.places >= {"chechnya", "russia"}
