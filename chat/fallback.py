@@ -44,8 +44,9 @@ def english_query(index, question: str) -> str:
     return with_official_names(english) if english else ""
 
 
-def search_english(index, embedder, question: str, searched: str, mode: str):
-    """(hits, query vector, signals, English query) of the English attempt, or None."""
+def search_english(index, embedder, question, searched: str, mode: str):
+    """(hits, query vector, signals, English query) of the English attempt, or None.
+    `question`: the turn's chat.question.Question."""
     english = english_query(index, searched)
     if not english:
         return None

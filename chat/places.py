@@ -86,3 +86,18 @@ _COUNTRY_RES = {name: re.compile(pattern, re.I) for name, pattern in COUNTRIES.i
 def countries_in(text: str) -> set[str]:
     """The destination countries of `COUNTRIES` that `text` names."""
     return {name for name, pattern in _COUNTRY_RES.items() if pattern.search(text)}
+
+
+SAME_PLACE = {"uk": "united-kingdom", "britain": "united-kingdom", "england": "united-kingdom",
+              "scotland": "united-kingdom", "wales": "united-kingdom", "usa": "united-states",
+              "america": "united-states", "czech": "czechia", "türkiye": "turkey", "uae": "emirates"}
+
+
+PART_OF = {"chechnya": "russia", "dagestan": "russia", "ingushetia": "russia", "tatarstan": "russia"}
+
+
+def named_places(text: str) -> set[str]:
+    """The countries and regions `text` names, one name each (UK, Britain -> united-kingdom),
+    with the country a region is part of (a sentence about Russia may answer one about Chechnya)."""
+    found = {SAME_PLACE.get(p, p) for p in places_in(text)} | countries_in(text)
+    return found | {PART_OF[p] for p in found if p in PART_OF}
