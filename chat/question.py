@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from chat.compose import YES_NO_QUESTION, answer_type
 from chat.messages import message
-from chat.places import COUNTRIES, PLACES_EN, PLACES_RU, named_places, places_in
+from chat.places import COUNTRIES, FORMS, named_places, places_in
 from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
 from kb.text import content_words, language_of
 from kb.translit import is_translit, to_cyrillic
@@ -160,7 +160,7 @@ def _subjects(text: str) -> list[tuple[str, str]]:
     """(kind, surface text) of the countries, years and capitalised names `text` names."""
     found = [("place", m.group(0)) for p in COUNTRIES.values() for m in re.finditer(f"(?:{p})\\w*", text, re.I)]
     found += [("place", m.group(0)) for m in re.finditer(r"[^\W\d_]+", text)
-              if m.group(0).lower() in PLACES_EN + PLACES_RU and not any(m.group(0) in f for _, f in found)]
+              if m.group(0).lower() in FORMS and not any(m.group(0) in f for _, f in found)]
     found += [("year", m.group(0)) for m in re.finditer(r"\b(1[89]\d\d|20\d\d)\b", text)]
     found += [("name", m.group(0)) for m in re.finditer(r"(?<!^)(?<![.?!] )\b[A-ZА-ЯЁ][a-zа-яё]{2,}(?:\s+v\.?\s+\w+)?",
                                                          text.strip()) if not any(m.group(0) in f for _, f in found)]
