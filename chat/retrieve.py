@@ -119,18 +119,19 @@ def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10, lan
     model): a Russian question is searched as an English one is, dense and BM25 with equal
     weight, without the bridge and without the country vote."""
     query_vec = query_vec if query_vec is not None else embedder.embed_query(query)
+    russian = ru_bridge and language_of(query) == "ru"  # the query's script, which may mix two turns
     if mode == "dense":
         hits = fuse(langchain_dense(index, embedder, query, lang=lang), {})
     elif mode == "bm25":
         hits = fuse({}, bm25_search(index, query, lang=lang))
-    elif ru_bridge and language_of(query) == "ru" and lang == "ru" and BRIDGE_WEIGHT:
+    elif russian and lang == "ru" and BRIDGE_WEIGHT:
         from chat.bridge import dense_hits
 
         bridged, share = dense_hits(index, embedder, query, POOL)
         weight = BRIDGE_WEIGHT if share >= BRIDGE_SHARE else 0.0
         hits = fuse(bridged, bm25_search(index, query, lang=lang), w_dense=weight)
     else:
-        w_dense = DENSE_WEIGHT_RU if ru_bridge and language_of(query) == "ru" else 1.0
+        w_dense = DENSE_WEIGHT_RU if russian else 1.0
         hits = fuse(dense_search(index, query_vec, lang=lang), bm25_search(index, query, lang=lang), w_dense=w_dense)
     if ru_bridge and mode == "hybrid" and lang == "ru":  # English dense search finds the country's article by itself
         hits = prefer_named_countries(index, query, hits)
