@@ -90,7 +90,8 @@ def _forms(name: str) -> list[str]:
     return [stem + end for end in endings.rstrip(")").split("|")] if endings else [name]
 
 
-FORMS = {form: place for place, row in PLACES.items() for form in [place, *(f for n in row.names.split() for f in _forms(n))]}
+FORMS = {form: place for place, row in PLACES.items()  # every written form -> its place
+         for form in [place, *(f for name in row.names.split() for f in _forms(name))]}
 PART_OF = {place: row.part_of for place, row in PLACES.items() if row.part_of}
 COUNTRIES = {place: row.find for place, row in PLACES.items() if row.find}
 _COUNTRY_RES = {name: re.compile(pattern, re.I) for name, pattern in COUNTRIES.items()}
