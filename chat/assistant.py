@@ -16,16 +16,15 @@ from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
+from chat.question import Question, question_language, read, understand  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
-from chat.retrieve import Hit, retrieve, search_query
-from chat.safety import (asks_for_a_service, asks_private_data, danger_kind, is_injection, normalise_question,
-                         signals_danger)
+from chat.retrieve import Hit, retrieve
+from chat.safety import normalise_question
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
 from kb.settings import Settings
 from kb.store import guarded, open_store
 from kb.text import language_of, split_sentences
-from kb.translit import is_translit, to_cyrillic
 
 CITATION_KEYS = ("n", "article_id", "chunk_id", "title", "section", "quote", "sources")
 PUBLIC_KEYS = ("question", "answer", "more", "refused", "citations", "notices", "timings_ms")
@@ -80,35 +79,31 @@ class Assistant:
         `on_text(text so far)` receives the model's unverified reply as it streams."""
         llm = self.settings.llm if llm is None else llm
         parse_llm(llm)  # a bad spec is a ConfigError before any work
-        question = self.check_question(question)
-        lang = question_language(question)
-        danger = signals_danger(question)
-        result = reply(question, "", refused=False, notices=["crisis"] if danger else [])
-        if danger:
-            result["danger"] = danger_kind(question)  # internal: which short crisis notice opens
-        if asks_private_data(question):
-            return dict(result, answer=message("private", lang), refused=True)
-        if is_injection(question):
-            return dict(result, answer=message("injection", lang), refused=True)
-        if asks_for_a_service(question) and not danger:
-            return dict(result, answer=message("service", lang), refused=True)
         self.index.refresh()
+        q = understand(self.check_question(question), history, self.index)
+        lang, danger = q.language, q.in_danger
+        result = reply(q.text, "", refused=False, notices=["crisis"] if danger else [])
+        if danger:
+            result["danger"] = q.danger  # internal: which short crisis notice opens
+        if q.misuse and not (q.misuse == "service" and danger):
+            return dict(result, answer=message(q.misuse, lang), refused=True)
         t0 = time.perf_counter()
-        hits, qvec, sig, used_lang, query, asked = self._search(question, history, mode, lang, danger)
+        hits, qvec, sig, used_lang, query, asked = self._search(q, mode)
         t1 = time.perf_counter()
         result.update(hits=hits, signals=sig.as_dict())
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
         top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
-        curated = faq.match(self.index, qvec, asked, used_lang, top) \
+        meant = q.meant if asked == q.asked else read(asked, self.index)  # the English query, when it answers
+        curated = faq.match(self.index, qvec, meant, used_lang, top) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
         relevant = bool(hits) and (danger or is_relevant(sig, lang, mode))
         if not curated and not relevant:
             return dict(result, answer=message("no_source", lang), refused=True)
-        answer, more, cites, generation = self._compose(hits if relevant else [], qvec, composer, asked, llm, used_lang, on_text, query,
-                                                        curated=curated, kind_of=question)
+        answer, more, cites, generation = self._compose(hits if relevant else [], qvec, composer, meant, llm, used_lang, on_text,
+                                                        query, curated=curated, kind_of=q)
         result["timings_ms"]["answer"] = round((time.perf_counter() - t1) * 1000, 2)
         if generation:  # internal keys; public() drops them
             result.update({k: generation[k] for k in ("generated", "removed", "fallback", "llm_stats")},
@@ -121,19 +116,16 @@ class Assistant:
             result["notices"].append("sources_in_english")  # the search fell back to English and used it
         return dict(result, answer=answer, more=more, citations=cites)
 
-    def _search(self, question: str, history, mode: str, lang: str, danger: bool):
+    def _search(self, q: Question, mode: str):
         """Search in the question's language; for a question that might lean on the
         conversation, also with the previous question; for Russian, then across all
         languages. The first attempt that looks relevant wins, unless the English articles
         answer a Russian question that no Russian article covers (chat/fallback.py)."""
-        extra = f" {message('help_query', lang)}" if danger else ""
-        if is_translit(question):
-            question = to_cyrillic(question, keep=self.index.written_in_latin)
-        first = search_query(question, history)
+        lang, question, first = q.language, q.cyrillic, q.asked
+        extra = f" {message('help_query', lang)}" if q.in_danger else ""
         attempts = [(first, lang)]
-        previous = [m.get("content", "") for m in history or [] if m.get("role") == "user" and m.get("content")]
-        if previous and first == question:
-            attempts.append((f"{previous[-1]} {question}", lang))
+        if q.previous and first == question:
+            attempts.append((f"{q.previous} {question}", lang))
         if lang != "en":
             attempts += [(query, None) for query, _ in list(attempts)]
         best, relevant = None, False
@@ -141,20 +133,20 @@ class Assistant:
             query = with_official_names(query) if self.ru_bridge else query
             hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang,
                                   ru_bridge=self.ru_bridge)
-            sig = measure(self.index, question, query, hits)
+            sig = measure(self.index, q, query, hits)
             found = (hits, qvec, sig, search_lang or "en", query + extra, first)
             best = best or found
             if hits and is_relevant(sig, lang if search_lang else "en", mode):
                 best, relevant = found, True
                 break
-        fallback_on = self.ru_bridge and lang != "en" and not danger
-        instead = self._english_instead(question, first, mode, best, relevant) if fallback_on else None
+        fallback_on = self.ru_bridge and lang != "en" and not q.in_danger
+        instead = self._english_instead(q, mode, best, relevant) if fallback_on else None
         return instead or best
 
-    def _english_instead(self, question: str, searched: str, mode: str, russian: tuple, russian_found: bool):
+    def _english_instead(self, q: Question, mode: str, russian: tuple, russian_found: bool):
         """The English attempt for a Russian question when it should answer; or the Russian
         attempt opening with the passage that says what the English one found; else None."""
-        english = fallback.search_english(self.index, self.embedder, question, searched, mode)
+        english = fallback.search_english(self.index, self.embedder, q, q.asked, mode)
         if not english:
             return None
         use, twin = fallback.decide(self.index, *english[:3], mode, russian_found, query=english[3])
@@ -167,15 +159,16 @@ class Assistant:
             return [Hit(twin, top, 0.0, 0.0), *(h for h in hits if h.chunk_id != twin)], *russian[1:]
         translated = [] if russian_found else fallback.translations(self.index, english[0], english[2], mode)
         if translated:  # the Russian search found nothing relevant; the English one found a translated article
-            return translated, russian[1], measure(self.index, question, question, translated), "ru", question, question
+            return translated, russian[1], measure(self.index, q, q.cyrillic, translated), "ru", q.cyrillic, q.cyrillic
         return None
 
-    def _compose(self, hits, qvec, composer: str, question: str = "", llm: str | None = None, lang: str = "en",
-                 on_text=None, searched: str = "", curated=None, kind_of: str = ""):
+    def _compose(self, hits, qvec, composer: str, question: Question, llm: str | None = None, lang: str = "en",
+                 on_text=None, searched: str = "", curated=None, kind_of: Question | None = None):
         """(answer, more, citations, generation): generation is chat.generate's report when a
         language model was asked (its answer is used if any sentence survived), else None.
-        `curated`: a matching "Questions people ask" pair (chat/faq.py), which then leads;
-        `kind_of`: the turn as typed, whose wording says what kind of answer is wanted."""
+        `question`: what was asked, as meant; `curated`: a matching "Questions people ask" pair
+        (chat/faq.py), which then leads; `kind_of`: the turn as typed, whose wording says what
+        kind of answer is wanted."""
         if composer == "top-passage":
             chunk = self.index.by_id[hits[0].chunk_id]
             answer = " ".join(f"{s} [1]" for s in split_sentences(chunk.text, chunk.meta.get("language", "en")[:2]))
@@ -185,11 +178,12 @@ class Assistant:
             from chat import generate
 
             chunks = [self.index.by_id[h.chunk_id] for h in hits[:generate.PASSAGES]]
-            generation = generate.answer(llm, self.settings, question, chunks, lang, on_text)
+            generation = generate.answer(llm, self.settings, question.text, chunks, lang, on_text)
             if not generation["fallback"]:
                 return generation["answer"], "", generation["citations"], generation
         english_vec = self._english_vec(question) if lang == "ru" and self.ru_bridge else None
-        cands = compose.candidates(self.store, hits, qvec, question, self.index, searched, english_vec,
+        searched_q = read(searched, self.index) if searched and searched != question.text else None
+        cands = compose.candidates(self.store, hits, qvec, question, self.index, searched_q, english_vec,
                                    multilingual=not self.ru_bridge) if hits else []
         lead = None
         if curated:
@@ -198,13 +192,13 @@ class Assistant:
         answer, more = compose.select(cands, kind_of or question, lead=lead)
         return *compose.render(answer, more, self.index), generation
 
-    def _english_vec(self, question: str):
+    def _english_vec(self, question: Question):
         """A Russian question put into English words (chat/bridge.py) and embedded, or None."""
         from chat.bridge import bridge_for, to_english
 
-        if language_of(question) != "ru":
+        if question.language != "ru":
             return None
-        english, _ = to_english(self.index, bridge_for(self.index), question)
+        english, _ = to_english(self.index, bridge_for(self.index), question.text)
         return np.asarray(self.embedder.embed_query(english), dtype=np.float32) if english else None
 
     def crisis_notice(self, lang: str = "en", kind: str | None = None) -> dict | None:
@@ -213,11 +207,6 @@ class Assistant:
         from chat.crisis import notice
 
         return notice(self.index, lang, kind)
-
-
-def question_language(question: str) -> str:
-    """'ru' for Cyrillic or transliterated Russian, else 'en'."""
-    return "ru" if is_translit(question) else language_of(question)
 
 
 def reply(question: str, answer: str, refused: bool = True, notices: list | None = None) -> dict:

@@ -26,6 +26,7 @@ import time
 from chat import compose
 from chat.claim_kinds import KINDS, LIST_MARK, Sentence, clean_text, kind_of, split_claims  # noqa: F401 (the module's API)
 from chat.messages import message
+from chat.question import read
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.review_match import Match, Reviews, agrees, closest_review, match_review, reviews  # noqa: F401
@@ -67,14 +68,15 @@ def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHE
     finds nothing relevant enough (the chat's own rule, chat/relevance.py). Curated FAQ answers
     are left out: their "Yes, ..." / "No, ..." openings would read as a rating."""
     index = assistant.index
+    asked = read(claim, index)
     for search_lang in ([lang] if lang == "en" else [lang, None]):  # Russian: then across languages
         hits, _ = retrieve(index, assistant.embedder, claim, lang=search_lang, query_vec=vec)
-        if hits and is_relevant(measure(index, claim, claim, hits), lang if search_lang else "en"):
+        if hits and is_relevant(measure(index, asked, claim, hits), lang if search_lang else "en"):
             break
     else:
         return None
     passages = [h for h in hits if index.by_id[h.chunk_id].meta.get("kind") != "faq"][:settings.related_passages]
-    cands = [c for c in compose.candidates(SentenceRows(assistant.store, index), passages, vec, claim, index)
+    cands = [c for c in compose.candidates(SentenceRows(assistant.store, index), passages, vec, asked, index)
              if c.eligible and not c.reach]
     cands.sort(key=lambda c: (-c.score, c.passage_rank, c.position))
     if not cands:

@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chat.messages import message
+from chat.places import named_places
 from chat.retrieve import CRISIS_ID, NOT_SEARCHED
-from chat.safety import signals_danger
 from kb.settings import ANSWER, AnswerSettings
 from kb.store import sentence_id
-from kb.text import language_of, words
+from kb.text import words
 
 MONTHS = r"(january|february|march|april|may|june|july|august|september|october|november|december|январ|феврал|" \
          r"март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр)"
@@ -68,12 +67,8 @@ HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help
 # written for the friends of someone at risk, not for the person in danger
 NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisis-lines", "help-supporting-someone")
 ON_TOPIC = 0.5  # see `on_topic`
-RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 STARTED_RE = re.compile(r"\b(start\w*|begin|began|begun|first|originally|впервые|начал\w*|появил\w*)\b", re.I)
-# A year the question is about; not one it starts or ends a period with ("after 2017").
-ASKED_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|from|post|pre|после|до|с|начиная с|по)\s+)?"
-                           r"\b(1[89]\d\d|20\d\d)\b", re.I)
 YES_NO_ANSWER = re.compile(r"^\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|rarely|in some|"
                            r"it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b", re.I)
 YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
@@ -138,17 +133,6 @@ def _sentences(store, ids: list[str], index=None) -> list[tuple[str, dict, np.nd
     return sorted(rows, key=lambda row: (order[row[1]["chunk_id"]], int(row[1]["position"])))
 
 
-def question_terms(question: str, index, danger: bool | None = None) -> set[str]:
-    """The question's terms; for a question in danger also those of the help query, so
-    that sentences naming who can help rank with those that echo the question."""
-    if index is None or not question:
-        return set()
-    terms = index.query_terms(question)
-    if signals_danger(question) if danger is None else danger:
-        terms |= index.query_terms(message("help_query", language_of(question)))
-    return terms
-
-
 def _english_originals(store, index, ids: list[str]) -> dict:
     """Sentence id -> vector of its English original, for the sentences of these passages."""
     from chat.bridge import bridge_for, sentence_vectors
@@ -203,13 +187,11 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
 LINE_RE = re.compile(r"\b\d[\d\- ]{1,12}\d\b|\b[\w-]+\.(?:org|nl|de|ca|io|ru|uk)\b")  # a number or site to reach
 
 
-def _reach_passages(index, lang: str, terms: set[str], question: str, settings: AnswerSettings):
+def _reach_passages(index, lang: str, terms: set[str], question, settings: AnswerSettings):
     """(passages whose sentences say how to reach help, the contacts that count): for thoughts of
     suicide or self-harm, the crisis-line articles' passages, where a number or site counts (an
     empty contact set); for any other danger, `help_passages`."""
-    from chat.safety import danger_kind
-
-    if danger_kind(question) == "self_harm":
+    if question.danger == "self_harm":
         lines = [c.id for c in index.chunks if str(c.meta.get("article_id", "")).removesuffix(f"-{lang}") in settings.self_harm_help
                  and index.languages.get(c.id) == lang and c.meta.get("kind") != "faq"]
         if lines:
@@ -218,16 +200,17 @@ def _reach_passages(index, lang: str, terms: set[str], question: str, settings: 
     return help_passages(index, lang, terms)
 
 
-def candidates(store, hits, query_vec, question: str = "", index=None, searched: str = "",
+def candidates(store, hits, query_vec, question=None, index=None, searched=None,
                english_vec=None, settings: AnswerSettings = ANSWER, multilingual: bool = False) -> list[Candidate]:
     """Sentences of the top passages, each scored by the rule in the module docstring.
-    `searched`: the query the passages were found with, if not the question. `english_vec`:
+    `question`: a chat.question.Question (its facts are read, not worked out here).
+    `searched`: the Question of the query the passages were found with, if not the question. `english_vec`:
     a Russian question put into English words and embedded (chat/bridge.py); a Russian
     sentence's cosine is then that of its English original to it. `multilingual` (the bridge
     off, settings.ru_bridge): the model's own cosine counts fully for Russian sentences too."""
-    danger = bool(question) and signals_danger(question)
-    terms = question_terms(question, index, danger)
-    searched_terms = question_terms(searched, index) if searched and searched != question else terms
+    danger = question is not None and question.in_danger
+    terms = set(question.terms) if question is not None else set()
+    searched_terms = set(searched.terms) if searched is not None and searched.text != question.text else terms
     ids = on_topic([h.chunk_id for h in hits[:settings.passages]], searched_terms, index)
     if not ids:
         return []
@@ -235,11 +218,11 @@ def candidates(store, hits, query_vec, question: str = "", index=None, searched:
         _reach_passages(index, index.languages.get(ids[0], "en"), terms, question, settings)
     ids += [cid for cid in reach_ids if cid not in ids]
     q = np.asarray(query_vec, dtype=np.float32)
-    ru_weight = 1.0 if multilingual or language_of(question) != "ru" else settings.ru_cosine_weight
+    ru_weight = 1.0 if multilingual or question is None or question.language != "ru" else settings.ru_cosine_weight
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
-    subject = Subject.of(question, index)
-    yes_no = asks_yes_or_no(question)  # "Yes: ..." answers only a yes/no question, and only first
+    subject = Subject.of(question)
+    yes_no = question is not None and question.yes_no  # "Yes: ..." answers only a yes/no question, and only first
     out, previous = [], {}
     for doc, meta, vec in _sentences(store, ids, index):
         cid, position = meta["chunk_id"], int(meta["position"])
@@ -288,17 +271,11 @@ class Subject:
     language: str = "en"
 
     @classmethod
-    def of(cls, question: str, index) -> "Subject":
-        if not question:
+    def of(cls, question) -> "Subject":
+        """What a chat.question.Question names (read from it)."""
+        if question is None or not question.text:
             return cls(set(), set(), set())
-        rare = set()
-        if index is not None and index.chunks:
-            capitalised = {t for w in re.findall(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+", question.strip())
-                           if w.lower() not in DEMONYMS for t in index.query_terms(w)}
-            places = {t for p in named_places(question) for t in index.query_terms(p.replace("-", " "))}
-            rare = {t for t in capitalised - places if index.term_share(t) < RARE}  # places have their own rule
-        years = {m.group(2) for m in ASKED_YEAR_RE.finditer(question) if not m.group(1)}
-        return cls(years, named_places(question), rare, language_of(question))
+        return cls(question.years, question.places, question.rare, question.language)
 
     def allows(self, text: str, section: str, chunk, index) -> bool:
         """Whether a sentence may be shown: no other year than the question's, and, in a
@@ -315,32 +292,8 @@ class Subject:
         return not self.rare or bool(self.rare & index.tokens.get(chunk.id, set()))
 
 
-SAME_PLACE = {"uk": "united-kingdom", "britain": "united-kingdom", "england": "united-kingdom",
-              "scotland": "united-kingdom", "wales": "united-kingdom", "usa": "united-states",
-              "america": "united-states", "czech": "czechia", "türkiye": "turkey", "uae": "emirates"}
-
-
-# "Chechen", "Russian": a people names its place; such a word is a country, not a rare name
-DEMONYMS = {"chechen": "chechnya", "chechens": "chechnya", "russian": "russia", "russians": "russia",
-            "ingush": "ingushetia", "dagestani": "dagestan", "german": "germany", "dutch": "netherlands",
-            "british": "united-kingdom", "american": "united-states", "canadian": "canada"}
-
-
-PART_OF = {"chechnya": "russia", "dagestan": "russia", "ingushetia": "russia", "tatarstan": "russia"}
-
-
-def named_places(text: str) -> set[str]:
-    """The countries and regions `text` names, one name each (UK, Britain -> united-kingdom),
-    with the country a region is part of (a sentence about Russia may answer one about Chechnya)."""
-    from chat.places import countries_in, places_in
-
-    found = {SAME_PLACE.get(p, p) for p in places_in(text)} | countries_in(text) | \
-        {DEMONYMS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DEMONYMS}
-    return found | {PART_OF[p] for p in found if p in PART_OF}
-
-
 def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: AnswerSettings,
-           yes_no: bool = False, question: str = "") -> Candidate:
+           question=None) -> Candidate:
     """The answer's opening sentence. Of the sentences scoring within `more_floor` of the best:
     the best one of the asked kind (a date for "when"...); of those, when the question names
     a country, the best one that names it (a UK question opens with the UK, not with "in many
@@ -352,11 +305,11 @@ def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: 
         local = [c for c in pool if named_places(" ".join(u.text for u in c.shown)) & places]
         if local and local[0].score >= pool[0].score * settings.more_floor:
             pool = local
-    if kind == "date" and STARTED_RE.search(question):  # "when did it start": the earliest of the near ones
+    if kind == "date" and question is not None and STARTED_RE.search(question.text):  # "when did it start": the earliest of the near ones
         dated = [c for c in pool if YEAR_RE.search(c.shown[0].text) and c.score >= pool[0].score * settings.answer_floor]
         if dated:
             return min(dated, key=lambda c: (min(YEAR_RE.findall(" ".join(u.text for u in c.shown))), -c.score))
-    if yes_no:
+    if question is not None and question.yes_no:
         direct = [c for c in pool if YES_NO_ANSWER.match(c.shown[0].text) and c.score >= pool[0].score * settings.answer_floor]
         if direct:
             return direct[0]
@@ -381,13 +334,13 @@ def _repeats(cand: Candidate, chosen: list[Candidate], settings: AnswerSettings 
     return bool(mine) and len(mine - said) / len(mine) < settings.new_words
 
 
-def select(cands: list[Candidate], question: str = "", settings: AnswerSettings = ANSWER,
+def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANSWER,
            lead: list[Candidate] | None = None) -> tuple[list[Candidate], list[Candidate]]:
     """(answer, more). The answer opens with any ways to reach help (a question in danger),
     then the best sentence (of the asked kind, for who / when / how many), then the next best
     while they score near it and fit the word budget. `lead`: a curated answer that opens
-    instead; then every quoted sentence goes to `more`."""
-    kind = answer_type(question)
+    instead; then every quoted sentence goes to `more`. `question`: a chat.question.Question."""
+    kind = question.kind if question is not None else None
     pool = sorted((c for c in cands if c.eligible), key=lambda c: (-c.score, c.passage_rank, c.position))
     if not pool:
         return list(lead or []), []
@@ -397,9 +350,8 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings)]  # help first, in danger
-    if lead is None and rest and not (reach and _self_harm(question)):  # thoughts of suicide: only the lines
-        first = _first(rest, kind, named_places(question) if question else set(), settings,
-                       asks_yes_or_no(question), question)
+    if lead is None and rest and not (reach and question is not None and question.danger == "self_harm"):
+        first = _first(rest, kind, question.places if question is not None else set(), settings, question)
         answer.append(first)
         best, limit = first.score, 1 if reach else settings.short_answer_sentences if kind in ("date", "count", "who") \
             else settings.answer_sentences  # in danger: the ways to reach help, then one sentence on what was asked
@@ -417,12 +369,6 @@ def select(cands: list[Candidate], question: str = "", settings: AnswerSettings 
         if not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer + more, settings):
             more.append(cand)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
-
-
-def _self_harm(question: str) -> bool:
-    from chat.safety import danger_kind
-
-    return danger_kind(question) == "self_harm"
 
 
 def render(answer: list[Candidate], more: list[Candidate], index) -> tuple[str, str, list[dict]]:

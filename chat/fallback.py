@@ -26,8 +26,6 @@ language of the answer.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from chat.bridge import SUFFIX, bridge_for, original_vectors, to_english
@@ -46,8 +44,9 @@ def english_query(index, question: str) -> str:
     return with_official_names(english) if english else ""
 
 
-def search_english(index, embedder, question: str, searched: str, mode: str):
-    """(hits, query vector, signals, English query) of the English attempt, or None."""
+def search_english(index, embedder, question, searched: str, mode: str):
+    """(hits, query vector, signals, English query) of the English attempt, or None.
+    `question`: the turn's chat.question.Question."""
     english = english_query(index, searched)
     if not english:
         return None
@@ -80,11 +79,10 @@ def decide(index, hits, query_vec, sig: Signals, mode: str, russian_found: bool 
 
 
 def _names_rare_term(index, query: str, chunk_id: str) -> bool:
-    """Whether the passage holds a rare capitalised word of the query (in under RARE of all passages)."""
-    from chat.compose import RARE
+    """Whether the passage holds a rare name of the query (a case, a person: chat.question)."""
+    from chat.question import read
 
-    names = {t for w in re.findall(r"\b[A-Z][a-z]{2,}\b", query) for t in index.query_terms(w)}
-    return any(index.term_share(t) < RARE and t in index.tokens.get(chunk_id, set()) for t in names)
+    return bool(read(query, index).rare & index.tokens.get(chunk_id, set()))
 
 
 def translations(index, hits, sig: Signals, mode: str) -> list:

@@ -34,22 +34,21 @@ def _table(index):
 
 
 ARTICLES = 5  # a pair leads only when its article is among this many best retrieved articles
-def fits(asked: str, chunk) -> bool:
-    """Whether a pair's answer has the form the question asks for: an answer that opens
-    with yes or no only for a yes/no question; a who / when / how-many question only a
-    pair that asks the same kind of thing."""
-    from chat.compose import YES_NO_ANSWER, answer_type, asks_yes_or_no
+def fits(asked, chunk) -> bool:
+    """Whether a pair's answer has the form the question (a chat.question.Question) asks for:
+    an answer that opens with yes or no only for a yes/no question; a who / when / how-many
+    question only a pair that asks the same kind of thing."""
+    from chat.compose import YES_NO_ANSWER, answer_type
 
-    if YES_NO_ANSWER.match(chunk.text) and not asks_yes_or_no(asked):
+    if YES_NO_ANSWER.match(chunk.text) and not asked.yes_no:
         return False
-    kind = answer_type(asked)
-    return kind is None or kind == answer_type(str(chunk.meta.get("section", "")))
+    return asked.kind is None or asked.kind == answer_type(str(chunk.meta.get("section", "")))
 
 
 def _places(index) -> list[set[str]]:
     """The places each row's pair names (its question or its article's title), once per version."""
     if "faq_places" not in index.per_version:
-        from chat.compose import named_places
+        from chat.places import named_places
 
         rows = _table(index)[0]
         index.per_version["faq_places"] = [
@@ -58,19 +57,18 @@ def _places(index) -> list[set[str]]:
     return index.per_version["faq_places"]
 
 
-def match(index, question_vec, question: str, lang: str, articles: list[str] = (),
+def match(index, question_vec, question, lang: str, articles: list[str] = (),
           settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
     """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
-    among the retrieved `articles` (when given), and its answer fits the question's form."""
+    among the retrieved `articles` (when given), and its answer fits the question's form.
+    `question`: a chat.question.Question."""
     rows, matrix = _table(index)
     if not rows or lang not in settings.faq_languages:
         return None
-    from chat.compose import named_places
-
     cosines = matrix @ np.asarray(question_vec, dtype=np.float32)
-    asked_places = named_places(question)
+    asked_places = question.places
     best: dict[str, float] = {}
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
         if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):

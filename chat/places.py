@@ -1,41 +1,107 @@
-"""Country and territory names (English and Russian, lower case) used to notice when a
-question asks about a place that the retrieved passages never mention."""
+"""The one table of places (countries, territories, regions) and what is read from it:
+the places a text names, as written and one name each; the destination countries that have
+an article of their own; and the official names of countries called by everyday names.
+
+A question about a place that the retrieved passages never mention is refused
+(chat/relevance.py); a sentence about another place than the question's is not shown
+(chat/compose.py); a question naming a destination country prefers that country's article
+(chat/retrieve.py). Add a row with a new country article.
+"""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-PLACES_EN = """
-afghanistan albania algeria andorra angola antigua argentina armenia australia austria azerbaijan bahamas
-bahrain bangladesh barbados belarus belgium belize benin bhutan bolivia bosnia botswana brazil brunei
-bulgaria burkina burundi cambodia cameroon canada chad chile china colombia comoros congo costa-rica
-croatia cuba cyprus czechia czech denmark djibouti dominica dominican ecuador egypt salvador eritrea estonia
-eswatini ethiopia fiji finland france gabon gambia georgia germany ghana greece grenada guatemala guinea
-guyana haiti honduras hungary iceland india indonesia iran iraq ireland israel italy jamaica japan jordan
-kazakhstan kenya kiribati kosovo kuwait kyrgyzstan laos latvia lebanon lesotho liberia libya liechtenstein
-lithuania luxembourg madagascar malawi malaysia maldives mali malta mauritania mauritius mexico micronesia
-moldova monaco mongolia montenegro morocco mozambique myanmar namibia nauru nepal netherlands new-zealand
-nicaragua niger nigeria north-korea macedonia norway oman pakistan palau palestine panama papua paraguay
-peru philippines poland portugal qatar romania russia rwanda samoa san-marino saudi senegal serbia
-seychelles sierra-leone singapore slovakia slovenia solomon somalia south-africa south-korea korea
-south-sudan spain sri-lanka sudan suriname sweden switzerland syria taiwan tajikistan tanzania thailand
-timor togo tonga trinidad tunisia turkey türkiye turkmenistan tuvalu uganda ukraine emirates uae
-united-kingdom uk britain england scotland wales united-states usa america uruguay uzbekistan vanuatu
-vatican venezuela vietnam yemen zambia zimbabwe hong-kong puerto-rico
-chechnya dagestan ingushetia tatarstan crimea
+
+class Place(NamedTuple):
+    names: str = ""  # other names: English words, and Russian ones with their case endings in brackets
+    find: str = ""  # a destination with an article of its own: the pattern that finds it in any text
+    everyday: tuple = ()  # (pattern of an everyday name, the official name the search adds)
+    part_of: str = ""  # a region: the country it is part of
+
+
+# Places known by their English name alone (lower case, words joined by '-').
+PLAIN = """
+afghanistan albania algeria andorra angola antigua austria bahamas bahrain bangladesh barbados belgium belize
+benin bhutan bolivia bosnia botswana brazil brunei bulgaria burkina burundi cambodia cameroon chad chile colombia
+comoros congo costa-rica croatia cuba cyprus denmark djibouti dominica dominican ecuador egypt salvador eritrea
+estonia eswatini ethiopia fiji finland france gabon gambia ghana greece grenada guatemala guinea guyana haiti
+honduras hungary iceland indonesia iraq ireland israel italy jamaica jordan kenya kiribati kosovo kuwait
+laos latvia lebanon lesotho liberia libya liechtenstein lithuania luxembourg madagascar malawi malaysia maldives
+mali malta mauritania mauritius micronesia moldova monaco mongolia montenegro morocco mozambique myanmar namibia
+nauru nepal new-zealand nicaragua niger nigeria north-korea macedonia norway oman pakistan palau palestine panama
+papua paraguay peru philippines poland portugal qatar romania russia rwanda samoa san-marino saudi senegal serbia
+seychelles sierra-leone singapore slovakia slovenia solomon somalia south-africa south-korea south-sudan spain
+sri-lanka sudan suriname switzerland syria tajikistan tanzania timor togo tonga trinidad tunisia turkmenistan
+tuvalu uganda uruguay vanuatu vatican venezuela vietnam yemen zambia zimbabwe hong-kong puerto-rico
 """.split()
-PLACES_RU = """
-япония японии аргентина аргентине тайвань тайване узбекистан узбекистане швеция швеции киргизия киргизии
-кыргызстан таиланд таиланде корея корее мексика мексике китай китае индия индии турция турции иран иране
-казахстан казахстане беларусь белоруссии украина украине грузия грузии армения армении азербайджан
-""".split()
+PLACES = {
+    **dict.fromkeys(PLAIN, Place()),
+    "argentina": Place("аргентин(а|ы|е|у|ой)"),
+    "armenia": Place("армени(я|и|ю|ей)"),
+    "australia": Place(),
+    "azerbaijan": Place("азербайджан(|а|е|у|ом)"),
+    "belarus": Place("беларус(ь|и|ью) белорусси(я|и|ю|ей)"),
+    "china": Place("кита(й|я|е|ю|ем)"),
+    "czechia": Place("czech"),
+    "emirates": Place("uae"),
+    "georgia": Place("грузи(я|и|ю|ей)"),
+    "india": Place("инди(я|и|ю|ей)"),
+    "iran": Place("иран(|а|е|у|ом)"),
+    "japan": Place("япони(я|и|ю|ей)"),
+    "kazakhstan": Place("казахстан(|а|е|у|ом)"),
+    "korea": Place("коре(я|и|е|ю|ей)"),
+    "kyrgyzstan": Place("кыргызстан(|а|е|у|ом) киргизи(я|и|ю|ей)"),
+    "mexico": Place("мексик(а|и|е|у|ой)"),
+    "sweden": Place("швеци(я|и|ю|ей)"),
+    "taiwan": Place("тайван(ь|я|е|ю|ем)"),
+    "thailand": Place("таиланд(|а|е|у|ом)"),
+    "turkey": Place("türkiye турци(я|и|ю|ей)"),
+    "ukraine": Place("украин(а|ы|е|у|ой)"),
+    "uzbekistan": Place("узбекистан(|а|е|у|ом)"),
+    "chechnya": Place(part_of="russia"),
+    "dagestan": Place(part_of="russia"),
+    "ingushetia": Place(part_of="russia"),
+    "tatarstan": Place(part_of="russia"),
+    "crimea": Place(),
+    # Destinations with an article of their own, as a question or an article's title may name them:
+    # English, everyday names, Russian (case endings) and transliterated Russian. "English"/
+    # "английский" (the language) and "Latin/South America" are not countries here. Everyday
+    # names match whole words only: "английский" (the English language) is not England.
+    "germany": Place(find=r"\bgerman|\bdeutschland|\bгермани|\bgermani"),
+    "netherlands": Place(find=r"\bnetherland|\bholland|\bdutch\b|\bнидерланд|\bгол+анд|\bgol+and|\bniderland",
+                         everyday=((r"\bholland\b", "Netherlands"), (r"\bгол+анди[яиюей]\b", "Нидерланды"))),
+    "united-kingdom": Place("uk britain england scotland wales",
+                            r"\bunited kingdom\b|\buk\b|\bbritain\b|\bbritish\b|\bengland\b|\bhome office\b"
+                            r"|\bвеликобритан|\bбритани|\bангли[яиюей]\b|\bangli(ya|i|yu|ei)\b|\bbritani",
+                            ((r"\b(england|britain|great britain)\b", "United Kingdom"),
+                             (r"\b(англи[яиюей]|британи[яиюей])\b", "Великобритания"))),
+    "canada": Place(find=r"\bcanad|\bканад|\bkanad"),
+    "united-states": Place("usa america",
+                           r"\bunited states\b|\busa?\b|\bu\.s\.|(?<!latin )(?<!south )(?<!inter-)\bamerica\b"
+                           r"|\bсша\b|(?<!латинской )(?<!южной )\bамерик[аеиу]\b|\bштат(ы|ах|ов)\b|\bssha\b|\bamerik[aeiu]\b",
+                           ((r"\b(америк[аеиу]|штат(ы|ах|ов))\b", "США"),)),
+}
+
+
+def _forms(name: str) -> list[str]:
+    """The written forms of one name: "япони(я|и|ю|ей)" -> япония, японии, японию, японией."""
+    stem, _, endings = name.partition("(")
+    return [stem + end for end in endings.rstrip(")").split("|")] if endings else [name]
+
+
+FORMS = {form: place for place, row in PLACES.items()  # every written form -> its place
+         for form in [place, *(f for name in row.names.split() for f in _forms(name))]}
+PART_OF = {place: row.part_of for place, row in PLACES.items() if row.part_of}
+COUNTRIES = {place: row.find for place, row in PLACES.items() if row.find}
+_COUNTRY_RES = {name: re.compile(pattern, re.I) for name, pattern in COUNTRIES.items()}
+EVERYDAY_NAMES = [(re.compile(p, re.I), official) for row in PLACES.values() for p, official in row.everyday]
 
 
 def places_in(text: str) -> set[str]:
-    """Place names mentioned in `text` (multi-word names joined with '-')."""
-    low = text.lower()
-    words = re.findall(r"[^\W\d_]+", low)
-    joined = set(words) | {f"{a}-{b}" for a, b in zip(words, words[1:])}
-    found = {p for p in PLACES_EN + PLACES_RU if p in joined}
+    """Place names mentioned in `text`, as written (lower case; multi-word names joined with '-')."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    found = (set(words) | {f"{a}-{b}" for a, b in zip(words, words[1:])}) & FORMS.keys()
     if "new-zealand" in found or "south-korea" in found or "south-africa" in found:
         found -= {"zealand", "korea", "africa"}
     return found
@@ -47,42 +113,29 @@ def mentioned(place: str, text: str) -> bool:
     return word[: min(7, max(4, len(word) - 2))] in text.lower()
 
 
-# Everyday names for countries the articles call by their official name: the search adds
-# the official one ("asylum in Holland" also searches "Netherlands"). Whole words only:
-# "английский" (the English language) is not England.
-EVERYDAY_NAMES = [
-    (re.compile(r"\bholland\b", re.I), "Netherlands"),
-    (re.compile(r"\b(england|britain|great britain)\b", re.I), "United Kingdom"),
-    (re.compile(r"\bгол+анди[яиюей]\b", re.I), "Нидерланды"),
-    (re.compile(r"\b(англи[яиюей]|британи[яиюей])\b", re.I), "Великобритания"),
-    (re.compile(r"\b(америк[аеиу]|штат(ы|ах|ов))\b", re.I), "США"),
-]
+def countries_in(text: str) -> set[str]:
+    """The destination countries (rows with `find`) that `text` names."""
+    return {name for name, pattern in _COUNTRY_RES.items() if pattern.search(text)}
+
+
+# "Chechen", "Russian": a people names its place; such a word is a place, not a rare name
+DEMONYMS = {"chechen": "chechnya", "chechens": "chechnya", "russian": "russia", "russians": "russia",
+            "ingush": "ingushetia", "dagestani": "dagestan", "german": "germany", "dutch": "netherlands",
+            "british": "united-kingdom", "american": "united-states", "canadian": "canada"}
+
+
+def named_places(text: str) -> set[str]:
+    """The countries and regions `text` names, one name each (UK, Britain -> united-kingdom;
+    Японии, Японию -> japan; Chechen -> chechnya), with the country a region is part of (a
+    sentence about Russia may answer one about Chechnya)."""
+    found = {FORMS[p] for p in places_in(text)} | countries_in(text) | \
+        {DEMONYMS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DEMONYMS}
+    return found | {PART_OF[p] for p in found if p in PART_OF}
 
 
 def with_official_names(query: str) -> str:
-    """`query` plus the official name of every country it calls by an everyday name."""
+    """`query` plus the official name of every country it calls by an everyday name
+    ("asylum in Holland" also searches "Netherlands")."""
     extra = [official for pattern, official in EVERYDAY_NAMES
              if pattern.search(query) and official.lower() not in query.lower()]
     return " ".join([query, *extra])
-
-
-# Destination countries that have an article of their own, as a question or an article's
-# title may name them: English, everyday names, Russian (case endings) and transliterated
-# Russian. A question naming one of them prefers passages of that country's article
-# (chat/retrieve.py, `prefer_named_countries`). Add a row with a new country article.
-# "English"/"английский" (the language) and "Latin/South America" are not countries here.
-COUNTRIES = {
-    "germany": r"\bgerman|\bdeutschland|\bгермани|\bgermani",
-    "netherlands": r"\bnetherland|\bholland|\bdutch\b|\bнидерланд|\bгол+анд|\bgol+and|\bniderland",
-    "united-kingdom": r"\bunited kingdom\b|\buk\b|\bbritain\b|\bbritish\b|\bengland\b|\bhome office\b"
-                      r"|\bвеликобритан|\bбритани|\bангли[яиюей]\b|\bangli(ya|i|yu|ei)\b|\bbritani",
-    "canada": r"\bcanad|\bканад|\bkanad",
-    "united-states": r"\bunited states\b|\busa?\b|\bu\.s\.|(?<!latin )(?<!south )(?<!inter-)\bamerica\b"
-                     r"|\bсша\b|(?<!латинской )(?<!южной )\bамерик[аеиу]\b|\bштат(ы|ах|ов)\b|\bssha\b|\bamerik[aeiu]\b",
-}
-_COUNTRY_RES = {name: re.compile(pattern, re.I) for name, pattern in COUNTRIES.items()}
-
-
-def countries_in(text: str) -> set[str]:
-    """The destination countries of `COUNTRIES` that `text` names."""
-    return {name for name, pattern in _COUNTRY_RES.items() if pattern.search(text)}

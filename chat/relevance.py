@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from chat.places import mentioned, places_in
+from chat.places import mentioned
 
 DENSE_SURE = 0.45     # at or above: relevant on meaning alone
 DENSE_FLOOR = 0.20    # below: never relevant on meaning
@@ -35,12 +35,13 @@ class Signals:
         return asdict(self)
 
 
-def measure(index, question: str, query: str, hits) -> Signals:
+def measure(index, question, query: str, hits) -> Signals:
+    """The three signals; `question` is a chat.question.Question (its place names are read)."""
     top = [h.chunk_id for h in hits[:TOP]]
     dense = max((h.dense for h in hits[:TOP]), default=0.0)
     evidence = " ".join(f"{index.by_id[h.chunk_id].meta.get('title', '')} {index.by_id[h.chunk_id].text}"
                         for h in hits[:5] if h.chunk_id in index.by_id)
-    missing = sorted(p for p in places_in(question)
+    missing = sorted(p for p in question.place_words
                      if not mentioned(p, evidence) and index.doc_share(p.split("-")[0][:7]) < RARE_PLACE)
     words_only = re.sub(r"\b\d+\b", " ", query)  # numbers alone don't make a topic ("what is 17 times 23?")
     return Signals(round(dense, 4), round(index.coverage(words_only if words_only.strip() else query, top), 4), missing)

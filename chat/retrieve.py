@@ -1,16 +1,13 @@
 """Hybrid retrieval: dense (Chroma, cosine) and BM25, fused by reciprocal rank.
-
-Also the follow-up rule: a question that leans on the previous turn ("and in
-Germany?") is searched together with the previous question.
+(The follow-up rule, which makes the query, is chat/question.py's.)
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from kb.text import content_words, language_of
+from kb.text import language_of
 
 RRF_K = 60
 DENSE_WEIGHT_RU = 0.0  # the bundled embedding model is English-only: for Cyrillic queries, words lead
@@ -18,10 +15,6 @@ BRIDGE_WEIGHT = 1.0  # ...but the English originals of Russian articles can be s
 BRIDGE_SHARE = 0.5  # ...when the term table put at least half of the question's words into English
 POOL = 20
 COUNTRY_WEIGHT = 1.0  # a question naming a destination country prefers that country's article (chat/places.py)
-FOLLOW_UP_START = re.compile(
-    r"^\s*(and|or|but|also|what about|how about|and what|and in|in|for|same|then|what if|а|и|ну а|а как|а что)\b", re.I)
-PRONOUNS = {"it", "they", "them", "that", "this", "there", "he", "she", "those", "these", "his", "her", "their",
-            "он", "она", "они", "это", "там", "его", "их"}
 
 
 @dataclass
@@ -31,63 +24,6 @@ class Hit:
     dense: float  # cosine similarity to the question (0 if not in the dense pool)
     bm25: float
     rank: int = 0
-
-
-QUESTION_WORDS = {"what", "how", "who", "when", "why", "where", "which", "is", "are", "can", "does", "do",
-                  "что", "как", "кто", "когда", "почему", "где", "какой", "можно"}
-
-
-def is_follow_up(question: str) -> bool:
-    """Leans on the previous turn: starts like a continuation, is a bare fragment
-    ("germany?"), refers back with a pronoun in a short question, or is a short question
-    that names no subject of its own ("what is the fine?", "how many were killed?")."""
-    words_ = content_words(question)
-    lowered = set(re.findall(r"\w+", question.lower()))
-    fragment = len(words_) <= 2 and not lowered & QUESTION_WORDS
-    subjectless = len(words_) <= 3 and not _subjects(question) and bool(re.search(r"\bthe\b|\bhow (many|much|long)\b|"
-                                                                                    r"\bсколько\b|\bкакой\b", question, re.I))
-    return bool(FOLLOW_UP_START.match(question)) or fragment or subjectless or \
-        (bool(lowered & PRONOUNS) and len(words_) <= 6)
-
-
-def search_query(question: str, history: list[dict] | None) -> str:
-    """The question as meant. A follow-up that names a new country, year or name ("and in
-    Canada?") is the previous question with that thing in place of the old one; any other
-    follow-up ("how long does it take?") is asked about the previous question's topic."""
-    previous = [m.get("content", "") for m in (history or []) if m.get("role") == "user" and m.get("content")]
-    if not previous or not is_follow_up(question):
-        return question
-    swapped = swap_subject(previous[-1], question)
-    if swapped is None:
-        return f"{previous[-1]} {question}"
-    return swapped if len(content_words(question)) <= 3 else f"{swapped} {question}"
-
-
-def _subjects(text: str) -> list[tuple[str, str]]:
-    """(kind, surface text) of the countries, years and capitalised names `text` names."""
-    from chat.places import COUNTRIES, PLACES_EN, PLACES_RU
-
-    found = [("place", m.group(0)) for p in COUNTRIES.values() for m in re.finditer(f"(?:{p})\\w*", text, re.I)]
-    found += [("place", m.group(0)) for m in re.finditer(r"[^\W\d_]+", text)
-              if m.group(0).lower() in PLACES_EN + PLACES_RU and not any(m.group(0) in f for _, f in found)]
-    found += [("year", m.group(0)) for m in re.finditer(r"\b(1[89]\d\d|20\d\d)\b", text)]
-    found += [("name", m.group(0)) for m in re.finditer(r"(?<!^)(?<![.?!] )\b[A-ZА-ЯЁ][a-zа-яё]{2,}(?:\s+v\.?\s+\w+)?",
-                                                         text.strip()) if not any(m.group(0) in f for _, f in found)]
-    return found
-
-
-def swap_subject(previous: str, follow_up: str) -> str | None:
-    """`previous` with the subject that `follow_up` names put in place of the one of the
-    same kind it named, or None when the follow-up names nothing new to swap."""
-    new = [(k, t) for k, t in _subjects(follow_up) if t.lower() not in previous.lower()]
-    old = _subjects(previous)
-    out = previous
-    for kind, text in new:
-        same = [t for k, t in old if k == kind]
-        if not same:
-            return None
-        out = out.replace(same[0], text, 1)
-    return out if new else None
 
 
 CRISIS_ID = "crisis-notice"  # the crisis notice article; its translations are CRISIS_ID-<lang>
@@ -183,18 +119,19 @@ def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10, lan
     model): a Russian question is searched as an English one is, dense and BM25 with equal
     weight, without the bridge and without the country vote."""
     query_vec = query_vec if query_vec is not None else embedder.embed_query(query)
+    russian = ru_bridge and language_of(query) == "ru"  # the query's script, which may mix two turns
     if mode == "dense":
         hits = fuse(langchain_dense(index, embedder, query, lang=lang), {})
     elif mode == "bm25":
         hits = fuse({}, bm25_search(index, query, lang=lang))
-    elif ru_bridge and language_of(query) == "ru" and lang == "ru" and BRIDGE_WEIGHT:
+    elif russian and lang == "ru" and BRIDGE_WEIGHT:
         from chat.bridge import dense_hits
 
         bridged, share = dense_hits(index, embedder, query, POOL)
         weight = BRIDGE_WEIGHT if share >= BRIDGE_SHARE else 0.0
         hits = fuse(bridged, bm25_search(index, query, lang=lang), w_dense=weight)
     else:
-        w_dense = DENSE_WEIGHT_RU if ru_bridge and language_of(query) == "ru" else 1.0
+        w_dense = DENSE_WEIGHT_RU if russian else 1.0
         hits = fuse(dense_search(index, query_vec, lang=lang), bm25_search(index, query, lang=lang), w_dense=w_dense)
     if ru_bridge and mode == "hybrid" and lang == "ru":  # English dense search finds the country's article by itself
         hits = prefer_named_countries(index, query, hits)

@@ -134,12 +134,8 @@ def normalise_question(text: str) -> str:
 
 
 def signals_danger(question: str) -> bool:
-    """A question from someone who may be in danger now. Russian typed in Latin letters
-    ("brat skazal chto ubet menya") is also read in Cyrillic, so the Russian patterns see it."""
-    from kb.translit import is_translit, to_cyrillic
-
-    texts = [question] + ([to_cyrillic(question)] if is_translit(question) else [])
-    return any(p.search(text) for text in texts for p in DANGER)
+    """A question from someone who may be in danger now (see `danger_kind`)."""
+    return danger_kind(question) is not None
 
 
 # Which kind of danger (`danger_kind`), read only when `signals_danger` is true. Self-harm is
@@ -173,12 +169,13 @@ def danger_kind(question: str) -> str | None:
     """Which kind of danger a question signals: "self_harm" (suicidal thoughts, self-harm),
     "violence" (threats or violence from family, police or others), "flee" (an urgent need to
     get away), "danger" (danger of no kind named: "I'm scared"); None when it signals none.
-    Russian typed in Latin letters is read in Cyrillic too, as in `signals_danger`."""
+    Russian typed in Latin letters ("brat skazal chto ubet menya") is also read in Cyrillic,
+    so the Russian patterns see it."""
     from kb.translit import is_translit, to_cyrillic
 
-    if not signals_danger(question):
-        return None
     texts = [question] + ([to_cyrillic(question)] if is_translit(question) else [])
+    if not any(p.search(text) for text in texts for p in DANGER):
+        return None
     for kind, patterns in KINDS:
         if any(p.search(text) for text in texts for p in patterns):
             return kind

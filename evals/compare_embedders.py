@@ -170,7 +170,8 @@ def across_languages(assistant, items: list[dict]) -> list[dict]:
     """Diagnostic: each answerable Russian question searched once over the articles of every
     language (e5 dense + BM25, nothing else), scored with an article and its translation
     counted as one. How often the content is found when no step chooses the language."""
-    from chat.retrieve import dense_search, fuse, retrieve, search_query
+    from chat.question import search_query
+    from chat.retrieve import dense_search, fuse, retrieve
     from evals import metrics as m
     from kb.translit import is_translit, to_cyrillic
 

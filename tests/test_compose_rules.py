@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from chat.compose import DEPENDENT_RE, Candidate, Subject, render, select
+from chat.question import read
 from kb.settings import AnswerSettings
 
 
@@ -47,14 +48,14 @@ class FakeIndex:
 def test_the_best_sentence_opens_the_answer_not_the_first_of_the_passage():
     cands = [cand("Background sentence about the law in general terms.", 1.0, 0, rank=0),
              cand("The law was repealed on 29 April 1993 by the parliament.", 1.6, 1, chunk="b:000:y", rank=3)]
-    answer, more = select(cands, "When was the law repealed?")
+    answer, more = select(cands, read("When was the law repealed?"))
     assert answer[0].text.startswith("The law was repealed")
 
 
 def test_a_when_question_opens_with_a_sentence_that_holds_a_date():
     cands = [cand("The repeal came after years of campaigning by activists.", 1.5, 0),
              cand("The repeal was signed on 29 April 1993 by the president.", 1.4, 1)]
-    answer, _ = select(cands, "when was it repealed")
+    answer, _ = select(cands, read("when was it repealed"))
     assert "1993" in answer[0].text
 
 
@@ -62,7 +63,7 @@ def test_the_answer_keeps_to_its_budget_and_the_rest_goes_to_more():
     settings = AnswerSettings()
     long = "word " * 30
     cands = [cand(f"Sentence {i} says {long.strip()}.", 2.0 - i * 0.05, i) for i in range(8)]
-    answer, more = select(cands, "what does the law say", settings)
+    answer, more = select(cands, read("what does the law say"), settings)
     words = sum(len(c.text.split()) for u in answer for c in u.shown)
     assert len(answer) == 2 and words <= settings.answer_words + 40  # the first is kept; a second only if it fits
     assert 0 < len(more) <= settings.more_sentences
@@ -71,14 +72,14 @@ def test_the_answer_keeps_to_its_budget_and_the_rest_goes_to_more():
 
 def test_a_who_or_when_question_gets_at_most_two_answer_sentences():
     cands = [cand(f"In {2000 + i} the court decided case number {i}.", 2.0 - i * 0.01, i) for i in range(5)]
-    answer, _ = select(cands, "When did the court decide?")
+    answer, _ = select(cands, read("When did the court decide?"))
     assert len(answer) == AnswerSettings().short_answer_sentences
 
 
 def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     cands = [cand("The best sentence answers the question well.", 2.0, 0),
              cand("An unrelated sentence about something else entirely.", 0.5, 1)]
-    answer, more = select(cands, "what is the answer")
+    answer, more = select(cands, read("what is the answer"))
     assert [c.text for c in answer] == ["The best sentence answers the question well."]
     assert more == []
 
@@ -97,7 +98,7 @@ def test_a_dependent_sentence_is_shown_with_the_sentence_before_it():
     before = cand("In Bayev and Others v. Russia the Court found a violation of Article 10.", 1.0, 0)
     after = cand("The court also found discrimination under Article 14.", 1.8, 1)
     after.lead_in = before
-    answer, _ = select([before, after], "what did the court find")
+    answer, _ = select([before, after], read("what did the court find"))
     shown = [c.text for u in answer for c in u.shown]
     assert shown[:2] == [before.text, after.text]
 
@@ -107,7 +108,7 @@ def test_a_dependent_sentence_without_its_lead_in_is_not_eligible_upstream():
     lone = cand("These rulings were ignored.", 3.0, 0)
     lone.eligible = False
     other = cand("Russia left the Council of Europe on 16 March 2022.", 1.0, 1)
-    answer, more = select([lone, other], "what happened")
+    answer, more = select([lone, other], read("what happened"))
     assert [c.text for u in answer + more for c in u.shown] == [other.text]
 
 
@@ -117,16 +118,16 @@ def test_subject_rule_year_country_and_named_case():
                        "c:000:z": "General text about the European Court and Russia.",
                        "d:000:w": "More general text about asylum.",
                        **{f"f{i}:000:f": f"Filler passage number {i} about refugees." for i in range(30)}})
-    subject = Subject.of("What did the ECtHR decide in Bayev?", index)
+    subject = Subject.of(read("What did the ECtHR decide in Bayev?", index))
     assert subject.rare == {"bayev"}
     assert subject.allows("The Court found a violation.", "", index.by_id["bayev:000:x"], index)
     assert not subject.allows("The Court found torture.", "", index.by_id["lapunov:000:y"], index)
-    in_2017 = Subject.of("What happened to gay men in Chechnya in 2017?", index)
+    in_2017 = Subject.of(read("What happened to gay men in Chechnya in 2017?", index))
     assert in_2017.allows("In April 2017 Novaya Gazeta reported the purge.", "", index.by_id["c:000:z"], index)
     assert not in_2017.allows("In 2019 a new wave began.", "", index.by_id["c:000:z"], index)
     assert not in_2017.allows("Two men were killed.", "The 2019 wave", index.by_id["c:000:z"], index)  # year from heading
-    assert Subject.of("Was there another wave after 2017?", index).years == set()
-    uk = Subject.of("what happens if my claim is refused in the uk", index)
+    assert Subject.of(read("Was there another wave after 2017?", index)).years == set()
+    uk = Subject.of(read("what happens if my claim is refused in the uk", index))
     assert uk.allows("In the United Kingdom the appeal goes to a tribunal.", "", index.by_id["d:000:w"], index)
     assert not uk.allows("In Germany, for example, people can go to court.", "", index.by_id["d:000:w"], index)
 
@@ -135,7 +136,7 @@ def test_a_repeat_of_a_shown_sentence_is_skipped():
     a = cand("The UK Home Office's 2011 guidance notes that transgender people face distinct persecution.", 2.0, 0)
     b = cand("The UK Home Office guidance of 2011 notes that transgender people face distinct persecution.", 1.9, 1,
              chunk="b:000:y")
-    answer, more = select([a, b], "does the uk have guidance for trans people")
+    answer, more = select([a, b], read("does the uk have guidance for trans people"))
     assert [c.text for u in answer + more for c in u.shown] == [a.text]
 
 
@@ -151,7 +152,7 @@ def test_render_numbers_passages_once_across_answer_and_more():
 def test_a_curated_answer_leads_and_quoted_sentences_follow_in_more():
     curated = [cand("No. Sex between men has been legal in Russia since 1993.", 0.0, 5, "faq:009:q", 0)]
     cands = [cand("The repeal was signed on 29 April 1993.", 2.0, 0), cand("Article 121 was repealed.", 1.9, 1)]
-    answer, more = select(cands, "is it illegal to be gay in russia", lead=curated)
+    answer, more = select(cands, read("is it illegal to be gay in russia"), lead=curated)
     assert [u.text for u in answer] == [curated[0].text]
     assert {u.text for u in more} == {c.text for c in cands}
 
@@ -159,16 +160,16 @@ def test_a_curated_answer_leads_and_quoted_sentences_follow_in_more():
 def test_a_question_naming_a_country_opens_with_a_sentence_about_it():
     cands = [cand("In many countries a refused person can ask a court to look at the case again.", 2.0, 0),
              cand("In the United Kingdom the appeal goes to the First-tier Tribunal.", 1.6, 1, chunk="b:000:y")]
-    answer, _ = select(cands, "what happens if my claim is refused in the uk")
+    answer, _ = select(cands, read("what happens if my claim is refused in the uk"))
     assert answer[0].text.startswith("In the United Kingdom")
     far = [cands[0], cand("In the United Kingdom the weather is mild.", 0.5, 2, chunk="c:000:z")]
-    assert select(far, "what happens if my claim is refused in the uk")[0][0] is far[0]  # not when far below the best
+    assert select(far, read("what happens if my claim is refused in the uk"))[0][0] is far[0]  # not when far below the best
 
 
 def test_a_how_many_question_opens_with_a_count_not_a_year():
     cands = [cand("Exact numbers for the 2017 purge are not known to anyone.", 1.5, 0),
              cand("Human Rights Watch wrote that more than 100 people were affected.", 1.2, 1)]
-    answer, _ = select(cands, "roughly how many people were rounded up in 2017?")
+    answer, _ = select(cands, read("roughly how many people were rounded up in 2017?"))
     assert "100" in answer[0].text
 
 
@@ -176,31 +177,31 @@ def test_an_opening_of_the_asked_kind_must_score_near_the_best():
     """A date far below the best does not open a when-answer (a Fedotova date for a 1993 question)."""
     cands = [cand("The repeal of the ban on sex between men was signed by Yeltsin.", 1.5, 0),
              cand("In 2023 a court ruled on something else entirely, said the report.", 0.6, 1)]
-    answer, _ = select(cands, "when was the ban repealed")
+    answer, _ = select(cands, read("when was the ban repealed"))
     assert answer[0].text.startswith("The repeal")
 
 
 def test_a_yes_no_question_opens_with_a_direct_yes_or_no_near_the_best():
     cands = [cand("A news site noted that the law bans legal and medical transition.", 1.2, 0),
              cand("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", 1.1, 1)]
-    answer, _ = select(cands, "Can trans people still medically transition in Russia?")
+    answer, _ = select(cands, read("Can trans people still medically transition in Russia?"))
     assert answer[0].text.startswith("Yes:")
     far = [cand("A news site noted that the law bans legal and medical transition.", 1.2, 0),
            cand("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", 0.5, 1)]
-    assert not select(far, "Can trans people still medically transition in Russia?")[0][0].text.startswith("Yes")
+    assert not select(far, read("Can trans people still medically transition in Russia?"))[0][0].text.startswith("Yes")
 
 
 def test_when_did_it_start_opens_with_the_earliest_date_near_the_best():
     cands = [cand("In 2022, Russia extended the ban to people of all ages in a new law.", 1.45, 0),
              cand("Russia's federal propaganda law is Federal Law No. 135-FZ of 29 June 2013.", 1.34, 1)]
-    answer, _ = select(cands, "when did russia first ban gay propaganda")
+    answer, _ = select(cands, read("when did russia first ban gay propaganda"))
     assert "2013" in answer[0].text
 
 
 def test_what_did_the_court_decide_asks_for_a_holding_not_a_case_name():
     cands = [cand("The leading case is HJ (Iran), decided by the Supreme Court on 7 July 2010.", 1.2, 0),
              cand("The Supreme Court held that nobody should be expected to hide their sexuality.", 1.0, 1)]
-    answer, _ = select(cands, "HJ (Iran) - what did the supreme court actually decide?")
+    answer, _ = select(cands, read("HJ (Iran) - what did the supreme court actually decide?"))
     assert "held that" in answer[0].text
 
 
@@ -211,9 +212,9 @@ def test_in_danger_the_answer_is_the_ways_to_reach_help_and_one_sentence():
         c.reach = True
     others = [cand("The Russian LGBT Network has given rising figures over the years.", 1.0, 2, chunk="c:000:z"),
               cand("In 2022 the group helped 45 people to emigrate and find asylum.", 0.95, 3, chunk="c:001:z")]
-    answer, _ = select(reach + others, "they are looking for me, how do i get out of chechnya")
+    answer, _ = select(reach + others, read("they are looking for me, how do i get out of chechnya"))
     assert [c.text for c in answer[:2]] == [c.text for c in reach] and len(answer) == 3
-    answer, _ = select(reach + others, "i dont want to be alive anymore")  # thoughts of suicide: only the lines
+    answer, _ = select(reach + others, read("i dont want to be alive anymore"))  # thoughts of suicide: only the lines
     assert [c.text for c in answer] == [c.text for c in reach]
 
 
@@ -233,5 +234,5 @@ def test_a_people_names_its_place_not_a_rare_name():
     assert named_places("My boyfriend is Chechen") >= {"chechnya"}
     index = FakeIndex({"a:000:x": "Chechen police took two men from a safe flat.",
                        **{f"b:{i:03}:x": "Gay men who fled remained in danger in other parts of Russia." for i in range(30)}})
-    subject = Subject.of("My boyfriend is Chechen, is he safe in Russia?", index)
+    subject = Subject.of(read("My boyfriend is Chechen, is he safe in Russia?", index))
     assert not subject.rare and subject.places >= {"chechnya", "russia"}

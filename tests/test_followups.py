@@ -3,7 +3,7 @@ place of the previous turn's country, year or name; any other follow-up is asked
 previous question's topic. Pure rewriting first (no model), then a few end to end."""
 import pytest
 
-from chat.retrieve import search_query
+from chat.question import search_query
 
 
 def _history(question: str) -> list[dict]:

@@ -78,6 +78,8 @@ def test_typo_correction_and_coverage(shipped):
 def test_uncovered_place_and_translit_questions(shipped):
     _, assistant = shipped
     assert assistant.ask("Is same-sex marriage legal in Taiwan?")["refused"]
+    moving = assistant.ask("Можно ли переехать в Японию?")  # the accusative: answered from Lapunov's story before
+    assert moving["refused"] and moving["signals"]["missing_places"] == ["японию"]
     result = assistant.ask("kak poluchit ubezhishche v germanii esli ya gey")
     assert not result["refused"]
     assert result["citations"][0]["article_id"] in ("asylum-germany-ru", "asylum-germany")

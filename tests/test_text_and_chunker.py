@@ -1,7 +1,8 @@
 """Pure logic: sentence splitting, chunking limits, retrieval fusion, follow-ups."""
 from __future__ import annotations
 
-from chat.retrieve import fuse, is_follow_up, search_query
+from chat.question import is_follow_up, search_query
+from chat.retrieve import fuse
 from ingest.chunker import MAX_WORDS, chunk_article
 from kb.article import parse_article
 from kb.text import language_of, numbers, split_sentences, words

@@ -172,13 +172,13 @@ def test_russian_question_gets_russian_notice_and_labels(shipped):
 
 def test_long_questions_are_cut_before_language_and_danger_checks(shipped, monkeypatch):
     import chat.assistant
-    import chat.safety
+    import chat.question
 
     _, assistant = shipped
     seen = []
-    real_language, real_danger = chat.assistant.question_language, chat.safety.signals_danger
+    real_language, real_danger = chat.assistant.question_language, chat.question.danger_kind
     monkeypatch.setattr(chat.assistant, "question_language", lambda q: seen.append(len(q)) or real_language(q))
-    monkeypatch.setattr(chat.safety, "signals_danger", lambda q: seen.append(len(q)) or real_danger(q))
+    monkeypatch.setattr(chat.question, "danger_kind", lambda q: seen.append(len(q)) or real_danger(q))
     reply = list(respond(assistant, "help " * 400_000, []))[-1]  # 2 MB
     assert "too long" in reply[-1]["content"]
     assert seen and max(seen) <= 4 * assistant.settings.max_question_chars + 1

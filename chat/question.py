@@ -1,0 +1,181 @@
+"""The question, understood once at the door (`understand`) and then only read.
+
+`Assistant.ask` calls `understand` once per turn. The value it returns holds everything the
+rooms after it need to know about the text: its language (transliterated Russian counts as
+Russian), its Cyrillic form, the question as meant (a follow-up resolved against the
+conversation), the kind of danger it signals, misuse, the places, years and names it names,
+the kind of answer it wants, and its terms. Retrieval, relevance, the FAQ match and the
+composer read these fields and detect nothing again. `read` gives the same facts for any
+other text (a claim in `refuge check`, the query the passages were found with).
+
+The follow-up rule lives here too: a question that leans on the previous turn ("and in
+Germany?") is the previous question with the new country, year or name in place of the old one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from chat.compose import answer_type, asks_yes_or_no
+from chat.messages import message
+from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in
+from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
+from kb.text import content_words, language_of
+from kb.translit import is_translit, to_cyrillic
+
+RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
+# A year the question is about; not one it starts or ends a period with ("after 2017").
+ASKED_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|from|post|pre|после|до|с|начиная с|по)\s+)?"
+                           r"\b(1[89]\d\d|20\d\d)\b", re.I)
+NAME_RE = re.compile(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+")  # a capitalised word that does not open the question
+EMPTY: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a text asks. `read` fills the facts of one text; `understand` adds the turn's
+    own fields (Cyrillic form, the question as meant and its facts, misuse)."""
+    text: str
+    language: str = "en"
+    danger: str | None = None  # chat.safety.danger_kind: self_harm | violence | flee | danger
+    places: frozenset = EMPTY  # one name per country, with the country a region is part of
+    place_words: frozenset = EMPTY  # place names as written (in the Cyrillic form, for a turn)
+    years: frozenset = EMPTY  # the years it asks about (not "after 2017")
+    names: frozenset = EMPTY  # capitalised words after the first: a case, a person (Bayev, Лапунов)
+    rare: frozenset = EMPTY  # the terms of `names` that few passages use (needs the index)
+    kind: str | None = None  # the kind of answer wanted: date | count | ruling | who (chat.compose.answer_type)
+    yes_no: bool = False
+    terms: frozenset = EMPTY  # the terms the knowledge base uses, with the help query's in danger
+    cyrillic: str = ""  # a turn: the text in Cyrillic letters when typed in Latin ones
+    asked: str = ""  # a turn: the question as meant, in its Cyrillic form
+    previous: str = ""  # a turn: the previous question in the conversation
+    misuse: str | None = None  # a turn: private | injection | service (a message key)
+    meant: "Question | None" = None  # a turn: the facts of `asked`
+
+    @property
+    def in_danger(self) -> bool:
+        return self.danger is not None
+
+
+def understand(text: str, history: list[dict] | None = None, index=None) -> Question:
+    """The turn `text` (already cleaned) in its conversation, understood once. `index` (when
+    given) keeps words its Russian articles write in Latin letters, and finds terms."""
+    keep = index.written_in_latin if index is not None else None
+    cyrillic = to_cyrillic(text, keep=keep) if is_translit(text) else text
+    asked = search_query(cyrillic, history)
+    meant = read(asked, index)
+    typed = meant if asked == text else read(text, index)
+    previous = _previous(history)
+    return replace(typed, language=question_language(text), place_words=frozenset(places_in(cyrillic)),
+                   cyrillic=cyrillic, asked=asked, previous=previous[-1] if previous else "", misuse=_misuse(text),
+                   meant=meant)
+
+
+def read(text: str, index=None) -> Question:
+    """The facts of one text; the terms and rare names only with an index."""
+    if not text:
+        return Question(text)
+    danger = danger_kind(text)
+    names = frozenset(NAME_RE.findall(text.strip()))
+    return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
+                    frozenset(m.group(2) for m in ASKED_YEAR_RE.finditer(text) if not m.group(1)), names,
+                    _rare(text, names, index), answer_type(text), asks_yes_or_no(text),
+                    _terms(text, danger, index))
+
+
+def question_language(text: str) -> str:
+    """'ru' for Cyrillic or transliterated Russian, else 'en'."""
+    return "ru" if is_translit(text) else language_of(text)
+
+
+def _misuse(text: str) -> str | None:
+    """Why the question is not answered from the articles at all, as a message key, or None."""
+    if asks_private_data(text):
+        return "private"
+    if is_injection(text):
+        return "injection"
+    return "service" if asks_for_a_service(text) else None
+
+
+def _rare(text: str, names: frozenset, index) -> frozenset:
+    """The terms of the capitalised words that are neither places nor common in the passages."""
+    if index is None or not index.chunks:
+        return EMPTY
+    capitalised = {t for w in names if w.lower() not in DEMONYMS for t in index.query_terms(w)}
+    places = {t for p in named_places(text) for t in index.query_terms(p.replace("-", " "))}
+    return frozenset(t for t in capitalised - places if index.term_share(t) < RARE)  # places have their own rule
+
+
+def _terms(text: str, danger: str | None, index) -> frozenset:
+    """The question's terms; in danger also those of the help query, so that sentences
+    naming who can help rank with those that echo the question."""
+    if index is None:
+        return EMPTY
+    terms = index.query_terms(text)
+    if danger:
+        terms |= index.query_terms(message("help_query", language_of(text)))
+    return frozenset(terms)
+
+
+def _previous(history: list[dict] | None) -> list[str]:
+    return [m.get("content", "") for m in history or [] if m.get("role") == "user" and m.get("content")]
+
+
+# The follow-up rule.
+FOLLOW_UP_START = re.compile(
+    r"^\s*(and|or|but|also|what about|how about|and what|and in|in|for|same|then|what if|а|и|ну а|а как|а что)\b", re.I)
+PRONOUNS = {"it", "they", "them", "that", "this", "there", "he", "she", "those", "these", "his", "her", "their",
+            "он", "она", "они", "это", "там", "его", "их"}
+QUESTION_WORDS = {"what", "how", "who", "when", "why", "where", "which", "is", "are", "can", "does", "do",
+                  "что", "как", "кто", "когда", "почему", "где", "какой", "можно"}
+
+
+def is_follow_up(question: str) -> bool:
+    """Leans on the previous turn: starts like a continuation, is a bare fragment
+    ("germany?"), refers back with a pronoun in a short question, or is a short question
+    that names no subject of its own ("what is the fine?", "how many were killed?")."""
+    words_ = content_words(question)
+    lowered = set(re.findall(r"\w+", question.lower()))
+    fragment = len(words_) <= 2 and not lowered & QUESTION_WORDS
+    subjectless = len(words_) <= 3 and not _subjects(question) and bool(re.search(r"\bthe\b|\bhow (many|much|long)\b|"
+                                                                                    r"\bсколько\b|\bкакой\b", question, re.I))
+    return bool(FOLLOW_UP_START.match(question)) or fragment or subjectless or \
+        (bool(lowered & PRONOUNS) and len(words_) <= 6)
+
+
+def search_query(question: str, history: list[dict] | None) -> str:
+    """The question as meant. A follow-up that names a new country, year or name ("and in
+    Canada?") is the previous question with that thing in place of the old one; any other
+    follow-up ("how long does it take?") is asked about the previous question's topic."""
+    previous = _previous(history)
+    if not previous or not is_follow_up(question):
+        return question
+    swapped = swap_subject(previous[-1], question)
+    if swapped is None:
+        return f"{previous[-1]} {question}"
+    return swapped if len(content_words(question)) <= 3 else f"{swapped} {question}"
+
+
+def _subjects(text: str) -> list[tuple[str, str]]:
+    """(kind, surface text) of the countries, years and capitalised names `text` names."""
+    found = [("place", m.group(0)) for p in COUNTRIES.values() for m in re.finditer(f"(?:{p})\\w*", text, re.I)]
+    found += [("place", m.group(0)) for m in re.finditer(r"[^\W\d_]+", text)
+              if m.group(0).lower() in FORMS and not any(m.group(0) in f for _, f in found)]
+    found += [("year", m.group(0)) for m in re.finditer(r"\b(1[89]\d\d|20\d\d)\b", text)]
+    found += [("name", m.group(0)) for m in re.finditer(r"(?<!^)(?<![.?!] )\b[A-ZА-ЯЁ][a-zа-яё]{2,}(?:\s+v\.?\s+\w+)?",
+                                                         text.strip()) if not any(m.group(0) in f for _, f in found)]
+    return found
+
+
+def swap_subject(previous: str, follow_up: str) -> str | None:
+    """`previous` with the subject that `follow_up` names put in place of the one of the
+    same kind it named, or None when the follow-up names nothing new to swap."""
+    new = [(k, t) for k, t in _subjects(follow_up) if t.lower() not in previous.lower()]
+    old = _subjects(previous)
+    out = previous
+    for kind, text in new:
+        same = [t for k, t in old if k == kind]
+        if not same:
+            return None
+        out = out.replace(same[0], text, 1)
+    return out if new else None
