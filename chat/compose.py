@@ -69,8 +69,9 @@ NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisi
 ON_TOPIC = 0.5  # see `on_topic`
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 STARTED_RE = re.compile(r"\b(start\w*|begin|began|begun|first|originally|впервые|начал\w*|появил\w*)\b", re.I)
-YES_NO_ANSWER = re.compile(r"^\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|rarely|in some|"
-                           r"it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b", re.I)
+# A sentence that opens by saying yes or no ("Yes: ...", "Not always, ..."): a curated answer to its own question
+YES_NO_ANSWER = re.compile(r"^\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|rarely|"
+                           r"it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b\s*[:,.;—–-]", re.I)
 YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
                              r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
                              r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b", re.I)
@@ -80,7 +81,12 @@ DEPENDENT_RE = re.compile(
     r"the (court|courts|judges?|committee|group|network|law|ruling|report|tribunal|experts?|authorities|"
     r"organisation|organization|government|minister|man|men|woman)\s+(also|further|then|later|again|therefore)|"
     r"эт[иоа]т?|так(ие|ой|ая|им)|он|она|они|оно|его|её|ее|их|кроме того|однако|но|также|при этом|тем не менее|"
-    r"(суд|ЕСПЧ|комитет|группа|сеть|закон)\s+(также|затем|далее))\b", re.I)
+    r"(суд|ЕСПЧ|комитет|группа|сеть|закон)\s+(также|затем|далее)|"
+    # "In that interview...", "Muižnieks also said...", "The order was...", "According to the same lawyers..."
+    r"(in|at|from|for|by|under|after|before|during|according to|like)\s+(that|this|these|those|the same|such)|"
+    r"[\w-]+\s+(also|further|too)|(the|this|that)\s+(order|post|interview|statement|memo|memorandum|letter)|"
+    r"(\w+\s+){0,4}the same (lawyers?|report|source|study|group|court|interview|guidance|article|organi[sz]ation))\b",
+    re.I)
 
 
 @dataclass
@@ -222,7 +228,6 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
     subject = Subject.of(question)
-    yes_no = question is not None and question.yes_no  # "Yes: ..." answers only a yes/no question, and only first
     out, previous = [], {}
     for doc, meta, vec in _sentences(store, ids, index):
         cid, position = meta["chunk_id"], int(meta["position"])
@@ -234,8 +239,7 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else  # crisis lines: each
                                            position == 0 and bool(LINE_RE.search(doc)))  # passage leads with its action
-        cand.eligible = _shows_alone(doc, settings) and subject.allows(doc, section, chunk, index) and \
-            (yes_no or not YES_NO_ANSWER.match(doc))
+        cand.eligible = _shows_alone(doc, settings) and subject.allows(doc, section, chunk, index)
         before = previous.get(cid)
         previous[cid] = cand
         if DEPENDENT_RE.match(doc):  # shown with the sentence it leans on, or not at all
@@ -256,8 +260,10 @@ def _relaxed(cands: list[Candidate], settings: AnswerSettings) -> list[Candidate
 
 
 def _shows_alone(text: str, settings: AnswerSettings) -> bool:
-    """Long enough to say something, and not a lead-in to a list ("...the following:")."""
-    return len(words(text)) >= settings.min_words and not text.rstrip().endswith(":")
+    """Long enough to say something, not a lead-in to a list ("...the following:"), and not a
+    yes or no: only a curated answer matched to its own question says that (a "Yes:" written
+    for "is hormone therapy banned?" misleads someone who asked "can I still get hormones?")."""
+    return len(words(text)) >= settings.min_words and not text.rstrip().endswith(":") and not YES_NO_ANSWER.match(text)
 
 
 @dataclass
@@ -297,8 +303,7 @@ def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: 
     """The answer's opening sentence. Of the sentences scoring within `more_floor` of the best:
     the best one of the asked kind (a date for "when"...); of those, when the question names
     a country, the best one that names it (a UK question opens with the UK, not with "in many
-    countries"); and for a yes/no question, a sentence that says yes or no, if one scores
-    within `answer_floor` of that; for "when did it start", the earliest-dated of those."""
+    countries"); for "when did it start", the earliest-dated of those within `answer_floor`."""
     near = [c for c in rest if c.score >= rest[0].score * settings.more_floor]
     pool = [c for c in near if _unit_type_ok(c, kind)] or rest
     if places:
@@ -309,10 +314,6 @@ def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: 
         dated = [c for c in pool if YEAR_RE.search(c.shown[0].text) and c.score >= pool[0].score * settings.answer_floor]
         if dated:
             return min(dated, key=lambda c: (min(YEAR_RE.findall(" ".join(u.text for u in c.shown))), -c.score))
-    if question is not None and question.yes_no:
-        direct = [c for c in pool if YES_NO_ANSWER.match(c.shown[0].text) and c.score >= pool[0].score * settings.answer_floor]
-        if direct:
-            return direct[0]
     return pool[0]
 
 
@@ -359,14 +360,14 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             if sum(len(u.shown) for u in answer) >= limit + len(reach) or cand.score < best * settings.answer_floor:
                 break
             fits = sum(u.n_words for u in answer[len(reach):]) + cand.n_words <= settings.answer_words
-            if fits and not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer, settings):
+            if fits and not _repeats(cand, answer, settings):
                 answer.append(cand)
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
         if len(more) >= settings.more_sentences or cand.score < best * settings.more_floor:
             break
-        if not YES_NO_ANSWER.match(cand.text) and not _repeats(cand, answer + more, settings):
+        if not _repeats(cand, answer + more, settings):
             more.append(cand)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
 

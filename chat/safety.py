@@ -27,6 +27,13 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))|\bdon'?t\s+want\s+to\s+(be alive|live|exist|wake up)\b",
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b|\bhurt(ing)? myself\b",
+    # said without the words "suicide" or "kill": no point any more, better if I just end it
+    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|in\s+(anything|living|life|going on))|"
+    r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
+    r"\bend it all\b|\bbetter off dead\b",
+    # known about and unable to stay ("they know about me. cant stay home"), help asked in a hurry
+    r"\bthey\s+(know|found out)\s+(about|abt)\s+me\b|\bcan'?t\s+(stay|go|sleep)\s+(at\s+)?home\b|"
+    r"\b(pls|plz)\s+help\b",
     r"\b(locked|lock|locking)\s+me\s+(in|up)\b|\bthreaten\w*\s+to\s+(out|expose|kill|hurt|report|beat)\b",
     r"\b(police|officers|they|men)\s+(are|were)\s+(outside|at|near)\s+my\b|\basking\s+(the\s+)?(neighbou?rs|people)"
     r"\s+about\s+me\b",
@@ -35,7 +42,8 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\b(called|summoned|taken)\s+to\s+the\s+police\b",
     # fear said of oneself, not a worry about a procedure ("im scared they'll put me with guys from home")
     r"\b(i'?m|i am)\s+(so\s+|really\s+|very\s+)?(scared|terrified|afraid)\s*([.!,]|$|(for|of)\s+(my life|my family|"
-    r"them|him|her|what)|to\s+(sleep|go (out|home|back)|leave))|\bplease help\b.{0,30}$",
+    r"them|him|her|what)|to\s+(sleep|go (out|home|back)|leave))|\bplease help\b(?!\s+me\s+(understand|find|with|know|figure|to|get))(?!\s+(with|understand))"
+    r".{0,30}$",
     r"\b(убь[её]т|убить|убьют)\s+меня|меня\s+(убь[её]т|убьют|убить)|угрожа\w*\s+(мне|нам)|(мне|нам)\s+угрожа",
     r"я\s+в\s+опасности|помогите\s+(мне\s+)?(сбежать|уехать|спрятаться|выбраться)|покончить\s+с\s+собой|суицид|"
     r"(думаю|думал\w*|мысли|мыслей|подумываю)\s+(о|об|про)\s+самоубийств|совершить\s+самоубийство|убить\s+себя|"
@@ -147,6 +155,9 @@ SELF_HARM = [re.compile(p, _I) for p in (
     r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))",
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b",
+    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|in\s+(anything|living|life|going on))|"
+    r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
+    r"\bend it all\b|\bbetter off dead\b",
     r"покончить\s+с\s+собой|покончу\s+с\s+собой|суицид|(думаю|мысли)\s+(о|об|про)\s+самоубийств|не\s+(хочу|могу)\s+(больше\s+)?жить?\b|убить\s+себя",
 )]
 VIOLENCE = [re.compile(p, _I) for p in (

@@ -89,6 +89,9 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     ("He was released after twelve days.", True), ("Эти решения Россия не исполнила.", True),
     ("Суд также признал нарушение.", True), ("The European Court ruled in 2017.", False),
     ("Theresa May spoke in the House.", False), ("There is no law against it.", False),
+    ("In that interview, he denied the reports.", True), ("Muižnieks also said the reports were credible.", True),
+    ("The order was ruled unlawful in July 2025.", True), ("According to the same lawyers, likes remain legal.", True),
+    ("The law does not define the term.", False), ("In 2017 police detained dozens of men.", False),
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
@@ -181,14 +184,15 @@ def test_an_opening_of_the_asked_kind_must_score_near_the_best():
     assert answer[0].text.startswith("The repeal")
 
 
-def test_a_yes_no_question_opens_with_a_direct_yes_or_no_near_the_best():
-    cands = [cand("A news site noted that the law bans legal and medical transition.", 1.2, 0),
-             cand("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", 1.1, 1)]
-    answer, _ = select(cands, read("Can trans people still medically transition in Russia?"))
-    assert answer[0].text.startswith("Yes:")
-    far = [cand("A news site noted that the law bans legal and medical transition.", 1.2, 0),
-           cand("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", 0.5, 1)]
-    assert not select(far, read("Can trans people still medically transition in Russia?"))[0][0].text.startswith("Yes")
+def test_a_quoted_sentence_never_opens_with_yes_or_no():
+    """Only a curated answer matched to its own question says yes or no (chat/faq.py)."""
+    from chat.compose import _shows_alone
+    from kb.settings import ANSWER
+
+    assert not _shows_alone("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", ANSWER)
+    assert not _shows_alone("Not always: rights groups documented people taken back to Chechnya.", ANSWER)
+    assert _shows_alone("No official Russian investigation has confirmed any of these totals.", ANSWER)
+    assert _shows_alone("In some countries national authorities register asylum applications.", ANSWER)
 
 
 def test_when_did_it_start_opens_with_the_earliest_date_near_the_best():

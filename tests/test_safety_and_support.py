@@ -149,3 +149,14 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     from chat.safety import signals_danger
 
     assert not signals_danger(question)
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("home office refused me again. i dont see the point anymore. maybe its better if i just end it", "self_harm"),
+    ("pls help im in grozny they know about me. cant stay home", "danger"),
+    ("please help me understand the 2013 law", None),
+    ("i dont see the point of the propaganda law", None),
+    ("how do i end it with my boyfriend without a fight", None),
+])
+def test_danger_said_plainly_and_calm_lookalikes(message, kind):
+    assert danger_kind(message) == kind
