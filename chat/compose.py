@@ -259,11 +259,15 @@ def _relaxed(cands: list[Candidate], settings: AnswerSettings) -> list[Candidate
     return cands
 
 
+POINTS_ELSEWHERE = re.compile(r"\b(below|as follows|the following|listed here|ниже|следующ\w+)\b", re.I)  # "The judgments below..."
+
+
 def _shows_alone(text: str, settings: AnswerSettings) -> bool:
     """Long enough to say something, not a lead-in to a list ("...the following:"), and not a
     yes or no: only a curated answer matched to its own question says that (a "Yes:" written
     for "is hormone therapy banned?" misleads someone who asked "can I still get hormones?")."""
-    return len(words(text)) >= settings.min_words and not text.rstrip().endswith(":") and not YES_NO_ANSWER.match(text)
+    return len(words(text)) >= settings.min_words and not text.rstrip().endswith(":") and not YES_NO_ANSWER.match(text) \
+        and not POINTS_ELSEWHERE.search(text)
 
 
 @dataclass

@@ -240,3 +240,20 @@ def test_a_people_names_its_place_not_a_rare_name():
                        **{f"b:{i:03}:x": "Gay men who fled remained in danger in other parts of Russia." for i in range(30)}})
     subject = Subject.of(read("My boyfriend is Chechen, is he safe in Russia?", index))
     assert not subject.rare and subject.places >= {"chechnya", "russia"}
+
+
+def test_a_curated_answer_about_one_body_does_not_answer_a_question_about_another():
+    from chat.faq import same_bodies
+
+    ecthr = "Has a court ruled on the law? Yes: in Bayev (2017) the European Court of Human Rights found a violation."
+    assert not same_bodies("has any UN body said russias propaganda laws break human rights?", ecthr)
+    assert same_bodies("did the european court rule on the propaganda law", ecthr)
+    assert same_bodies("is being gay illegal in russia", "No. Sex between men has been legal since 1993.")
+
+
+def test_a_sentence_that_points_elsewhere_is_not_shown_alone():
+    from chat.compose import _shows_alone
+    from kb.settings import ANSWER
+
+    assert not _shows_alone("The judgments below are among the best-known LGBT cases against Russia.", ANSWER)
+    assert _shows_alone("Russia stopped being a party to the Convention on 16 September 2022.", ANSWER)
