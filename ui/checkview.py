@@ -36,11 +36,20 @@ def run(assistant, text, lang: str, limit, gate, client, open_sources: bool = Fa
         try:
             result = check_text(assistant, text)
         except BadQuestion as exc:
-            return (413 if len(text) > CHECK.max_chars else 400), message_html(str(exc))
+            return (413 if len(text) > CHECK.max_chars else 400), message_html(in_language(str(exc), lang))
         except Exception:  # the store or a library failed: say so kindly, log no text
             log.warning("error while checking a text", exc_info=False)
             return 503, message_html(msg("unavailable", lang))
     return 200, result_html(result, lang, open_sources)
+
+
+def in_language(problem: str, lang: str) -> str:
+    """check_text says "empty" and "not text" in English (a text that is not text has no language
+    of its own): say them in the page's language instead."""
+    for key in ("check_empty", "check_not_text"):
+        if problem == msg(key, "en"):
+            return msg(key, lang)
+    return problem
 
 
 def message_html(text: str) -> str:
