@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kb.settings import DEFAULT_EXIT_URL as EXIT_URL
-from tests.test_browser import ARTIFACTS, browser, own_origin_only, phone_page, server  # noqa: F401 (fixtures)
+from tests.test_browser import ARTIFACTS, _axe, browser, own_origin_only, phone_page, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 PHONE_360 = {"width": 360, "height": 740}
@@ -52,6 +52,7 @@ def test_check_a_text_tab_on_a_360px_phone(browser, server):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_360["width"], width  # nothing wider than the phone
     assert page.evaluate(SMALL) == []  # tap targets >= 44 px
+    assert _axe(page) == []
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     exit_box = page.locator("#refuge-exit").bounding_box()
     assert exit_box and 0 <= exit_box["y"] <= 120  # the quick exit stays in reach
@@ -82,6 +83,11 @@ def test_check_tab_limits_scripts_and_russian_labels(browser, server):
     page.wait_for_function("document.querySelector('#refuge-check-result').innerText.includes('20,000')",
                            timeout=60_000)
     assert "слишком длинный" in page.locator("#refuge-check-result").inner_text()
+    page.goto(server.url + "/basic/check?lang=ru")  # the page without JavaScript, checked by axe (which needs it)
+    page.fill("textarea#text", ESSAY)
+    with page.expect_navigation():
+        page.click("form.refuge-form button[type=submit]")
+    assert page.locator(".refuge-rating").count() == 1 and _axe(page) == []
     assert own_origin_only(page, server.url) == []
     page.context.close()
 
