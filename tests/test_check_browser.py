@@ -46,6 +46,8 @@ def test_check_a_text_tab_on_a_360px_phone(browser, server):
     assert ramadan.locator("a.refuge-ref").count() >= 1 and "The full story" in ramadan.inner_text()
     assert opinion.locator(".refuge-kind").inner_text() == "Opinion" and opinion.locator(".refuge-rating").count() == 0
     assert question.locator(".refuge-kind").inner_text() == "Question"
+    page.wait_for_function("document.querySelector('#refuge-status').textContent === 'Sentences checked: 3'",
+                           timeout=5_000)  # told to screen readers, once
     ramadan.locator("a.refuge-ref").first.click()  # [1] opens the review's source, with links to the originals
     source = ramadan.locator(".refuge-source").first
     assert source.locator("blockquote").is_visible() and source.locator("a[href^='https://']").count() >= 1
