@@ -2,7 +2,8 @@
 (application/x-www-form-urlencoded, as every browser sends a form) returns the answer as
 HTML: the crisis notice first, then the direct answer with numbered links to its sources,
 "More from the sources", and the sources. The quick exit is a plain link at the top. The
-language comes from ?lang=, else Accept-Language.
+language comes from ?lang=, else Accept-Language. "Check a text" without JavaScript is
+/basic/check (ui/basic_check.py); `page` draws both forms.
 
 No scripts, no cookies, nothing stored. A malformed POST (no q, not UTF-8, another content
 type, a body over the gate's cap) gets a calm page with the chat's own messages, never a

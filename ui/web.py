@@ -183,7 +183,8 @@ def _check_intro(text: dict) -> str:
 
 
 def build_blocks(assistant, gate: Gate | None = None, limit: RateLimit | None = None):
-    """The Gradio Blocks app (not launched): chat, examples, language switch, quick exit."""
+    """The Gradio Blocks app (not launched): chat, examples, language switch, quick exit, and the
+    "Check a text" tab."""
     import gradio as gr
 
     gate = gate or Gate(assistant.settings.max_running, assistant.settings.max_waiting)
