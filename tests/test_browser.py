@@ -222,8 +222,8 @@ def phone_page(browser, server, lang: str = "en", route: bool = True, **options)
     Playwright turns the HTTP cache off for routed pages: `route=False` keeps it (requests are
     then only recorded)."""
     accept = "ru-RU,ru;q=0.9" if lang == "ru" else "en-GB,en;q=0.9"
-    context = browser.new_context(viewport=PHONE, locale=accept[:5], extra_http_headers={"Accept-Language": accept},
-                                  **options)
+    options.setdefault("viewport", PHONE)
+    context = browser.new_context(locale=accept[:5], extra_http_headers={"Accept-Language": accept}, **options)
     page = context.new_page()
     page.requests = []
 

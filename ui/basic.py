@@ -2,7 +2,8 @@
 (application/x-www-form-urlencoded, as every browser sends a form) returns the answer as
 HTML: the crisis notice first, then the direct answer with numbered links to its sources,
 "More from the sources", and the sources. The quick exit is a plain link at the top. The
-language comes from ?lang=, else Accept-Language.
+language comes from ?lang=, else Accept-Language. "Check a text" without JavaScript is
+/basic/check (ui/basic_check.py); `page` draws both forms.
 
 No scripts, no cookies, nothing stored. A malformed POST (no q, not UTF-8, another content
 type, a body over the gate's cap) gets a calm page with the chat's own messages, never a
@@ -22,6 +23,7 @@ from ui import present
 from ui.texts import pick_language, ui_text
 
 PATH = "/basic"
+CHECK_PATH = "/basic/check"  # "Check a text" without JavaScript (ui/basic_check.py)
 FORM_TYPE = "application/x-www-form-urlencoded"
 CSS = (Path(__file__).parent / "static" / "basic.css").read_text()
 log = logging.getLogger("refuge.web")
@@ -48,25 +50,40 @@ def read_form(raw: bytes, content_type: str) -> tuple[str | None, str | None, in
     return values[0], None, 200
 
 
-def page(lang: str, exit_url: str, limit: int, body: str = "") -> str:
-    """The whole page: exit link and notice, then `body` (an answer or a message), then the form."""
-    text = ui_text(lang)
+def page(lang: str, exit_url: str, limit: int, body: str = "", mode: str = "ask", text: str = "") -> str:
+    """The whole page: exit link and notice, then `body` (an answer, a checked text or a
+    message), then the form: a question (`mode` "ask") or a text to check ("check", `text` in it)."""
+    t = ui_text(lang)
     other = "ru" if lang == "en" else "en"
-    form = (f'<form method="post" action="{PATH}?lang={lang}" class="refuge-form">'
-            f'<label for="q">{html.escape(text["question"])}</label>'
-            f'<textarea id="q" name="q" rows="3" maxlength="{limit + 1}" required></textarea>'
-            f'<button type="submit">{html.escape(text["ask"])}</button></form>')
+    here, there, switch = (CHECK_PATH, PATH, t["ask_link"]) if mode == "check" else (PATH, CHECK_PATH, t["check_link"])
+    form = check_form(t, lang, text) if mode == "check" else (
+        f'<form method="post" action="{PATH}?lang={lang}" class="refuge-form">'
+        f'<label for="q">{html.escape(t["question"])}</label>'
+        f'<textarea id="q" name="q" rows="3" maxlength="{limit + 1}" required></textarea>'
+        f'<button type="submit">{html.escape(t["ask"])}</button></form>')
     return ("<!doctype html>"
             f'<html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<meta name="referrer" content="no-referrer"><title>Notes</title><style>{CSS}</style></head><body>'
             f'<header class="refuge-bar"><a id="refuge-exit" class="refuge-exit" href="{html.escape(exit_url, True)}">'
-            f'{html.escape(text["exit"])}</a><span class="refuge-exit-note">{html.escape(text["exit_note_basic"])}'
-            f"</span></header><main><h1>{html.escape(text['heading'])}</h1>"
-            f'<p class="refuge-notice">{html.escape(text["notice"])}</p>{body}{form}'
-            f'<p class="refuge-links"><a href="{PATH}?lang={other}" lang="{other}" hreflang="{other}">'
-            f'{html.escape(text["other_language"])}</a> · <a href="/">{html.escape(text["full_link"])}</a></p>'
+            f'{html.escape(t["exit"])}</a><span class="refuge-exit-note">{html.escape(t["exit_note_basic"])}'
+            f"</span></header><main><h1>{html.escape(t['heading'])}</h1>"
+            f'<p class="refuge-notice">{html.escape(t["notice"])}</p>{body}{form}'
+            f'<p class="refuge-links"><a href="{there}?lang={lang}">{html.escape(switch)}</a> · '
+            f'<a href="{here}?lang={other}" lang="{other}" hreflang="{other}">'
+            f'{html.escape(t["other_language"])}</a> · <a href="/">{html.escape(t["full_link"])}</a></p>'
             "</main></body></html>")
+
+
+def check_form(t: dict, lang: str, text: str = "") -> str:
+    """The "Check a text" form: a POST (the text is never in a URL), the text kept in it."""
+    from kb.settings import CHECK
+
+    return (f'<form method="post" action="{CHECK_PATH}?lang={lang}" class="refuge-form">'
+            f'<h2>{html.escape(t["check_tab"])}</h2><p class="refuge-notice">{html.escape(t["check_intro"])}</p>'
+            f'<label for="text">{html.escape(t["check_label"])}</label>'
+            f'<textarea id="text" name="text" rows="10" maxlength="{CHECK.max_chars + 1}" required>'
+            f'{html.escape(text)}</textarea><button type="submit">{html.escape(t["check_button"])}</button></form>')
 
 
 def message_html(text: str) -> str:
@@ -89,9 +106,16 @@ def answer_html(result: dict, notice: dict | None, lang: str) -> str:
     return f"{crisis}{asked}{answer}"
 
 
-def refused_page(status: int, query: str, accept_language: str | None, exit_url: str, limit: int) -> bytes:
+def refused_page(status: int, query: str, accept_language: str | None, exit_url: str, limit: int,
+                 path: str = PATH) -> bytes:
     """The calm page for a POST the gate turns away before it is read (a body over the cap)."""
     lang = language(query, accept_language)
+    if path == CHECK_PATH:
+        from kb.settings import CHECK
+
+        key = "check_too_long_body" if status == 413 else "check_empty"
+        text = ui_text(lang)[key] if status == 413 else msg(key, lang)
+        return page(lang, exit_url, limit, message_html(text.format(limit=CHECK.max_chars)), "check").encode()
     key = "too_long_body" if status == 413 else "empty"
     return page(lang, exit_url, limit, message_html(msg(key, lang, limit=limit))).encode()
 

@@ -4,12 +4,12 @@ Before any route runs it: answers only the Host names in REFUGE_ALLOWED_HOSTS; d
 X-Forwarded-* and Forwarded headers unless REFUGE_TRUSTED_PROXIES names a proxy; lets
 through only the routes the page and `gradio_client` use (everything else is a 404:
 uploads, OpenAPI documents, dev reload, monitoring, /run and /call ...); caps request
-bodies (MAX_BODY bytes); and reads every queue submission with our own bounded parser
+bodies (MAX_BODY bytes; MAX_TEXT_BODY for a text to check); and reads every queue submission with our own bounded parser
 (known fn_index, the right number of inputs, text where text belongs, no client-supplied
 state, no lone surrogates) and hands Gradio a clean copy. Every response gets the security
 headers, and never a CORS header: `no-store`, except Gradio's hashed build files (cached for a
-year, `immutable`), and /basic gets a CSP that allows no script. A POST to /basic (a form from
-the page without JavaScript) is capped like any other and, when refused, answered with a calm
+year, `immutable`), and /basic and /basic/check get a CSP that allows no script. A POST to them
+(a form from the page without JavaScript) is capped like any other and, when refused, answered with a calm
 HTML page instead of plain text.
 """
 from __future__ import annotations
@@ -19,12 +19,17 @@ import logging
 import re
 
 MAX_BODY = 16 * 1024  # bytes of a POST body (a 1,000-character question is ~2 KB as JSON)
+# "Check a text" (20,000 characters): 20,000 Cyrillic letters are 120 KB as a form (%D0%9F each), 40 KB as
+# JSON. Only /basic/check and the page's check event may send this much; every other body stays at MAX_BODY.
+MAX_TEXT_BODY = 160 * 1024
 JOIN = "/gradio_api/queue/join"
 # path -> methods. Prefix entries end with "/"; exact ones don't.
 OPEN_GET = ("/", "/theme.css", "/robots.txt", "/config", "/gradio_api/info", "/gradio_api/queue/data")
 OPEN_GET_PREFIX = ("/assets/", "/static/", "/gradio_api/heartbeat/")
 OPEN_POST = (JOIN, "/gradio_api/cancel")
 BASIC = "/basic"  # the page without JavaScript (ui/basic.py): GET, and POST of a form (capped, not JSON)
+BASIC_CHECK = "/basic/check"  # its "Check a text" form (ui/basic_check.py)
+BASIC_PATHS = (BASIC, BASIC_CHECK)
 # Gradio's built files carry a content hash in their names (index-DphvyggB.js): cached for a
 # year and never revalidated. Everything else, the HTML and every answer, stays no-store.
 HASHED = re.compile(r"^/assets/[\w.-]+-[A-Za-z0-9_-]{8,12}\.(js|css|woff2?|ttf|svg|png|wasm)$")
@@ -78,12 +83,16 @@ def clean(value):
     return value
 
 
-def parse_join(raw: bytes, kinds: dict[int, tuple[str, ...]]) -> bytes:
-    """A queue submission, checked and re-encoded, or Refused. Never raises anything else."""
+def parse_join(raw: bytes, kinds: dict[int, tuple[str, ...]], roomy=frozenset()) -> bytes:
+    """A queue submission, checked and re-encoded, or Refused. Never raises anything else.
+    Only the events in `roomy` (the check of a pasted text) may be longer than MAX_BODY."""
+    big = len(raw) > MAX_BODY
     try:
         body = json.loads(raw.decode("utf-8", "surrogatepass"))
     except (ValueError, RecursionError):
-        raise Refused(400, "Bad request") from None
+        raise Refused(413 if big else 400, "Request too large" if big else "Bad request") from None
+    if big and (not isinstance(body, dict) or body.get("fn_index") not in roomy):
+        raise Refused(413, "Request too large")
     if not isinstance(body, dict) or not set(body) <= BODY_KEYS:
         raise Refused(422, "Unexpected fields")
     index = body.get("fn_index")
@@ -122,8 +131,8 @@ def host_name(value: str) -> str:
 
 
 class Guard:
-    def __init__(self, app, settings, security_headers: dict, kinds: dict, routes=()):
-        self.app, self.settings, self.kinds = app, settings, kinds
+    def __init__(self, app, settings, security_headers: dict, kinds: dict, routes=(), roomy=frozenset()):
+        self.app, self.settings, self.kinds, self.roomy = app, settings, kinds, frozenset(roomy)
         self.headers = [(k.lower().encode(), v.encode()) for k, v in security_headers.items()]
         self.basic_headers = [(k, BASIC_CSP.encode() if k == b"content-security-policy" else v) for k, v in self.headers]
         self.replaced = {k for k, _ in self.headers} | {b"server"}
@@ -158,7 +167,7 @@ class Guard:
             receive = await self._admit(scope, receive)
             await self.app(scope, receive, send_with_headers)
         except Refused as refused:
-            if scope["path"] == BASIC and scope["method"] == "POST":  # a form: a calm page, not a bare error
+            if scope["path"] in BASIC_PATHS and scope["method"] == "POST":  # a form: a calm page, not a bare error
                 await _html(send_with_headers, refused.status, self._basic_refused(scope, refused.status))
             else:
                 await _plain(send_with_headers, refused.status, refused.text)
@@ -172,7 +181,7 @@ class Guard:
     def headers_for(self, path: str, method: str, query: bytes = b"") -> list[tuple[bytes, bytes]]:
         """The security headers for this path: /basic's CSP allows no script; hashed build files
         and the theme named by its hash are cached for good (`IMMUTABLE`); all else is no-store."""
-        if path == BASIC:
+        if path in BASIC_PATHS:
             return self.basic_headers
         if method in ("GET", "HEAD") and (HASHED.match(path) or path == "/theme.css" and THEME.match(query)):
             return [(k, IMMUTABLE if k == b"cache-control" else v) for k, v in self.headers]
@@ -183,7 +192,7 @@ class Guard:
 
         accept = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k.lower() == b"accept-language"), None)
         return refused_page(status, scope.get("query_string", b"").decode("latin-1"), accept,
-                            self.settings.exit_url, self.settings.max_question_chars)
+                            self.settings.exit_url, self.settings.max_question_chars, scope["path"])
 
     async def _admit(self, scope, receive):
         """Raise Refused, or return the `receive` the app should read (a checked body)."""
@@ -197,9 +206,10 @@ class Guard:
         self._route(path, method)
         if method != "POST":
             return receive
-        raw = await _read_body(scope, receive)
+        cap = MAX_TEXT_BODY if path == BASIC_CHECK or path == JOIN and self.roomy else MAX_BODY
+        raw = await _read_body(scope, receive, cap)
         if path == JOIN:
-            raw = parse_join(raw, self.kinds)
+            raw = parse_join(raw, self.kinds, self.roomy)
         elif path in OPEN_POST:
             raw = json.dumps(clean(_json_or_refuse(raw)), ensure_ascii=False).encode("utf-8")
         _set_length(scope, len(raw))
@@ -212,9 +222,9 @@ class Guard:
             return
         if method == "POST" and path in OPEN_POST:
             return
-        if path == BASIC and method in ("GET", "HEAD", "POST"):
+        if path in BASIC_PATHS and method in ("GET", "HEAD", "POST"):
             return
-        if path in OPEN_GET or path in OPEN_POST or path == BASIC:
+        if path in OPEN_GET or path in OPEN_POST or path in BASIC_PATHS:
             raise Refused(405, "Method Not Allowed")
         raise Refused(404, "Not Found")
 
@@ -230,12 +240,12 @@ def _json_or_refuse(raw: bytes):
         raise Refused(400, "Bad request") from None
 
 
-async def _read_body(scope, receive) -> bytes:
-    """The whole body, or Refused(413) as soon as it passes MAX_BODY (announced or sent)."""
+async def _read_body(scope, receive, cap: int = MAX_BODY) -> bytes:
+    """The whole body, or Refused(413) as soon as it passes `cap` bytes (announced or sent)."""
     for key, value in scope.get("headers", []):
         if key.lower() == b"content-length":
             try:
-                if int(value) > MAX_BODY:
+                if int(value) > cap:
                     raise Refused(413, "Request too large")
             except ValueError:
                 raise Refused(400, "Bad request") from None
@@ -246,7 +256,7 @@ async def _read_body(scope, receive) -> bytes:
             raise Refused(400, "Client went away")
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY:
+        if size > cap:
             raise Refused(413, "Request too large")
         chunks.append(chunk)
         if not message.get("more_body"):

@@ -103,11 +103,12 @@ def sources_html(citations: list[dict], labels: dict, uid: str = "", open_: bool
             + (f" ({html.escape(_date(s.get('published')))})" if _date(s.get("published")) else "") + "</li>"
             for s in c["sources"])
         where = html.escape(c["title"] + (f" — {c['section']}" if c.get("section") else ""))
-        reviewed = html.escape(str(c.get("reviewed_on", "")))
+        reviewed = html.escape(str(c.get("reviewed_on") or ""))
+        reviewed = f' · {labels["reviewed"]} {reviewed}' if reviewed else ""  # a checked text's citations have none
         items.append(
             f'<li class="refuge-source" id="{uid}-s{c["n"]}"><details><summary>{source_line(c, labels)}</summary>'
             f'<blockquote>{html.escape(c["quote"])}</blockquote><p class="refuge-reviewed">{where}'
-            f' · {labels["reviewed"]} {reviewed}</p><ul class="refuge-originals">{originals}</ul></details></li>')
+            f'{reviewed}</p><ul class="refuge-originals">{originals}</ul></details></li>')
     if not items:
         return ""
     head = html.escape(labels.get("sources_n", "{label} ({n})").format(n=len(items), label=labels["sources"]))

@@ -42,6 +42,23 @@ UI = {
         "llm_removed": "{n} sentence(s) that the sources do not support were left out.",
         "llm_fallback": "The language model's answer could not be checked against the sources, "
                         "so sentences quoted from them are shown instead.",
+        "ask_tab": "Ask a question",
+        "check_tab": "Check a text",
+        "check_label": "Text to check",
+        "check_placeholder": "Paste a post, a thread or an article (up to 20,000 characters)",
+        "check_intro": "Each sentence is marked as a claim, an opinion, a question or a call to action. Claims are "
+                       "looked up in reviewed sources; only a curated review gives a rating. The text is not stored.",
+        "check_button": "Check",
+        "check_too_long_body": "That text is too long. Please paste at most {limit:,} characters.",
+        "checked_n": "Sentences checked: {n}",
+        "kind_claim": "Claim", "kind_opinion": "Opinion", "kind_question": "Question", "kind_call": "Call to action",
+        "verdict_documented": "Documented", "verdict_disputed": "Disputed", "verdict_misattributed": "Misattributed",
+        "verdict_unsupported": "Unsupported", "verdict_misleading": "Misleading", "verdict_outdated": "Outdated",
+        "verdict_related": "Related vetted sources (no rating)",
+        "verdict_not_covered": "No vetted source covers this",
+        "rating": "Rating of a curated review",
+        "check_link": "Check a text instead",
+        "ask_link": "Ask a question instead",
     },
     "ru": {
         "exit": "Выйти",
@@ -83,6 +100,26 @@ UI = {
         "llm_removed": "Предложений, не подтверждённых источниками, убрано: {n}.",
         "llm_fallback": "Ответ языковой модели не удалось проверить по источникам, "
                         "поэтому показаны предложения, процитированные из них.",
+        "ask_tab": "Задать вопрос",
+        "check_tab": "Проверить текст",
+        "check_label": "Текст для проверки",
+        "check_placeholder": "Вставьте пост, ветку или статью (до 20 000 символов)",
+        "check_intro": "Каждое предложение помечено как утверждение, мнение, вопрос или призыв к действию. "
+                       "Утверждения сверяются с проверенными источниками; оценку даёт только подготовленный разбор. "
+                       "Текст не сохраняется.",
+        "check_button": "Проверить",
+        "check_too_long_body": "Текст слишком длинный. Пожалуйста, вставьте не больше {limit:,} символов.",
+        "checked_n": "Проверено предложений: {n}",
+        "kind_claim": "Утверждение", "kind_opinion": "Мнение", "kind_question": "Вопрос",
+        "kind_call": "Призыв к действию",
+        "verdict_documented": "Подтверждено", "verdict_disputed": "Оспаривается",
+        "verdict_misattributed": "Приписано не тому", "verdict_unsupported": "Не подтверждено",
+        "verdict_misleading": "Вводит в заблуждение", "verdict_outdated": "Устарело",
+        "verdict_related": "Связанные проверенные источники (без оценки)",
+        "verdict_not_covered": "Проверенных источников об этом нет",
+        "rating": "Оценка подготовленного разбора",
+        "check_link": "Проверить текст",
+        "ask_link": "Задать вопрос",
     },
 }
 

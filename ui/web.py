@@ -2,6 +2,7 @@
 in a FastAPI app that owns the HTTP layer (/healthz; ui/guard.py: security headers, allowed
 hosts and routes, body cap, the checked queue submissions; no CORS).
 
+The page has two tabs: the chat (the default) and "Check a text" (ui/checkview.py).
 The streaming generator `respond` is a plain function of (assistant, message,
 history), so it can be tested without a browser. Nothing here logs question text.
 """
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from chat.messages import message as msg
 from kb.errors import BadQuestion, RefugeError
-from ui import present, stream
+from kb.settings import CHECK
+from ui import checkview, present, stream
 from ui.ratelimit import RateLimit, client_of
 from ui.texts import pick_language, ui_text
 
@@ -24,6 +26,7 @@ PAGE_TITLE = "Notes"
 CSS = (STATIC / "refuge.css").read_text()
 JS = (STATIC / "refuge.js").read_text()  # runs once the chat has loaded; the exit itself is ui/static/early.js
 log = logging.getLogger("refuge.web")
+CHECK_EVENT = "check_a_text"  # the page's "Check a text" event: the gate lets its body be larger
 KEPT_TURNS = 24  # messages of a conversation the server keeps (and shows) per session
 KEPT_SECONDS = 3600  # a session's conversation is forgotten an hour after its last change
 SESSIONS = 2000  # conversations kept at most (the oldest go first)
@@ -175,8 +178,13 @@ def _top_html(text: dict, exit_url: str, lang: str = "en") -> str:
             f'<h1 class="refuge-sr">{esc(text["heading"])}</h1><p class="refuge-notice">{esc(text["notice"])}</p>')
 
 
+def _check_intro(text: dict) -> str:
+    return f'<p class="refuge-notice">{html.escape(text["check_intro"])}</p>'
+
+
 def build_blocks(assistant, gate: Gate | None = None, limit: RateLimit | None = None):
-    """The Gradio Blocks app (not launched): chat, examples, language switch, quick exit."""
+    """The Gradio Blocks app (not launched): chat, examples, language switch, quick exit, and the
+    "Check a text" tab."""
     import gradio as gr
 
     gate = gate or Gate(assistant.settings.max_running, assistant.settings.max_waiting)
@@ -221,12 +229,20 @@ def build_blocks(assistant, gate: Gate | None = None, limit: RateLimit | None = 
             except RefugeError:
                 return reply("", msg("unavailable", lang))
 
+    def check_a_text(text: str, lang: str, request: gr.Request = None) -> str:
+        """The "Check a text" result as HTML, through the chat's rate limit and gate."""
+        return checkview.run(assistant, text, lang if lang in ("en", "ru") else "en", limit, gate,
+                             client_of(request))[1]
+
     def relabel(lang: str):
         text = ui_text(lang)
         return [gr.update(value=_top_html(text, exit_url, lang)),
                 gr.update(placeholder=text["placeholder"], label=text["question"], submit_btn=text["send"]),
-                gr.update(value=text["new"]), gr.update(label=text["answers"]), gr.update(label=text["language"])] + \
-               [gr.update(value=q) for q in text["examples"]]
+                gr.update(value=text["new"]), gr.update(label=text["answers"]), gr.update(label=text["language"]),
+                gr.update(label=text["ask_tab"]), gr.update(label=text["check_tab"]),
+                gr.update(value=_check_intro(text)),
+                gr.update(label=text["check_label"], placeholder=text["check_placeholder"]),
+                gr.update(value=text["check_button"])] + [gr.update(value=q) for q in text["examples"]]
 
     def on_load(request: gr.Request):
         lang = pick_language(request.headers.get("accept-language") if request else None)
@@ -237,14 +253,22 @@ def build_blocks(assistant, gate: Gate | None = None, limit: RateLimit | None = 
                    delete_cache=(600, 600)) as blocks:
         kept = gr.State([], time_to_live=KEPT_SECONDS)
         top = gr.HTML(_top_html(text, exit_url), elem_id="refuge-head")
-        chatbot = gr.Chatbot(label=text["answers"], show_label=False, height=None, autoscroll=False,
-                             feedback_options=None, buttons=[], elem_id="refuge-chat", allow_tags=False,
-                             group_consecutive_messages=False, layout="panel")
-        box = gr.Textbox(placeholder=text["placeholder"], label=text["question"], show_label=False, max_lines=4,
-                         elem_id="refuge-input", max_length=assistant.settings.max_question_chars + 1,
-                         submit_btn=text["send"])
-        with gr.Row(elem_id="refuge-examples"):
-            examples = [gr.Button(q, size="sm", variant="secondary") for q in text["examples"]]
+        with gr.Tabs(elem_id="refuge-modes"):
+            with gr.Tab(text["ask_tab"], id="ask", elem_id="refuge-ask-tab") as ask_tab:
+                chatbot = gr.Chatbot(label=text["answers"], show_label=False, height=None, autoscroll=False,
+                                     feedback_options=None, buttons=[], elem_id="refuge-chat", allow_tags=False,
+                                     group_consecutive_messages=False, layout="panel")
+                box = gr.Textbox(placeholder=text["placeholder"], label=text["question"], show_label=False,
+                                 max_lines=4, elem_id="refuge-input",
+                                 max_length=assistant.settings.max_question_chars + 1, submit_btn=text["send"])
+                with gr.Row(elem_id="refuge-examples"):
+                    examples = [gr.Button(q, size="sm", variant="secondary") for q in text["examples"]]
+            with gr.Tab(text["check_tab"], id="check", elem_id="refuge-check-tab") as check_tab:
+                intro = gr.HTML(_check_intro(text), elem_id="refuge-check-intro")
+                paste = gr.Textbox(label=text["check_label"], placeholder=text["check_placeholder"], lines=6,
+                                   max_lines=14, max_length=CHECK.max_chars + 1, elem_id="refuge-check-input")
+                check = gr.Button(text["check_button"], variant="primary", elem_id="refuge-check-button")
+                result = gr.HTML("", elem_id="refuge-check-result")
         with gr.Row(elem_id="refuge-foot"):
             new = gr.Button(text["new"], variant="secondary", size="sm", elem_id="refuge-new")
             lang = gr.Radio([("English", "en"), ("Русский", "ru")], value="en", label=text["language"],
@@ -253,7 +277,9 @@ def build_blocks(assistant, gate: Gate | None = None, limit: RateLimit | None = 
         for button in examples:
             button.click(lambda q: q, button, box, api_visibility="private")
         new.click(lambda: ([], "", []), None, [chatbot, box, kept], api_visibility="private")
-        outputs = [top, box, new, chatbot, lang] + examples
+        check.click(check_a_text, [paste, lang], result, api_visibility="private", concurrency_limit=24,
+                    show_progress="minimal")
+        outputs = [top, box, new, chatbot, lang, ask_tab, check_tab, intro, paste, check] + examples
         lang.change(relabel, lang, outputs, api_visibility="private")
         blocks.load(on_load, None, [lang] + outputs, api_visibility="private")
         gr.api(ask_api, api_name="ask", concurrency_limit=24)
@@ -291,7 +317,7 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
     from fastapi.responses import FileResponse, JSONResponse
     from starlette.middleware.cors import CORSMiddleware
 
-    from ui import basic
+    from ui import basic, basic_check
     from ui.guard import Guard, input_kinds
     from ui.shell import Shell
 
@@ -316,6 +342,7 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     basic.routes(app, assistant, limit, gate, settings)  # before Gradio takes over "/"
+    basic_check.routes(app, assistant, limit, gate, settings)
     blocks = build_blocks(assistant, gate, limit).queue(max_size=64, default_concurrency_limit=4)
     blocks.state_session_capacity = SESSIONS
     theme = gr.themes.Base(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
@@ -326,8 +353,9 @@ def create_app(settings, assistant=None, gate: Gate | None = None):
                               favicon_path=str(STATIC / "favicon.svg"), show_error=False, max_file_size=1)
     blocks.config["version"] = VERSION_SHOWN
     app.add_middleware(Shell, exit_url=settings.exit_url, limit=settings.max_question_chars)
+    roomy = {i for i, fn in blocks.fns.items() if fn.name == CHECK_EVENT}
     app.add_middleware(Guard, settings=settings, security_headers=SECURITY_HEADERS, kinds=input_kinds(blocks),
-                       routes=app.router.routes)  # added last, so outermost: it runs before anything else
+                       routes=app.router.routes, roomy=roomy)  # added last, so outermost: it runs before anything else
     return app
 
 

@@ -43,6 +43,11 @@
     const label = picker && $("[data-testid=block-info]", picker);
     if (label && picker.getAttribute("aria-label") !== label.textContent.trim()) picker.setAttribute("aria-label", label.textContent.trim());
     if (picker) picker.querySelectorAll("input[type=radio]").forEach((r) => { if (r.name !== "refuge-lang") r.name = "refuge-lang"; });
+    /* Gradio gives each tab's column an empty id: not an id, and invalid HTML */
+    document.querySelectorAll('[id=""]').forEach((e) => e.removeAttribute("id"));
+    /* a checked text: its heading ("Sentences checked: 3") or its message, once, for screen readers */
+    const checked = $("#refuge-check-result .refuge-check-head, #refuge-check-result .refuge-message");
+    if (checked && !announced.has(checked)) { announced.add(checked); say(checked.textContent.trim().slice(0, 200)); }
     const chat = $("#refuge-chat");
     if (!chat) return;
     const log = $("[role=log]", chat);
