@@ -31,6 +31,16 @@ DANGER = [re.compile(p, _I) for p in (
     r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|in\s+(anything|living|life|going on))|"
     r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
     r"\bend it all\b|\bbetter off dead\b",
+    # the warning signs of suicide said without the word: things given away, a letter left, pills at
+    # hand, telling someone "before"
+    r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
+    r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
+    r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b|"
+    r"\bwant(ed)?\s+to\s+(tell|say goodbye to)\s+(someone|somebody|you)\s+before\b",
+    # a threat without the word: someone outside at night, knows where I live, a video sent unless I pay
+    r"\b(knows?|found out|find out)\s+where\s+i\s+live\b|\b(car|van|man|guy|someone|they)\s+(is|are)\s+outside\b|"
+    r"\b(send|show|post|share)\w*\b.{0,40}\b(video|photos?|pictures?|pics)\b.{0,60}\b(if i don'?t|unless i)\b|"
+    r"\bcan'?t\s+breathe\b",
     # known about and unable to stay ("they know about me. cant stay home"), help asked in a hurry
     r"\bthey\s+(know|found out)\s+(about|abt)\s+me\b|\bcan'?t\s+(stay|go|sleep)\s+(at\s+)?home\b|"
     r"\b(pls|plz)\s+help\b",
@@ -158,6 +168,9 @@ SELF_HARM = [re.compile(p, _I) for p in (
     r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|in\s+(anything|living|life|going on))|"
     r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
     r"\bend it all\b|\bbetter off dead\b",
+    r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
+    r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
+    r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b",
     r"покончить\s+с\s+собой|покончу\s+с\s+собой|суицид|(думаю|мысли)\s+(о|об|про)\s+самоубийств|не\s+(хочу|могу)\s+(больше\s+)?жить?\b|убить\s+себя",
 )]
 VIOLENCE = [re.compile(p, _I) for p in (
@@ -166,6 +179,7 @@ VIOLENCE = [re.compile(p, _I) for p in (
     r"security|men)\b",
     r"\b(detained|arrested|kidnapped|abducted|beaten|tortured|outed|taken|killed|hunted|followed|watched|held)\b",
     r"\b(locked|lock|locking)\s+me\b|\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\bdeport|\bsend\w*\s+me\s+back",
+    r"\bknows?\s+where\s+i\s+live\b|\b(is|are)\s+outside\s+(my|the|again)\b|\bif i don'?t pay\b|\bunless i pay\b",
     r"уб[ьъ]?[её]т|убить|убьют|угрож|гроз|шантаж|задержали|похитили|избили|пытали|ищут|узнал|полици|отдел|"
     r"родн|родственник|семь[яеи]|отец|мать|мама|папа|брат|дяд|муж|запер|запрут|замуж|женить",
 )]
@@ -176,6 +190,16 @@ FLEE = [re.compile(p, _I) for p in (
 KINDS = (("self_harm", SELF_HARM), ("violence", VIOLENCE), ("flee", FLEE))
 
 
+PAST_YEAR = re.compile(r"\b(19\d\d|20[01]\d|202[0-5])\b")  # a year before this one (2026)
+
+
+def _present(text: str) -> str:
+    """`text` without its clauses dated to a past year: "if I was detained in 2024, can I still
+    complain?" tells of harm that is history, not of danger now."""
+    return " ".join(c for c in re.split(r"(?<=[.,;:?!])\s+|\s+(?=(если|if|when|когда|and now|but now|а теперь|но теперь)\b)",
+                                        text, flags=re.I) if c and not PAST_YEAR.search(c))
+
+
 def danger_kind(question: str) -> str | None:
     """Which kind of danger a question signals: "self_harm" (suicidal thoughts, self-harm),
     "violence" (threats or violence from family, police or others), "flee" (an urgent need to
@@ -184,7 +208,7 @@ def danger_kind(question: str) -> str | None:
     so the Russian patterns see it."""
     from kb.translit import is_translit, to_cyrillic
 
-    texts = [question] + ([to_cyrillic(question)] if is_translit(question) else [])
+    texts = [_present(t) for t in [question] + ([to_cyrillic(question)] if is_translit(question) else [])]
     if not any(p.search(text) for text in texts for p in DANGER):
         return None
     for kind, patterns in KINDS:

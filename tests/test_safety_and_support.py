@@ -160,3 +160,20 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
 ])
 def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     assert danger_kind(message) == kind
+
+
+@pytest.mark.parametrize("message, kind", [
+    ("got refused again. i already gave my things away and wrote a letter to my sister. my pills are here on the table",
+     "self_harm"),
+    ("the guy from the app knows where i live and says hell send the video to my mum if i dont pay", "violence"),
+    ("a car is outside my flat again, third night", "violence"),
+    ("меня избили в 2023 году, а теперь меня ищут", "violence"),  # history, then danger now
+    ("I was beaten in 2021 and now they are outside my door", "violence"),
+    # harm dated to a past year is history, not danger now; calm look-alikes
+    ("можно ли подать жалобу в ЕСПЧ на Россию, если меня задержали в 2024 году?", None),
+    ("mozhno li eshe podat zhalobu v ESPCh? menya izbili policeiskie v 2023 godu", None),
+    ("can i give away my belongings before leaving russia legally?", None),
+    ("how many tablets of hormones can I bring to Germany?", None),
+])
+def test_warning_signs_and_history(message, kind):
+    assert danger_kind(message) == kind
