@@ -69,9 +69,10 @@ NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisi
 ON_TOPIC = 0.5  # see `on_topic`
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 STARTED_RE = re.compile(r"\b(start\w*|begin|began|begun|first|originally|впервые|начал\w*|появил\w*)\b", re.I)
-# A sentence that opens by saying yes or no ("Yes: ...", "Not always, ..."): a curated answer to its own question
-YES_NO_ANSWER = re.compile(r"^\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|rarely|"
-                           r"it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b\s*[:,.;—–-]", re.I)
+# A sentence that opens by saying yes or no ("Yes: ...", "Not always, ...", "In the EU, yes: ..."): a curated
+# answer to its own question
+YES_NO_ANSWER = re.compile(r"^([^.,:;]{0,60},\s*)?\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|"
+                           r"rarely|it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b\s*[:,.;—–-]", re.I)
 YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
                              r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
                              r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b", re.I)
@@ -85,6 +86,7 @@ DEPENDENT_RE = re.compile(
     # "In that interview...", "Muižnieks also said...", "The order was...", "According to the same lawyers..."
     r"(in|at|from|for|by|under|after|before|during|according to|like)\s+(that|this|these|those|the same|such)|"
     r"[\w-]+\s+(also|further|too)|(the|this|that)\s+(order|post|interview|statement|memo|memorandum|letter)|"
+    r"the\s+(examples|exceptions|reasons|figures|numbers|changes|rules|cases)\s+(include|are|were)|"
     r"(\w+\s+){0,4}the same (lawyers?|report|source|study|group|court|interview|guidance|article|organi[sz]ation))\b",
     re.I)
 

@@ -88,9 +88,10 @@ DANGER = [re.compile(p, _I) for p in (
     r"(надо|нужно)\s+(срочно\s+)?(бежать|сбежать|спрятаться|скрыться)|срочно\s+(надо|нужно)\s+(бежать|уехать|"
     r"спрятаться|скрыться)|куда\s+(мне\s+)?срочно\s+(обратиться|бежать|идти)",
 )]
-ORG_WORDS = r"(unhcr|office|embassy|hotline|helpline|line|organi[sz]ation|network|hotline|ngo|charity|group|centre|center|court|ministry)"
+ORG_WORDS = r"(unhcr|railroad|sos|office|embassy|hotline|helpline|line|organi[sz]ation|network|hotline|ngo|charity|group|centre|center|court|ministry)"
 PRIVATE_DATA = [re.compile(p, _I) for p in (
     r"\bhome\s+address|\b\w+'s\s+(home\s+|current\s+)?address\b",
+    r"\b(personal|private|home)\s+(whatsapp\s+|telegram\s+|phone\s+|mobile\s+|cell\s+)?(number|e-?mail|contacts?)\b",
     rf"\baddress(es)?\s+(of|for)\s+(?!((the|an?|their|its)\s+)?([\w-]+\s+){{0,4}}{ORG_WORDS}\b)\w+",
     r"\bwhere\s+(does|do|did|can i find)?\s*[\w'\s]{1,40}?\s+(live|lives|living|stay|stays|hiding)\s+(now|today)?\s*\??$",
     rf"\b(phone|telephone|mobile)\s+number\s+(of|for)\s+(?!((the|an?)\s+)?([\w-]+\s+){{0,4}}{ORG_WORDS}\b)",

@@ -92,6 +92,7 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     ("In that interview, he denied the reports.", True), ("Muižnieks also said the reports were credible.", True),
     ("The order was ruled unlawful in July 2025.", True), ("According to the same lawyers, likes remain legal.", True),
     ("The law does not define the term.", False), ("In 2017 police detained dozens of men.", False),
+    ("The examples include coming out more than a year after arriving.", True),
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
@@ -191,6 +192,7 @@ def test_a_quoted_sentence_never_opens_with_yes_or_no():
 
     assert not _shows_alone("Yes: a law in force since 24 July 2023 bans medical transition in Russia.", ANSWER)
     assert not _shows_alone("Not always: rights groups documented people taken back to Chechnya.", ANSWER)
+    assert not _shows_alone("In the EU, yes: the 2013 directive gives a right to an interpreter.", ANSWER)
     assert _shows_alone("No official Russian investigation has confirmed any of these totals.", ANSWER)
     assert _shows_alone("In some countries national authorities register asylum applications.", ANSWER)
 
