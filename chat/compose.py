@@ -46,7 +46,7 @@ ANSWER_TYPES = {
                           r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won(?!'t)|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
                re.compile(r"\b(found|held|ruled|decided\s+(that|to)|violat\w*|breach\w*|award\w*|rejected|upheld|"
                           r"установил\w*|признал\w*|"
-                          r"постановил\w*|присудил\w*|наруш\w+)", re.I)),
+                          r"постановил\w*|присудил\w*|наруш\w+)\b", re.I)),
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
                        r"people)|кто|какие организации)", re.I), NAME_RE),
     "procedure": (re.compile(r"\bhow\s+(do|can|could|should|to|would)\s+(i|we|you|one|people|a person|someone)?\s*"
@@ -84,9 +84,13 @@ DEPENDENT_RE = re.compile(
     r"эт[иоа]т?|так(ие|ой|ая|им)|он|она|они|оно|его|её|ее|их|кроме того|однако|но|также|при этом|тем не менее|"
     r"(суд|ЕСПЧ|комитет|группа|сеть|закон)\s+(также|затем|далее)|"
     # "In that interview...", "Muižnieks also said...", "The order was...", "According to the same lawyers..."
-    r"(in|at|from|for|by|under|after|before|during|according to|like)\s+(that|this|these|those|the same|such)|"
+    r"(in|at|from|for|by|under|after|before|during|according to|like)\s+(that|this|these|those|the same|such|its|their|"
+    r"his|her)|"
     r"[\w-]+\s+(also|further|too)|(the|this|that)\s+(order|post|interview|statement|memo|memorandum|letter)|"
     r"the\s+(examples|exceptions|reasons|figures|numbers|changes|rules|cases)\s+(include|are|were)|"
+    # a body named only by its common noun ("The Court found...") leans on the sentence that names it
+    r"the\s+(court|committee|tribunal|commission|judges|grand chamber|chamber)(?!\s+of\b)(?=\s+[a-z])|"
+    r"суд(?!\s+(ЕС|европейского|по))(?=\s+[а-яё])|комитет(?=\s+[а-яё])|"
     r"(\w+\s+){0,4}the same (lawyers?|report|source|study|group|court|interview|guidance|article|organi[sz]ation))\b",
     re.I)
 
@@ -247,6 +251,8 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         if DEPENDENT_RE.match(doc):  # shown with the sentence it leans on, or not at all
             cand.lead_in = before if before is not None and not before.lead_in and before.eligible else None
             cand.eligible = cand.eligible and cand.lead_in is not None
+            if cand.lead_in is not None:  # shown as a pair, scored as one: the mean of the two
+                cand.score = (cand.score + cand.lead_in.score) / 2
         out.append(cand)
     if out and not any(c.eligible for c in out) and (subject.rare or subject.places):
         return _relaxed(out, settings)

@@ -93,6 +93,8 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     ("The order was ruled unlawful in July 2025.", True), ("According to the same lawyers, likes remain legal.", True),
     ("The law does not define the term.", False), ("In 2017 police detained dozens of men.", False),
     ("The examples include coming out more than a year after arriving.", True),
+    ("The Court found that the bans were not necessary.", True), ("In its judgment of 2010, the Court found...", True),
+    ("The Court of Justice of the European Union ruled in 2013.", False), ("Суд признал нарушение.", True),
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
@@ -259,3 +261,16 @@ def test_a_sentence_that_points_elsewhere_is_not_shown_alone():
 
     assert not _shows_alone("The judgments below are among the best-known LGBT cases against Russia.", ANSWER)
     assert _shows_alone("Russia stopped being a party to the Convention on 16 September 2022.", ANSWER)
+
+
+def test_a_sentence_shown_with_its_lead_in_is_scored_as_the_pair():
+    """'In its judgment... the Court found violations' rides with 'In Alekseyev v. Russia, ...' and
+    the pair's score is the mean of the two."""
+    from chat.compose import DEPENDENT_RE
+
+    before = cand("In Alekseyev v. Russia, an activist complained that Moscow banned Pride.", 1.15, 0)
+    after = cand("In its judgment of 21 October 2010, the Court found violations of Article 11.", 0.65, 1)
+    assert DEPENDENT_RE.match(after.text)
+    after.lead_in, after.score = before, (before.score + after.score) / 2
+    answer, _ = select([before, after], read("did the moscow pride organisers ever win in court?"))
+    assert [c.text for c in answer[0].shown] == [before.text, after.text]
