@@ -177,3 +177,17 @@ def test_danger_said_plainly_and_calm_lookalikes(message, kind):
 ])
 def test_warning_signs_and_history(message, kind):
     assert danger_kind(message) == kind
+
+
+@pytest.mark.parametrize("message, distress", [
+    ("Ive been hiding in a friends flat for 4 days, they took my passport. I need to get out tonight", True),
+    ("my uncle is coming tomorrow, i know what that means", True),
+    ("они опять стоят у подъезда и ждут меня, что делать", True),
+    ("What happened in Chechnya in 2017?", False),  # no first person, no now
+    ("I have my asylum interview tomorrow, what will they ask?", False),  # now, but no threat
+    ("my friends were detained in 2017 and tortured", False),  # a threat, but history
+])
+def test_danger_told_in_ones_own_words(message, distress):
+    from chat.safety import in_distress
+
+    assert in_distress(message) is distress
