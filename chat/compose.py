@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chat.places import named_places
+from chat.places import named_places, with_eu
 from chat.retrieve import CRISIS_ID, NOT_SEARCHED
 from kb.settings import ANSWER, AnswerSettings
 from kb.store import sentence_id
@@ -88,6 +88,7 @@ DEPENDENT_RE = re.compile(
     r"his|her)|"
     r"[\w-]+\s+(also|further|too)|(the|this|that)\s+(order|post|interview|statement|memo|memorandum|letter)|"
     r"the\s+(examples|exceptions|reasons|figures|numbers|changes|rules|cases)\s+(include|are|were)|"
+    r"([\w'-]+\s+){0,5}(likewise|similarly|as well|in turn)|"
     # a body named only by its common noun ("The Court found...") leans on the sentence that names it
     r"the\s+(court|committee|tribunal|commission|judges|grand chamber|chamber)(?!\s+of\b)(?=\s+[a-z])|"
     r"суд(?!\s+(ЕС|европейского|по))(?=\s+[а-яё])|комитет(?=\s+[а-яё])|"
@@ -293,7 +294,7 @@ class Subject:
         """What a chat.question.Question names (read from it)."""
         if question is None or not question.text:
             return cls(set(), set(), set())
-        return cls(question.years, question.places, question.rare, question.language)
+        return cls(question.years, with_eu(question.places), question.rare, question.language)
 
     def allows(self, text: str, section: str, chunk, index) -> bool:
         """Whether a sentence may be shown: no other year than the question's, and, in a

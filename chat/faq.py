@@ -48,13 +48,14 @@ def fits(asked, chunk) -> bool:
 
 
 def _places(index) -> list[set[str]]:
-    """The places each row's pair names (its question or its article's title), once per version."""
+    """The places each row's pair names (its question, its answer or its article's title), once per version."""
     if "faq_places" not in index.per_version:
         from chat.places import named_places
 
         rows = _table(index)[0]
         index.per_version["faq_places"] = [
-            named_places(f"{index.by_id[cid].meta.get('title', '')} {index.by_id[cid].meta.get('section', '')}")
+            named_places(f"{index.by_id[cid].meta.get('title', '')} {index.by_id[cid].meta.get('section', '')} "
+                         f"{index.by_id[cid].text}")
             for cid in rows]
     return index.per_version["faq_places"]
 
@@ -70,7 +71,9 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     if not rows or lang not in settings.faq_languages:
         return None
     cosines = matrix @ np.asarray(question_vec, dtype=np.float32)
-    asked_places = question.places
+    from chat.places import with_eu
+
+    asked_places = with_eu(question.places)
     best: dict[str, float] = {}
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
         if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):

@@ -124,12 +124,24 @@ DEMONYMS = {"chechen": "chechnya", "chechens": "chechnya", "russian": "russia", 
             "british": "united-kingdom", "american": "united-states", "canadian": "canada"}
 
 
+EU = re.compile(r"\b(EU|E\.U\.|European Union|Court of Justice|CJEU|ЕС|Евросоюз\w*|Европейск\w+ союз\w*)\b")
+EU_MEMBERS = {"austria", "belgium", "bulgaria", "croatia", "cyprus", "czechia", "denmark", "estonia", "finland", "france",
+              "germany", "greece", "hungary", "ireland", "italy", "latvia", "lithuania", "luxembourg", "malta",
+              "netherlands", "poland", "portugal", "romania", "slovakia", "slovenia", "spain", "sweden"}
+
+
+def with_eu(places) -> set[str]:
+    """`places` with the EU when one of them is a member state: EU law answers a question about
+    Germany, not one about the UK."""
+    return set(places) | {"eu"} if set(places) & EU_MEMBERS else set(places)
+
+
 def named_places(text: str) -> set[str]:
     """The countries and regions `text` names, one name each (UK, Britain -> united-kingdom;
     Японии, Японию -> japan; Chechen -> chechnya), with the country a region is part of (a
     sentence about Russia may answer one about Chechnya)."""
     found = {FORMS[p] for p in places_in(text)} | countries_in(text) | \
-        {DEMONYMS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DEMONYMS}
+        {DEMONYMS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DEMONYMS} | ({"eu"} if EU.search(text) else set())
     return found | {PART_OF[p] for p in found if p in PART_OF}
 
 

@@ -95,6 +95,7 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     ("The examples include coming out more than a year after arriving.", True),
     ("The Court found that the bans were not necessary.", True), ("In its judgment of 2010, the Court found...", True),
     ("The Court of Justice of the European Union ruled in 2013.", False), ("Суд признал нарушение.", True),
+    ("The UK Home Office likewise describes the interview as key.", True),
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
@@ -274,3 +275,12 @@ def test_a_sentence_shown_with_its_lead_in_is_scored_as_the_pair():
     after.lead_in, after.score = before, (before.score + after.score) / 2
     answer, _ = select([before, after], read("did the moscow pride organisers ever win in court?"))
     assert [c.text for c in answer[0].shown] == [before.text, after.text]
+
+
+def test_eu_law_answers_a_question_about_a_member_state_not_about_the_uk():
+    index = FakeIndex({"a:000:x": "Under EU law an interpreter must be present.", "b:000:x": "Other text."})
+    eu_sentence = "Under the EU regulation, an interpreter must be present at the interview."
+    assert Subject.of(read("interpreter at my asylum interview in germany")).allows(eu_sentence, "", None, None)
+    uk = Subject.of(read("interpreter at my asylum interview in the uk"))
+    assert not uk.allows(eu_sentence, "", index.by_id["a:000:x"], index)
+    assert Subject.of(read("interpreter at my asylum interview in germany")).allows(eu_sentence, "", index.by_id["a:000:x"], index)
