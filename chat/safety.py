@@ -202,7 +202,8 @@ THREAT = re.compile(r"\b(kill\w*|hurt|beat\w*|hit me|attack\w*|rape\w*|threat\w*
                     r"waiting for me|coming|looking for me|hunt\w*|find me|found me|take me|locked|trapped|"
                     r"blackmail\w*|expose me|out me|honou?r|weapon|knife|gun|hiding|asking (around )?about me|"
                     r"took my (passport|phone|documents|papers)|knows? about me|found out|summon\w*|disappear\w*|"
-                    r"stalk\w*)\b|(убь|убит|угрож|избил|избива|следят|следит|ищут|ждут|караул|приед|прид[уё]т|"
+                    r"stalk\w*|(found|read|saw|went through|checked) my (messages|chats?|phone|photos|texts)|"
+                    r"calling (the )?police|call(ing|ed)? the police on me|report(ing)? me)\b|(убь|убит|угрож|избил|избива|следят|следит|ищут|ждут|караул|приед|прид[уё]т|"
                     r"заберут|найдут|шантаж|запер)", _I)
 
 
@@ -213,9 +214,13 @@ def in_distress(text: str) -> bool:
 PAST_YEAR = re.compile(r"\b(19\d\d|20[01]\d|202[0-5])\b")  # a year before this one (2026)
 
 
+FIGURATIVE = re.compile(r"\b(it|that|this)\s+(\w+\s+)?(hurt|harm)\w*\s+(me|my|us)\b", _I)  # "will it hurt me (my case)"
+
+
 def _present(text: str) -> str:
-    """`text` without its clauses dated to a past year: "if I was detained in 2024, can I still
-    complain?" tells of harm that is history, not of danger now."""
+    """`text` without its clauses dated to a past year ("if I was detained in 2024, can I still
+    complain?" tells of harm that is history, not of danger now) and without "it hurts me" said of a case."""
+    text = FIGURATIVE.sub(" ", text)
     return " ".join(c for c in re.split(r"(?<=[.,;:?!])\s+|\s+(?=(если|if|when|когда|and now|but now|а теперь|но теперь)\b)",
                                         text, flags=re.I) if c and not PAST_YEAR.search(c))
 

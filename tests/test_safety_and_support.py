@@ -191,3 +191,13 @@ def test_danger_told_in_ones_own_words(message, distress):
     from chat.safety import in_distress
 
     assert in_distress(message) is distress
+
+
+@pytest.mark.parametrize("message, danger", [
+    ("my landlord found my messages and said hes calling police tonight. where can i go right now", True),
+    ("they will hurt me", True),
+    ("should I send a video of me and my partner to prove it, or will it hurt me?", False),  # hurt my case
+    ("my friend said it will hurt me to wait before claiming", False),
+])
+def test_threats_from_anyone_and_figurative_hurt(message, danger):
+    assert signals_danger(message) is danger
