@@ -113,6 +113,17 @@ def mentioned(place: str, text: str) -> bool:
     return word[: min(7, max(4, len(word) - 2))] in text.lower()
 
 
+_WRITTEN = {}  # place -> every written form of it
+for _form, _place in FORMS.items():
+    _WRITTEN.setdefault(_place, set()).add(_form)
+
+
+def place_mentioned(word: str, text: str) -> bool:
+    """Whether `text` names the place `word` names, in any of its forms ("america": "United States")."""
+    place = FORMS.get(word, word)
+    return any(mentioned(form, text) for form in _WRITTEN.get(place, set()) | {word, place})
+
+
 def countries_in(text: str) -> set[str]:
     """The destination countries (rows with `find`) that `text` names."""
     return {name for name, pattern in _COUNTRY_RES.items() if pattern.search(text)}

@@ -19,6 +19,16 @@ def test_relevance_rules():
     assert not is_relevant(Signals(0.5, 0.1), lang="ru")   # Cyrillic: words decide, unless the bridged meaning...
     assert is_relevant(Signals(0.7, 0.1), lang="ru")       # ...is closer than any out-of-scope Russian gold question
     assert is_relevant(Signals(0.1, 0.6), lang="ru")
+    assert is_relevant(Signals(0.32, 0.48, [], True))     # three best passages from one article
+    assert not is_relevant(Signals(0.33, 0.43, [], True))  # "what is the capital of australia"
+    assert not is_relevant(Signals(0.16, 0.1, [], True))  # ...but not below the meaning floor
+
+
+def test_a_place_on_the_way_does_not_block_the_place_asked_about():
+    from chat.places import place_mentioned
+
+    assert place_mentioned("america", "Asylum in the United States: the one-year deadline")
+    assert not place_mentioned("taiwan", "Russia's constitution defines marriage")
 
 
 def test_translit():
