@@ -201,12 +201,14 @@ class Assistant:
         english, _ = to_english(self.index, bridge_for(self.index), question.text)
         return np.asarray(self.embedder.embed_query(english), dtype=np.float32) if english else None
 
-    def crisis_notice(self, lang: str = "en", kind: str | None = None) -> dict | None:
+    def crisis_notice(self, lang: str = "en", kind: str | None = None, question: str = "") -> dict | None:
         """The crisis notice in `lang` (English if there is none), verbatim from the index,
-        opening with the short first step for `kind` (chat/crisis.py); None if not indexed."""
+        opening with the short first step for `kind` (chat/crisis.py), the lines of a country
+        the `question` names first; None if not indexed."""
         from chat.crisis import notice
+        from chat.places import named_places
 
-        return notice(self.index, lang, kind)
+        return notice(self.index, lang, kind, named_places(question) if question else ())
 
 
 def reply(question: str, answer: str, refused: bool = True, notices: list | None = None) -> dict:

@@ -22,10 +22,12 @@ SHORT = {
 FOR_KIND = {"self_harm": "self_harm", "violence": "people", "flee": "people", "danger": "people"}
 
 
-def notice(index, lang: str = "en", kind: str | None = None) -> dict | None:
+def notice(index, lang: str = "en", kind: str | None = None, places=()) -> dict | None:
     """{"title", "kind", "first" (the short section's paragraphs), "more" ([{"section", "text"}],
     the rest of the notice), "text" (all of it), "sources"} in `lang` (English if the article
-    has no translation), or None if the article is not indexed."""
+    has no translation), or None if the article is not indexed. `places`: the countries the person
+    names; the short section's paragraphs about them come first (Samaritans before Russia's 112
+    for someone in the UK)."""
     translated, found = f"{CRISIS_ID}-{lang}", {}
     for c in index.chunks:  # one pass over the index
         if c.meta.get("article_id") in (CRISIS_ID, translated):
@@ -37,7 +39,7 @@ def notice(index, lang: str = "en", kind: str | None = None) -> dict | None:
     headings = SHORT.get(lang if use == translated else "en", SHORT["en"])
     wanted = headings.get(FOR_KIND.get(kind or "danger", "people"))
     short = set(headings.values())
-    first = [c.text for c in chunks if c.meta.get("section") == wanted]
+    first = _where_first([p for c in chunks if c.meta.get("section") == wanted for p in c.text.split("\n\n")], places)
     more: list[dict] = []
     for c in chunks:
         section = c.meta.get("section", "")
@@ -52,3 +54,12 @@ def notice(index, lang: str = "en", kind: str | None = None) -> dict | None:
     sources = {s["url"]: s for c in chunks for s in c.sources}
     return {"title": chunks[0].meta.get("title", ""), "kind": kind, "first": "\n\n".join(first), "more": more,
             "text": "\n\n".join(first + [m["text"] for m in more]), "sources": list(sources.values())}
+
+
+def _where_first(paragraphs: list[str], places) -> list[str]:
+    """The paragraphs that name one of `places` first, the rest in the article's order."""
+    from chat.places import named_places
+
+    if not places:
+        return paragraphs
+    return sorted(paragraphs, key=lambda p: not (named_places(p) & set(places)))

@@ -221,3 +221,12 @@ def test_thoughts_of_suicide_open_with_a_crisis_line_not_escape_groups(shipped):
         assert result["notices"] == ["crisis"]
         first = cited_sentences(result["answer"])[0][0]
         assert result["citations"][0]["article_id"] == "help-crisis-lines", first
+
+
+def test_the_crisis_notice_opens_with_the_lines_of_the_country_named(shipped):
+    """Someone in the UK reads Samaritans first, not Russia's 112; with no country, the article's order."""
+    _, assistant = shipped
+    uk = assistant.crisis_notice("en", "self_harm", "refused again in the uk, i want to end it all")
+    assert uk["first"].startswith("In the UK")
+    plain = assistant.crisis_notice("en", "self_harm", "i want to end it all")
+    assert not plain["first"].startswith("In the UK") and set(plain["first"].split("\n\n")) == set(uk["first"].split("\n\n"))

@@ -99,7 +99,7 @@ def ask(question, as_json, mode, llm):
 
         lang = question_language(result["question"])
         kind = danger_kind(result["question"]) if "crisis" in result["notices"] else None
-        click.echo(answer_text(result, assistant.crisis_notice(lang, kind), lang))
+        click.echo(answer_text(result, assistant.crisis_notice(lang, kind, result["question"]), lang))
 
 
 def _ask_one(assistant, question: str, mode: str, public, llm=None) -> dict:

@@ -57,7 +57,7 @@ def respond(assistant, message: str, history: list[dict], shown: list[dict] | No
         return
     text = ui_text(question_language(result["question"]))
     if "crisis" in result["notices"] and not crisis:  # the same check as _early_crisis: a safety net
-        crisis = [_crisis_turn(assistant, lang, result.get("danger"))]
+        crisis = [_crisis_turn(assistant, lang, result.get("danger"), result["question"])]
     shown = shown + [{"role": "user", "content": present.escape_md(result["question"])}] + crisis
     if crisis:
         yield shown
@@ -102,13 +102,15 @@ def _early_crisis(assistant, message, lang: str) -> list[dict]:
     """The crisis notice as a turn, before any answer work, for a question that signals danger."""
     from chat.safety import danger_kind, normalise_question
 
-    kind = danger_kind(normalise_question(message)) if isinstance(message, str) else None
-    return [_crisis_turn(assistant, lang, kind)] if kind else []
+    asked = normalise_question(message) if isinstance(message, str) else ""
+    kind = danger_kind(asked) if asked else None
+    return [_crisis_turn(assistant, lang, kind, asked)] if kind else []
 
 
-def _crisis_turn(assistant, lang: str, kind: str | None = None) -> dict:
-    """The crisis notice as a turn: the short first step for this kind of danger, then the rest."""
-    notice = present.crisis_html(assistant.crisis_notice(lang, kind), ui_text(lang), uid=present.turn_id())
+def _crisis_turn(assistant, lang: str, kind: str | None = None, question: str = "") -> dict:
+    """The crisis notice as a turn: the short first step for this kind of danger (the lines of a
+    country the question names first), then the rest."""
+    notice = present.crisis_html(assistant.crisis_notice(lang, kind, question), ui_text(lang), uid=present.turn_id())
     return {"role": "assistant", "content": notice}
 
 
