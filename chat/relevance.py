@@ -26,6 +26,7 @@ RU_DENSE_SURE = 0.55    # ...unless the question, put into English words (chat/b
 TOP = 3
 ONE_ARTICLE_COVERAGE = 0.45  # ...or this, when one article holds the three best passages: above every
                              # out-of-scope gold question's (the highest, 0.43: "what is the capital of australia")
+RARE_TERM = 0.05      # a word in fewer than this share of passages is a name or term of art (as in chat/question.py)
 RARE_PLACE = 0.02     # a place named in <2% of passages is "the subject"; a common one may be context
 
 
@@ -41,7 +42,7 @@ class Signals:
 
 
 def measure(index, question, query: str, hits) -> Signals:
-    """The three signals; `question` is a chat.question.Question (its place names are read)."""
+    """The signals; `question` is a chat.question.Question (its place names are read)."""
     top = [h.chunk_id for h in hits[:TOP]]
     dense = max((h.dense for h in hits[:TOP]), default=0.0)
     evidence = " ".join(f"{index.by_id[h.chunk_id].meta.get('title', '')} {index.by_id[h.chunk_id].text}"
@@ -50,9 +51,12 @@ def measure(index, question, query: str, hits) -> Signals:
                      if not place_mentioned(p, evidence) and index.doc_share(p.split("-")[0][:7]) < RARE_PLACE)
     if missing and any(place_mentioned(p, evidence) for p in question.place_words):
         missing = []  # "came to the UK through France": the UK is the subject, France the way there
-    words_only = re.sub(r"\b\d+\b", " ", query)  # numbers alone don't make a topic ("what is 17 times 23?")
+    words_only = re.sub(r"\b\d+\b", " ", query)  # numbers alone don't make a topic ("what is 17 times 23?"),
+    terms = index.query_terms(words_only)         # nor does one common word ("times"); one rare one does
+    if len(terms) < 2 and not any(index.term_share(t) < RARE_TERM for t in terms):  # ("ergänzungsausweis")
+        words_only = ""
     articles = {cid.split(":")[0] for cid in top}
-    return Signals(round(dense, 4), round(index.coverage(words_only if words_only.strip() else query, top), 4), missing,
+    return Signals(round(dense, 4), round(index.coverage(words_only, top), 4) if words_only.strip() else 0.0, missing,
                    len(top) == TOP and len(articles) == 1)
 
 

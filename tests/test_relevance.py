@@ -121,3 +121,9 @@ def test_russian_verb_prefix_finds_the_known_form(shipped):
     assert not result["refused"]
     assert result["citations"][0]["article_id"] in ("chechnya-un-council-of-europe-ru",  # both tell the
                                                     "chechnya-international-responses-ru")  # UN's response
+
+
+def test_one_word_left_after_the_numbers_is_no_topic(shipped):
+    """'What is 17 times 23?': 'times' alone once covered 'all' of the question's words."""
+    _, assistant = shipped
+    assert assistant.ask("What is 17 times 23?")["refused"]
