@@ -80,9 +80,9 @@ def decide(index, hits, query_vec, sig: Signals, mode: str, russian_found: bool 
 
 def _names_rare_term(index, query: str, chunk_id: str) -> bool:
     """Whether the passage holds a rare name of the query (a case, a person: chat.question)."""
-    from chat.question import read
+    from chat.question import rare_names
 
-    return bool(read(query, index).rare & index.tokens.get(chunk_id, set()))
+    return bool(rare_names(query, index) & index.tokens.get(chunk_id, set()))
 
 
 def translations(index, hits, sig: Signals, mode: str) -> list:

@@ -97,6 +97,11 @@ def _misuse(text: str) -> str | None:
     return "service" if asks_for_a_service(text) else None
 
 
+def rare_names(text: str, index) -> frozenset:
+    """The terms of `text`'s capitalised words (after the first) that few passages use: a case, a person."""
+    return _rare(text, frozenset(NAME_RE.findall(text.strip())), index)
+
+
 def _rare(text: str, names: frozenset, index) -> frozenset:
     """The terms of the capitalised words that are neither places nor common in the passages."""
     if index is None or not index.chunks:

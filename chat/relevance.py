@@ -15,6 +15,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from chat.places import place_mentioned
+from chat.question import RARE  # a word in fewer than this share of passages is a name or term of art
 
 DENSE_SURE = 0.45     # at or above: relevant on meaning alone
 DENSE_FLOOR = 0.20    # below: never relevant on meaning
@@ -26,7 +27,6 @@ RU_DENSE_SURE = 0.55    # ...unless the question, put into English words (chat/b
 TOP = 3
 ONE_ARTICLE_COVERAGE = 0.45  # ...or this, when one article holds the three best passages: above every
                              # out-of-scope gold question's (the highest, 0.43: "what is the capital of australia")
-RARE_TERM = 0.05      # a word in fewer than this share of passages is a name or term of art (as in chat/question.py)
 RARE_PLACE = 0.02     # a place named in <2% of passages is "the subject"; a common one may be context
 
 
@@ -53,7 +53,7 @@ def measure(index, question, query: str, hits) -> Signals:
         missing = []  # "came to the UK through France": the UK is the subject, France the way there
     words_only = re.sub(r"\b\d+\b", " ", query)  # numbers alone don't make a topic ("what is 17 times 23?"),
     terms = index.query_terms(words_only)         # nor does one common word ("times"); one rare one does
-    if len(terms) < 2 and not any(index.term_share(t) < RARE_TERM for t in terms):  # ("ergänzungsausweis")
+    if len(terms) < 2 and not any(index.term_share(t) < RARE for t in terms):  # ("ergänzungsausweis")
         words_only = ""
     articles = {cid.split(":")[0] for cid in top}
     return Signals(round(dense, 4), round(index.coverage(words_only, top), 4) if words_only.strip() else 0.0, missing,

@@ -230,3 +230,11 @@ def test_the_crisis_notice_opens_with_the_lines_of_the_country_named(shipped):
     assert uk["first"].startswith("In the UK")
     plain = assistant.crisis_notice("en", "self_harm", "i want to end it all")
     assert not plain["first"].startswith("In the UK") and set(plain["first"].split("\n\n")) == set(uk["first"].split("\n\n"))
+
+
+def test_a_ruling_question_opens_with_the_case_and_its_holding_together(shipped):
+    """'In its judgment..., the Court found...' leans on the sentence naming the case; shown as a pair
+    and scored as one, it opens the answer instead of the complaint alone or another case."""
+    _, assistant = shipped
+    answer = assistant.ask("did the moscow pride organisers ever win in court?")["answer"]
+    assert answer.startswith("In Alekseyev v. Russia") and "the Court found violations" in answer.split("[1]")[1]

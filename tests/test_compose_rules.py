@@ -264,9 +264,9 @@ def test_a_sentence_that_points_elsewhere_is_not_shown_alone():
     assert _shows_alone("Russia stopped being a party to the Convention on 16 September 2022.", ANSWER)
 
 
-def test_a_sentence_shown_with_its_lead_in_is_scored_as_the_pair():
-    """'In its judgment... the Court found violations' rides with 'In Alekseyev v. Russia, ...' and
-    the pair's score is the mean of the two."""
+def test_a_pair_of_the_asked_kind_opens_a_ruling_answer():
+    """Given a dependent sentence paired with its lead-in (candidates() pairs them and scores the mean;
+    tests/test_chat.py checks that end to end), select() opens a ruling question with the pair."""
     from chat.compose import DEPENDENT_RE
 
     before = cand("In Alekseyev v. Russia, an activist complained that Moscow banned Pride.", 1.15, 0)
