@@ -44,7 +44,8 @@ ANSWER_TYPES = {
     "ruling": (re.compile(r"\b(court|echr|ecthr|cjeu|tribunal|committee|judges?)\s+(\w+\s+){0,2}(say|said|find|found|hold|held|"
                           r"rule)\b|"
                           r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won(?!'t)|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
-               re.compile(r"\b(found|held|ruled|decided\s+(that|to)|violat\w*|breach\w*|award\w*|rejected|upheld|"
+               re.compile(r"\b((found|held)(?!\s+(and|in|at|by|for|captive|incommunicado|hostage|without|until|there|illegally|"
+                          r"secretly|on)\b)|ruled|decided\s+(that|to)|violat\w*|breach\w*|award\w*|rejected|upheld|"
                           r"установил\w*|признал\w*|"
                           r"постановил\w*|присудил\w*|наруш\w+)\b", re.I)),
     "who": (re.compile(r"^\W*(and\s+)?(who|whom|whose|which (organi[sz]ations?|groups?|country|countries|court|"
@@ -71,7 +72,7 @@ YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 STARTED_RE = re.compile(r"\b(start\w*|begin|began|begun|first|originally|впервые|начал\w*|появил\w*)\b", re.I)
 # A sentence that opens by saying yes or no ("Yes: ...", "Not always, ...", "In the EU, yes: ..."): a curated
 # answer to its own question
-YES_NO_ANSWER = re.compile(r"^([^.,:;]{0,60},\s*)?\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|"
+YES_NO_ANSWER = re.compile(r"^([^.:;]{0,60},\s*)?\W*(yes|no|possibly|sometimes|not necessarily|not always|usually|often|"
                            r"rarely|it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b\s*[:,.;—–-]", re.I)
 YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
                              r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
@@ -94,6 +95,30 @@ DEPENDENT_RE = re.compile(
     r"суд(?!\s+(ЕС|европейского|по))(?=\s+[а-яё])|комитет(?=\s+[а-яё])|"
     r"(\w+\s+){0,4}the same (lawyers?|report|source|study|group|court|interview|guidance|article|organi[sz]ation))\b",
     re.I)
+# ...or refers back within its first dozen words: "In many detention centres this segregation is...", "...allowed
+# only after such a commission's report" (later in a sentence, "this" mostly points inside it; Russian "этой даты" too)
+REFERS_BACK = re.compile(r"^(\S+\s+){1,11}(this|these|those|such)\s+(an?\s+)?(?!as\b|house\b|article\b|page\b)[a-z]+", re.I)
+ELLIPSIS = "… "  # opens the part of a sentence shown without its "Yes:" / "No," (`trim_yes_no`)
+
+
+def leans_on_previous(text: str) -> bool:
+    """Whether a sentence leans on the one before: it opens with a reference back, or has one early on."""
+    return bool(DEPENDENT_RE.match(text) or REFERS_BACK.search(text))
+
+
+def trim_yes_no(text: str) -> str | None:
+    """A curated answer's sentence without its "Yes:" / "In the EU, no:" head, shown after an
+    ellipsis, so that its fact can answer another question without its yes or no (which was
+    written for its own question); None when the rest is a qualifier ("..., though not...")."""
+    head = YES_NO_ANSWER.match(text)
+    if not head:
+        return text
+    colon = text.find(":", head.start(), head.end() + 80)
+    rest = text[colon + 1 if colon >= 0 else head.end():].strip()
+    if not rest or re.match(r"^(though|but|only|not|хотя|но|только|не)\b|^(\S+\s+){0,4}(its|their|his|her|it|they|them|"
+                            r"его|её|ее|их)\b", rest, re.I):  # a qualifier, or "its Grand Chamber" (whose?)
+        return None
+    return ELLIPSIS + rest
 
 
 @dataclass
@@ -246,10 +271,12 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else  # crisis lines: each
                                            position == 0 and bool(LINE_RE.search(doc)))  # passage leads with its action
-        cand.eligible = _shows_alone(doc, settings) and subject.allows(doc, section, chunk, index)
+        trimmed = trim_yes_no(doc)
+        cand.text = trimmed or doc
+        cand.eligible = trimmed is not None and _shows_alone(cand.text, settings) and subject.allows(cand.text, section, chunk, index)
         before = previous.get(cid)
         previous[cid] = cand
-        if DEPENDENT_RE.match(doc):  # shown with the sentence it leans on, or not at all
+        if leans_on_previous(cand.text.removeprefix(ELLIPSIS)):  # shown with the sentence it leans on, or not at all
             cand.lead_in = before if before is not None and not before.lead_in and before.eligible else None
             cand.eligible = cand.eligible and cand.lead_in is not None
             if cand.lead_in is not None:  # shown as a pair, scored as one: the mean of the two
@@ -264,7 +291,7 @@ def _relaxed(cands: list[Candidate], settings: AnswerSettings) -> list[Candidate
     """When the question names so much that no passage keeps to all of it (a long message),
     the sentences may be shown on their own merits: better an answer than a refusal."""
     for cand in cands:
-        cand.eligible = _shows_alone(cand.text, settings) and (not DEPENDENT_RE.match(cand.text) or cand.lead_in is not None)
+        cand.eligible = _shows_alone(cand.text, settings) and (not leans_on_previous(cand.text) or cand.lead_in is not None)
     return cands
 
 

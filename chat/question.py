@@ -148,10 +148,21 @@ def is_follow_up(question: str) -> bool:
         (bool(lowered & PRONOUNS) and len(words_) <= 6)
 
 
+# Words that carry no question ("wait so is it actually illegal rn or nah"): left out of the question as meant
+FILLER_RE = re.compile(r"^\W*((wait|ok|okay|so|hey|hi|hello|um+|uh+|guys|like)\b[\s,.!]*)+|"
+                       r"\b(rn|lol|lmao|tbh|idk|ngl|fr|actually|literally|basically|or\s+nah|or\s+not)\b[\s,]*", re.I)
+
+
+def plain(question: str) -> str:
+    """The question without filler words; the question itself when nothing else is left."""
+    return re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", FILLER_RE.sub("", question))).strip(" ,") or question
+
+
 def search_query(question: str, history: list[dict] | None) -> str:
-    """The question as meant. A follow-up that names a new country, year or name ("and in
-    Canada?") is the previous question with that thing in place of the old one; any other
-    follow-up ("how long does it take?") is asked about the previous question's topic."""
+    """The question as meant, without filler words. A follow-up that names a new country, year
+    or name ("and in Canada?") is the previous question with that thing in place of the old
+    one; any other follow-up ("how long does it take?") is asked about the previous question's topic."""
+    question = plain(question)
     previous = _previous(history)
     if not previous or not is_follow_up(question):
         return question

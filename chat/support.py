@@ -41,6 +41,8 @@ def check(sentence: str, passages: list[str], threshold: float = THRESHOLD) -> S
     """Whether `passages` together support `sentence` (citation markers are ignored)."""
     claim = CITATION_RE.sub("", sentence).strip()
     passage = "\n".join(passages)
+    if claim.startswith("…") and claim.removeprefix("…").strip() in passage:  # a verbatim part of a sentence
+        return Support(True, 1.0)
     claim_words = _stems(content_words(claim))
     if not claim_words:
         return Support(False, 0.0, "no content words")

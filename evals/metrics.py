@@ -95,7 +95,13 @@ def lead_ok(answer: str, facts: list[str], labels: list[str] | None) -> bool:
     if not sentences:
         return False
     first = _norm(sentences[0][0])
-    return any(f.lower() in first for f in facts) or any(_norm(lab) == first for lab in labels or [])
+    return any(f.lower() in first for f in facts) or _labelled(first, {_norm(lab) for lab in labels or []})
+
+
+def _labelled(sentence: str, labels: set[str]) -> bool:
+    """A labelled sentence, or the part of one shown after an ellipsis (its "Yes:" left out)."""
+    part = sentence.removeprefix("…").strip()
+    return sentence in labels or (part != sentence and any(lab.endswith(part) for lab in labels))
 
 
 def answer_precision(answer: str, labels: list[str], facts: list[str] = ()) -> float:
@@ -104,7 +110,7 @@ def answer_precision(answer: str, labels: list[str], facts: list[str] = ()) -> f
     is not among the labelled article sentences)."""
     sentences = [_norm(s) for s, _ in cited_sentences(answer)]
     wanted = {_norm(lab) for lab in labels}
-    good = [s in wanted or any(f.lower() in s for f in facts) for s in sentences]
+    good = [_labelled(s, wanted) or any(f.lower() in s for f in facts) for s in sentences]
     return sum(good) / len(good) if good else 0.0
 
 

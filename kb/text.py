@@ -27,7 +27,8 @@ where where's which while who who's whom why why's with won't would wouldn't you
 you've your yours yourself yourselves will may might must shall just via per said says tell know please
 whats hows whos wheres whens whys im ive id ill youre theyre dont doesnt didnt cant isnt arent wasnt werent
 wont wouldnt shouldnt couldnt hasnt havent u ur pls plz hi hello thanks thank anyone someone something mean
-meaning means explain explained
+meaning means explain explained actually really rn nah wait literally basically yeah yep ok okay lol idk tbh
+kinda sorta gonna wanna hey guys bro
 """.split())
 
 STOPWORDS_RU = frozenset("""

@@ -284,3 +284,50 @@ def test_eu_law_answers_a_question_about_a_member_state_not_about_the_uk():
     uk = Subject.of(read("interpreter at my asylum interview in the uk"))
     assert not uk.allows(eu_sentence, "", index.by_id["a:000:x"], index)
     assert Subject.of(read("interpreter at my asylum interview in germany")).allows(eu_sentence, "", index.by_id["a:000:x"], index)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Yes: a law in force since 24 July 2023 bans medical transition in Russia.",
+     "… a law in force since 24 July 2023 bans medical transition in Russia."),
+    ("In the EU, the UK and Australia, no: the EU Court of Justice (2013) rejected the discretion argument.",
+     "… the EU Court of Justice (2013) rejected the discretion argument."),
+    ("No, sex between men has not been a crime in Russia since 1993.", "… sex between men has not been a crime in Russia since 1993."),
+    ("Да, Кадыров находится под санкциями США с 20 декабря 2017 года.", "… Кадыров находится под санкциями США с 20 декабря 2017 года."),
+    # a qualifier or a pronoun without its noun is not shown without the head
+    ("According to the European Court of Human Rights, yes, though not necessarily through marriage: on 17 January "
+     "2023 its Grand Chamber held that Article 8 requires recognition.", None),
+    ("Yes, but only in some countries.", None),
+    ("In 2017 Novaya Gazeta reported detentions in Chechnya.", "In 2017 Novaya Gazeta reported detentions in Chechnya."),
+])
+def test_a_curated_sentence_is_shown_without_its_yes_or_no(text, shown):
+    """The fact of a "Yes: ..." sentence may answer another question, after an ellipsis; the yes or
+    no, written for its own question, is left out (a verbatim part of the sentence is shown)."""
+    from chat.compose import trim_yes_no
+    from chat.support import check
+
+    assert trim_yes_no(text) == shown
+    if shown and shown != text:
+        assert check(shown, [f"Intro. {text} More."]).supported  # a verbatim part is supported
+
+
+@pytest.mark.parametrize("text, leans", [
+    ("In many detention centres this segregation is in practice the same as solitary confinement.", True),
+    ("A change of the gender record is allowed only after such a commission's report.", True),
+    ("These rulings mean that an applicant should not be asked for films.", True),
+    ("Applicants can bring evidence such as letters from friends and partners.", False),
+    ("Russia stopped being a party to the Convention on 16 September 2022, so the Court can only examine events "
+     "that happened before this date.", False),  # late in the sentence, "this" points inside it
+    ("Sex between women was not banned by Soviet or Russian criminal law.", False),
+])
+def test_a_sentence_that_refers_back_early_leans_on_the_one_before(text, leans):
+    from chat.compose import leans_on_previous
+
+    assert leans_on_previous(text) is leans
+
+
+def test_held_in_detention_is_no_ruling():
+    """'did he win in court?' opens with the judgment, not with 'held and mistreated' (issue 20)."""
+    cands = [cand("According to the Court, Lapunov was seized and held and mistreated at police headquarters in 2017.", 1.09, 0),
+             cand("The European Court of Human Rights ruled unanimously on 12 September 2023 for Lapunov.", 0.92, 1)]
+    answer, _ = select(cands, read("Maxim Lapunov - did he ever win anything in court?"))
+    assert answer[0].text.startswith("The European Court")

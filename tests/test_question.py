@@ -119,3 +119,16 @@ def test_the_value_is_frozen():
     assert isinstance(q, Question)
     with pytest.raises(dataclasses.FrozenInstanceError):
         q.language = "ru"
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("wait so is being gay actually illegal in russia rn or nah", "is being gay illegal in russia"),
+    ("ok so like what happened in chechnya lol", "what happened in chechnya"),
+    ("is it legal or not?", "is it legal?"),
+    ("Hi", "Hi"),  # nothing else left: the text itself
+    ("What did the Court actually decide in Bayev?", "What did the Court decide in Bayev?"),
+])
+def test_filler_words_are_left_out_of_the_question_as_meant(text, meant):
+    from chat.question import understand
+
+    assert understand(text).asked == meant
