@@ -127,3 +127,17 @@ def test_one_word_left_after_the_numbers_is_no_topic(shipped):
     """'What is 17 times 23?': 'times' alone once covered 'all' of the question's words."""
     _, assistant = shipped
     assert assistant.ask("What is 17 times 23?")["refused"]
+
+
+@pytest.mark.parametrize("text, origin", [
+    ("im gay from Uganda. will they ask me about sex in the interview", {"uganda"}),
+    ("I fled from the Gambia to Spain", {"gambia"}),
+    ("is it illegal to be gay in uganda", set()),
+])
+def test_a_place_someone_comes_from_is_who_asks_not_what_is_asked(text, origin):
+    """'im gay from Uganda, will they ask me about sex?' is about the interview, not Uganda (reader set f, h01)."""
+    from chat.question import understand
+    from chat.relevance import origins
+
+    q = understand(text)
+    assert origins(q.cyrillic or q.text, q.place_words) == origin
