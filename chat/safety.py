@@ -85,6 +85,16 @@ DANGER = [re.compile(p, _I) for p in (
     r"(выдать|выдадут|выдают|отдать|отдадут)\s+(\w+\s+)?замуж|(насильно|силой|против\s+воли)\s+(\w+\s+)?"
     r"(замуж|женить|выдать)",
     r"(запереть|запрут|заперли|запирают)\s+(\w+\s+)?(меня|дома)|меня\s+(заперли|запрут|запирают)",
+    # held at home, papers taken, taken away to be "cured" or married off; fear said of oneself with nowhere to
+    # go; watched at one's door (reader sets e and f, 2026-12-05: each missed one such message)
+    r"меня\s+(держат|не\s+выпускают|не\s+отпускают)|(забрали|отобрали)\s+(у\s+меня\s+)?(телефон|паспорт|документы)|"
+    r"(отвезут|увезут|повезут|отправят)\s.{0,30}(лечить|замуж|к\s+имаму|к\s+мулле|в\s+чечню)",
+    r"мне\s+(очень\s+|так\s+)?страшно\s*([.!,]|$|я\s+не\s+знаю)|не\s+знаю,?\s+куда\s+(мне\s+)?(идти|бежать|деться|пойти)\s*([.!,]|$|сейчас)|"
+    r"(у\s+подъезда|у\s+(моего\s+)?дома|под\s+окнами)\s.{0,40}(стоял\w*|ждал\w*|следил\w*)|"
+    r"(стоял\w*|ждал\w*|следил\w*)\s.{0,20}(у\s+подъезда|у\s+(моего\s+)?дома|под\s+окнами)",
+    r"\b(won'?t|don'?t|will not|do not)\s+let\s+me\s+(leave|go out|out)\b|\bkeep(ing)?\s+me\s+(locked|inside|at home)\b|"
+    r"\b(take|send|taking|sending)\s+me\s+(to|for)\s+(an?\s+)?(imam|mullah|treatment|cure|conversion|be married|marriage)\b|"
+    r"\bforc\w+\s+(me\s+)?(to\s+marry|into\s+(a\s+)?marriage)\b|\bi\s+don'?t\s+know\s+where\s+to\s+(go|run|hide)\s*([.!,]|$|now|tonight|any\s?more)",
     r"(надо|нужно)\s+(срочно\s+)?(бежать|сбежать|спрятаться|скрыться)|срочно\s+(надо|нужно)\s+(бежать|уехать|"
     r"спрятаться|скрыться)|куда\s+(мне\s+)?срочно\s+(обратиться|бежать|идти)",
 )]

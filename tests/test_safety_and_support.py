@@ -125,6 +125,11 @@ def test_support_from_two_passages_together():
     "my parents checked my phone and found the photos",
     "they say i dishonoured the family",
     "i know what it means when they say that here",
+    # reader sets e and f (2026-12-05): held at home, papers taken, taken to be "cured" or married off; watched
+    "меня держат дома в махачкале, забрали телефон и паспорт, пишу с чужого. говорят отвезут к имаму «лечить» а потом замуж",
+    "вчера у подъезда стояла машина с чеченскими номерами. мне очень страшно я не знаю куда идти",
+    "my parents wont let me leave the house and want to send me to an imam for treatment",
+    "they found out, i dont know where to go",
 ])
 def test_danger_said_without_naming_it(message):
     from chat.safety import signals_danger
@@ -136,6 +141,8 @@ def test_danger_said_without_naming_it(message):
     "What did the police do in Chechnya in 2017?", "how do I tell my family I am gay",
     "Is it true that honour killings happen in Chechnya?", "What happens when the Home Office calls me for an interview?",
     "when did the family reunification rules change", "Were people who were detained ever seen again?",
+    "i dont know where to go for legal help in berlin", "не знаю куда идти с жалобой на отказ",
+    "мне страшно идти на интервью в хоум офис, что спросят?", "the home office took my passport, will i get it back?",
 ])
 def test_calm_questions_with_the_same_words_are_not_danger(question):
     from chat.safety import signals_danger
