@@ -326,13 +326,15 @@ class Subject:
     def allows(self, text: str, section: str, chunk, index) -> bool:
         """Whether a sentence may be shown: no other year than the question's, and, in a
         passage of the question's language (names and places are compared as written), no
-        other country, and a passage that names one of the question's rare words."""
+        other country (its section heading's or article title's when it names none: "An unmarried
+        partner is included..." under "...in the EU" is no answer for the UK), and a passage that
+        names one of the question's rare words."""
         years = set(YEAR_RE.findall(text)) or set(YEAR_RE.findall(section))
         if self.years and years and not years & self.years:
             return False
         if chunk is None or index is None or index.languages.get(chunk.id, "en") != self.language:
             return True
-        places = named_places(text)
+        places = named_places(text) or named_places(f"{section} {chunk.meta.get('title', '')}")
         if self.places and places and not places & self.places:
             return False
         return not self.rare or bool(self.rare & index.tokens.get(chunk.id, set()))

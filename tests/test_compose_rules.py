@@ -331,3 +331,14 @@ def test_held_in_detention_is_no_ruling():
              cand("The European Court of Human Rights ruled unanimously on 12 September 2023 for Lapunov.", 0.92, 1)]
     answer, _ = select(cands, read("Maxim Lapunov - did he ever win anything in court?"))
     assert answer[0].text.startswith("The European Court")
+
+
+def test_a_sentence_without_a_place_takes_its_heading_s_or_title_s():
+    """'An unmarried partner is included...' under an EU title is no answer to a UK question."""
+    idx = FakeIndex({"eu:000:x": "An unmarried partner is included only if the member state's law treats couples alike.",
+                     "uk:000:x": "In the UK a refugee can ask for a partner to join them."})
+    idx.by_id["eu:000:x"].meta.update(title="Family reunification in the EU", section="Partners")
+    idx.by_id["uk:000:x"].meta.update(title="Asylum in the United Kingdom", section="Family")
+    subject = Subject.of(read("if I get refugee status in the UK can my partner come?"))
+    assert not subject.allows(idx.by_id["eu:000:x"].text, "Partners", idx.by_id["eu:000:x"], idx)
+    assert subject.allows(idx.by_id["uk:000:x"].text, "Family", idx.by_id["uk:000:x"], idx)
