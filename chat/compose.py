@@ -69,6 +69,14 @@ HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help
 NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisis-lines", "help-supporting-someone")
 ON_TOPIC = 0.5  # see `on_topic`
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+# A year a text is about, not one that starts or ends a period ("after 2017", "up to 16 September 2022")
+PERIOD_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|up to|from|post|pre|после|до|с|начиная с|по)\s+"
+                            r"(?:\d{1,2}\s+[^\W\d]+\s+)?)?\b(1[89]\d\d|20\d\d)\b", re.I)
+
+
+def years_about(text: str) -> set[str]:
+    """The years `text` is about: not those that bound a period."""
+    return {m.group(2) for m in PERIOD_YEAR_RE.finditer(text) if not m.group(1)}
 STARTED_RE = re.compile(r"\b(start\w*|begin|began|begun|first|originally|впервые|начал\w*|появил\w*)\b", re.I)
 # A sentence that opens by saying yes or no ("Yes: ...", "Not always, ...", "In the EU, yes: ..."): a curated
 # answer to its own question
@@ -329,7 +337,7 @@ class Subject:
         other country (its section heading's or article title's when it names none: "An unmarried
         partner is included..." under "...in the EU" is no answer for the UK), and a passage that
         names one of the question's rare words."""
-        years = set(YEAR_RE.findall(text)) or set(YEAR_RE.findall(section))
+        years = years_about(text) if YEAR_RE.search(text) else years_about(section)
         if self.years and years and not years & self.years:
             return False
         if chunk is None or index is None or index.languages.get(chunk.id, "en") != self.language:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from chat.compose import answer_type, asks_yes_or_no
+from chat.compose import answer_type, asks_yes_or_no, years_about
 from chat.messages import message
 from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in
 from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
@@ -24,9 +24,6 @@ from kb.text import content_words, language_of
 from kb.translit import is_translit, to_cyrillic
 
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
-# A year the question is about; not one it starts or ends a period with ("after 2017").
-ASKED_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|from|post|pre|после|до|с|начиная с|по)\s+)?"
-                           r"\b(1[89]\d\d|20\d\d)\b", re.I)
 NAME_RE = re.compile(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+")  # a capitalised word that does not open the question
 EMPTY: frozenset = frozenset()
 
@@ -78,7 +75,7 @@ def read(text: str, index=None) -> Question:
     danger = danger_kind(text)
     names = frozenset(NAME_RE.findall(text.strip()))
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
-                    frozenset(m.group(2) for m in ASKED_YEAR_RE.finditer(text) if not m.group(1)), names,
+                    frozenset(years_about(text)), names,
                     _rare(text, names, index), answer_type(text), asks_yes_or_no(text),
                     _terms(text, danger, index))
 
