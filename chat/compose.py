@@ -105,7 +105,8 @@ DEPENDENT_RE = re.compile(
     re.I)
 # ...or refers back within its first dozen words: "In many detention centres this segregation is...", "...allowed
 # only after such a commission's report" (later in a sentence, "this" mostly points inside it; Russian "этой даты" too)
-REFERS_BACK = re.compile(r"^(\S+\s+){1,11}(this|these|those|such)\s+(an?\s+)?(?!as\b|house\b|article\b|page\b)[a-z]+", re.I)
+REFERS_BACK = re.compile(r"^(\S+\s+){1,11}((this|these|those|such)\s+(an?\s+)?(?!as\b|house\b|article\b|page\b)|"
+                         r"(of|at|in|from|after|during|before|for|on)\s+that\s+(?!is\b|was\b|are\b|were\b))[a-z]+", re.I)
 ELLIPSIS = "… "  # opens the part of a sentence shown without its "Yes:" / "No," (`trim_yes_no`)
 
 

@@ -75,9 +75,19 @@ def read(text: str, index=None) -> Question:
     danger = danger_kind(text)
     names = frozenset(NAME_RE.findall(text.strip()))
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
-                    frozenset(years_about(text)), names,
+                    frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), asks_yes_or_no(text),
                     _terms(text, danger, index))
+
+
+FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|my|me|we|our|я|мне|меня|мы|нас|мой|моя|мои|моё|ya|mne|menya)\b", re.I)
+
+
+def _years_asked(text: str) -> set[str]:
+    """The years the question asks about; a year in a sentence about oneself ("i was attacked in
+    2023", "я поменяла паспорт в 2021") is when it happened to the asker, not what is asked."""
+    parts = re.split(r"(?<=[.?!])\s+", text.strip())
+    return set().union(*(years_about(p) for p in parts if len(parts) == 1 or not FIRST_PERSON.search(p)))
 
 
 def question_language(text: str) -> str:

@@ -318,6 +318,8 @@ def test_a_curated_sentence_is_shown_without_its_yes_or_no(text, shown):
     ("Russia stopped being a party to the Convention on 16 September 2022, so the Court can only examine events "
      "that happened before this date.", False),  # late in the sentence, "this" points inside it
     ("Sex between women was not banned by Soviet or Russian criminal law.", False),
+    ("At the end of that meeting, 29 experts from 25 countries adopted the principles.", True),
+    ("Officials said that gay people did not exist in Chechnya.", False),
 ])
 def test_a_sentence_that_refers_back_early_leans_on_the_one_before(text, leans):
     from chat.compose import leans_on_previous

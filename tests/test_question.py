@@ -132,3 +132,13 @@ def test_filler_words_are_left_out_of_the_question_as_meant(text, meant):
     from chat.question import understand
 
     assert understand(text).asked == meant
+
+
+@pytest.mark.parametrize("text, years", [
+    ("ya pomenyala pol v pasporte v 2021. novyj zakon menya kasaetsya?", set()),
+    ("can I still take russia to the european court? i was attacked in 2023", set()),
+    ("what happened in chechnya in 2017", {"2017"}),
+    ("I was detained in 2017, can I get asylum?", {"2017"}),  # one sentence: the year may be the subject
+])
+def test_a_year_in_a_sentence_about_oneself_is_not_what_is_asked(text, years):
+    assert set(understand(text).years) == years
