@@ -348,7 +348,7 @@ def test_a_sentence_without_a_place_takes_its_heading_s_or_title_s():
 
 def test_a_year_that_bounds_a_period_is_not_another_year():
     """'i was attacked in 2023, can I still go to Strasbourg?' is answered by 'events up to 16 September 2022'."""
-    subject = Subject.of(read("can I still take russia to the european court? i was attacked in 2023"))
+    subject = Subject.of(read("can the european court still hear a complaint about an attack in 2023?"))
     assert subject.allows("The Court deals only with events up to 16 September 2022.", "", None, None)
     assert subject.allows("A complaint about events after 16 September 2022 falls outside the period.", "", None, None)
     assert not subject.allows("In 2017 the Court received many complaints about Chechnya.", "", None, None)
