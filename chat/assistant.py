@@ -37,6 +37,7 @@ class Assistant:
         self.embedder = embedder or get_embedder(settings.embed_model, settings)
         self.index = Index(self.store).load()
         self.ru_bridge = settings.ru_bridge  # off: no bridge, fallback, country vote or verb prefixes
+        self._english_of: tuple = ("", None)  # (Russian text, its English words embedded): the last one
         self.index.verb_prefixes = self.ru_bridge
 
     def warm(self) -> None:
@@ -96,7 +97,7 @@ class Assistant:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
         top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
         meant = q.meant if asked == q.asked else read(asked, self.index)  # the English query, when it answers
-        curated = faq.match(self.index, qvec, meant, used_lang, top) \
+        curated = self._curated(qvec, meant, used_lang, top) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
         relevant = bool(hits) and (danger or is_relevant(sig, lang, mode))
@@ -192,14 +193,25 @@ class Assistant:
         answer, more = compose.select(cands, kind_of or question, lead=lead)
         return *compose.render(answer, more, self.index), generation
 
+    def _curated(self, qvec, meant: Question, lang: str, top: list[str]):
+        """The "Questions people ask" pair that answers, if any: matched directly in English; for
+        a Russian question answered from Russian articles, through its English words."""
+        if lang == "ru" and self.ru_bridge:
+            return faq.match_russian(self.index, self._english_vec(meant), meant, top)
+        return faq.match(self.index, qvec, meant, lang, top)
+
     def _english_vec(self, question: Question):
         """A Russian question put into English words (chat/bridge.py) and embedded, or None."""
         from chat.bridge import bridge_for, to_english
 
         if question.language != "ru":
             return None
-        english, _ = to_english(self.index, bridge_for(self.index), question.text)
-        return np.asarray(self.embedder.embed_query(english), dtype=np.float32) if english else None
+        text, vec = self._english_of  # asked twice a turn (the pair match, the composer); one tuple: thread-safe
+        if text != question.text:
+            english, _ = to_english(self.index, bridge_for(self.index), question.text)
+            vec = np.asarray(self.embedder.embed_query(english), dtype=np.float32) if english else None
+            self._english_of = (question.text, vec)
+        return vec
 
     def crisis_notice(self, lang: str = "en", kind: str | None = None, question: str = "") -> dict | None:
         """The crisis notice in `lang` (English if there is none), verbatim from the index,

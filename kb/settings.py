@@ -113,7 +113,8 @@ class AnswerSettings:
     ru_cosine_weight: float = 0.2  # the English-only model's cosine for a Russian sentence with no English original
     faq_cosine: float = 0.6  # a "Questions people ask" pair leads when one of its questions is this close...
     faq_margin: float = 0.1  # ...and no other pair's question comes within this much (calibrated by evals/faq_match.py)
-    faq_languages: tuple = ("en",)  # the English-only model cannot match Russian questions reliably (precision 0.2)
+    faq_languages: tuple = ("en",)  # matched directly; a Russian question is matched through its English words
+    # (chat/faq.py match_russian: leave-one-out precision 1.000, recall 0.40; directly, precision 0.36)
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help
     self_harm_help: tuple = ("help-crisis-lines",)  # ...taken from these articles for thoughts of suicide or self-harm
     min_words: int = 5  # shorter sentences are never shown alone

@@ -239,3 +239,13 @@ def test_a_ruling_question_opens_with_the_case_and_its_holding_together(shipped)
     _, assistant = shipped
     answer = assistant.ask("did the moscow pride organisers ever win in court?")["answer"]
     assert answer.startswith("In Alekseyev v. Russia") and "the Court found violations" in answer.split("[1]")[1]
+
+
+def test_a_russian_question_gets_the_russian_translation_of_the_curated_answer(shipped):
+    """Matched through its English words against the English pairs (chat/faq.py match_russian);
+    the pair shown is the Russian article's own translation, opening with the direct answer."""
+    _, assistant = shipped
+    result = assistant.ask("отправляют ли сейчас беженцев из британии в руанду")
+    assert result["curated"] and result["curated"].split(":")[0].endswith("-ru")
+    assert result["answer"].startswith("Нет")
+    assert "sources_in_english" not in result["notices"]

@@ -21,7 +21,7 @@ def test_russian_question_on_an_english_only_topic_is_answered_from_english(ship
     _, assistant = shipped
     result = assistant.ask(question)
     assert not result["refused"]
-    assert result["citations"][0]["article_id"] == article_id
+    assert article_id in {c["article_id"] for c in result["citations"]}
     assert all(not c["article_id"].endswith("-ru") for c in result["citations"])
     assert "sources_in_english" in result["notices"]
 
