@@ -80,7 +80,7 @@ def test_server_mode_matches_embedded_and_replicas_agree(small_kb, chroma_server
         marker = "The Refuge replica test marks the Yogyakarta Principles with a unique sentence in Geneva."
         article.write_text(article.read_text().rstrip() + f"\n\n## Replica test\n\n{marker}[^{key}]\n")
         run_ingest(server, progress=False)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a deadline, not a timing: under a loaded 2-core CI a refresh took > 30 s
         seen = [False, False]
         while time.monotonic() < deadline and not all(seen):
             for i, c in enumerate(clients):
