@@ -404,6 +404,10 @@ def check_alignment(articles: list[Article]) -> list[Problem]:
         original = by_id.get(art.meta.get("translation_of") or "")
         if original is None or art.meta.get("status") != "vetted":
             continue
+        if len(art.faqs()) != len(original.faqs()):  # the k-th pair translates the k-th (chat/faq.py twins)
+            problems.append(Problem(str(art.path), "Questions people ask", f"{len(art.faqs())} pairs, the original "
+                                    f"{original.id!r} has {len(original.faqs())}: Russian questions get no curated "
+                                    "answer from this article until they match, in the same order", "warning"))
         mine, theirs = art.paragraphs(), original.paragraphs()
         if len(mine) != len(theirs):
             problems.append(Problem(str(art.path), "body", f"not aligned with {original.id!r}: {len(mine)} "

@@ -242,3 +242,20 @@ def test_questions_people_ask_parse_and_pass(tmp_path):
 def test_each_bad_pair_is_named(tmp_path, pair, reason):
     problems = problems_for(tmp_path, body=_with_faq(pair))
     assert any("questions people ask" in p.field and reason in p.reason for p in problems), problems
+
+
+def test_a_translation_with_fewer_questions_people_ask_is_reported(tmp_path):
+    """chat/faq.py answers a Russian question with the k-th pair of the translation when the k-th
+    English pair matches: a missing pair would shift them."""
+    from kb.article import parse_article
+    from kb.validate import check_alignment
+    from tests.conftest import copy_articles
+
+    root = copy_articles(tmp_path, ["asylum-canada", "asylum-canada-ru"])
+    paths = sorted(root.rglob("*.md"))
+    ru = next(p for p in paths if p.name == "asylum-canada-ru.md")
+    text = ru.read_text(encoding="utf-8")
+    last = text.rindex("\n### ")
+    ru.write_text(text[:last] + "\n", encoding="utf-8")  # drop the last pair
+    problems = [p for p in check_alignment([parse_article(p) for p in paths]) if p.field == "Questions people ask"]
+    assert len(problems) == 1 and problems[0].severity == "warning" and "'asylum-canada' has" in problems[0].reason
