@@ -349,13 +349,26 @@ class Subject:
         return not self.rare or bool(self.rare & index.tokens.get(chunk.id, set()))
 
 
+# "...should get advice from an immigration lawyer": kind, and never the answer to anything but a request for help
+ADVICE_RE = re.compile(r"\b(get|seek|ask for|take)\s+(\w+\s+){0,2}advice\b|\b(lawyers?|solicitors?|attorneys?|organi[sz]ations?|"
+                       r"charit(y|ies))\s+(\w+\s+){0,4}(can|could|may|should)\s+(help|advise|explain|tell|check)\b|"
+                       r"\bcheck\s+(\w+\s+){0,2}with\b|\bcontact\s+an?\s+(\w+\s+)?(lawyer|solicitor)|"
+                       r"(юрист|адвокат)\w*\s+(\w+\s+){0,8}(может|могут|поможет|помогут|подскаж\w+|объясн\w+)|"
+                       r"обратиться\s+к\s+(юрист|адвокат)|проконсультир\w+", re.I)
+ASKS_HELP_RE = re.compile(r"\b(help|lawyers?|solicitors?|attorneys?|advice|advise|who can|where (can|do|should)|"
+                          r"organi[sz]ations?|charit(y|ies)|support|contact|юрист\w*|адвокат\w*|помо\w+|консульт\w*|"
+                          r"организаци\w*|куда|к кому)\b", re.I)
+
+
 def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: AnswerSettings,
            question=None) -> Candidate:
-    """The answer's opening sentence. Of the sentences scoring within `more_floor` of the best:
-    the best one of the asked kind (a date for "when"...); of those, when the question names
+    """The answer's opening sentence. Of the sentences scoring within `more_floor` of the best
+    (advice to see a lawyer only when help is asked for): the best one of the asked kind (a date for "when"...); of those, when the question names
     a country, the best one that names it (a UK question opens with the UK, not with "in many
     countries"); for "when did it start", the earliest-dated of those within `answer_floor`."""
     near = [c for c in rest if c.score >= rest[0].score * settings.more_floor]
+    if question is not None and not ASKS_HELP_RE.search(getattr(question, "cyrillic", "") or question.text):  # the answer, then advice
+        near = [c for c in near if not ADVICE_RE.search(c.text)] or near
     pool = [c for c in near if _unit_type_ok(c, kind)] or rest
     if places:
         local = [c for c in pool if named_places(" ".join(u.text for u in c.shown)) & places]

@@ -352,3 +352,12 @@ def test_a_year_that_bounds_a_period_is_not_another_year():
     assert subject.allows("The Court deals only with events up to 16 September 2022.", "", None, None)
     assert subject.allows("A complaint about events after 16 September 2022 falls outside the period.", "", None, None)
     assert not subject.allows("In 2017 the Court received many complaints about Chechnya.", "", None, None)
+
+
+def test_advice_to_see_a_lawyer_opens_only_an_answer_to_a_request_for_help():
+    cands = [cand("Because US rules change fast, a person should get advice from an immigration lawyer about deadlines.", 1.36, 0),
+             cand("US law generally requires a person to apply for asylum within one year of their last arrival.", 1.27, 1)]
+    answer, _ = select(cands, read("Is there a deadline for claiming asylum in the United States?"))
+    assert answer[0].text.startswith("US law")
+    answer, _ = select(cands, read("who can help me with the asylum deadline in the US?"))
+    assert answer[0].text.startswith("Because")
