@@ -110,10 +110,11 @@ def rare_names(text: str, index) -> frozenset:
 
 
 def _rare(text: str, names: frozenset, index) -> frozenset:
-    """The terms of the capitalised words that are neither places nor common in the passages."""
+    """The terms of the capitalised words that are neither places, nor acronyms (IND, BAMF, IRB: the body
+    that decides, context like a place, not what is asked about), nor common in the passages."""
     if index is None or not index.chunks:
         return EMPTY
-    capitalised = {t for w in names if w.lower() not in DEMONYMS for t in index.query_terms(w)}
+    capitalised = {t for w in names if w.lower() not in DEMONYMS and not w.isupper() for t in index.query_terms(w)}
     places = {t for p in named_places(text) for t in index.query_terms(p.replace("-", " "))}
     return frozenset(t for t in capitalised - places if index.term_share(t) < RARE)  # places have their own rule
 

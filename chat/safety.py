@@ -8,6 +8,10 @@ import re
 import unicodedata
 
 _I = re.I | re.S
+# a plan for suicide said without the word: pills saved up, "easier to just stop" (reader set g, 2026-12-05)
+PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+)?(my\s+|all\s+)?(the\s+)?(sleeping\s+)?"
+                r"(pills|tablets|meds|medication)\b|\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(stop|end\s+it|give\s+up|"
+                r"not\s+wake\s+up|disappear)\s*([.!,]|$)|копл\w+\s+(\w+\s+)?(таблетк|снотворн)")
 DANGER = [re.compile(p, _I) for p in (
     r"\b(kill|hurt|harm|beat|torture|murder|shoot)\w*\s+(me|us|myself)\b",
     r"\b(want|going|plan\w*|trying|thinking about)\s+(to\s+)?(kill|hurt|harm|killing|hurting)\s+(myself|me)\b",
@@ -87,8 +91,10 @@ DANGER = [re.compile(p, _I) for p in (
     r"(запереть|запрут|заперли|запирают)\s+(\w+\s+)?(меня|дома)|меня\s+(заперли|запрут|запирают)",
     # held at home, papers taken, taken away to be "cured" or married off; fear said of oneself with nowhere to
     # go; watched at one's door (reader sets e and f, 2026-12-05: each missed one such message)
-    r"меня\s+(держат|не\s+выпускают|не\s+отпускают)|(забрали|отобрали)\s+(у\s+меня\s+)?(телефон|паспорт|документы)|"
-    r"(отвезут|увезут|повезут|отправят)\s.{0,30}(лечить|замуж|к\s+имаму|к\s+мулле|в\s+чечню)",
+    r"меня\s+(держат|не\s+выпускают|не\s+отпускают)|(забрал[аи]?|отобрал[аи]?)\s+(у\s+меня\s+)?(телефон|паспорт|документы)|"
+    r"(отвезут|увезут|повезут|везут|отправят)\s.{0,30}(лечить|замуж|к\s+имаму|к\s+мулле|в\s+чечн|в\s+грозн|разбира)|"
+    r"знаю,?\s+чем\s+это\s+(кончается|закончится|кончится)",
+    PLAN_UNNAMED,
     r"мне\s+(очень\s+|так\s+)?страшно\s*([.!,]|$|я\s+не\s+знаю)|не\s+знаю,?\s+куда\s+(мне\s+)?(идти|бежать|деться|пойти)\s*([.!,]|$|сейчас)|"
     r"(у\s+подъезда|у\s+(моего\s+)?дома|под\s+окнами)\s.{0,40}(стоял\w*|ждал\w*|следил\w*)|"
     r"(стоял\w*|ждал\w*|следил\w*)\s.{0,20}(у\s+подъезда|у\s+(моего\s+)?дома|под\s+окнами)",
@@ -171,6 +177,7 @@ def signals_danger(question: str) -> bool:
 # checked first (a life at risk from the person's own hand comes before anything else), then
 # violence or threats from other people, then an urgent need to get away.
 SELF_HARM = [re.compile(p, _I) for p in (
+    PLAN_UNNAMED,
     r"\bsuicid\w*|\b(kill|hurt|harm|cut)(ing)?\s+myself\b|\bend (my|it all)\b.*\blife\b|\bend it all\b",
     r"\btake my (own )?life\b|\bdon'?t\s+want\s+to\s+(be alive|live|exist|wake up)\b",
     r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))",

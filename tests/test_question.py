@@ -142,3 +142,9 @@ def test_filler_words_are_left_out_of_the_question_as_meant(text, meant):
 ])
 def test_a_year_in_a_sentence_about_oneself_is_not_what_is_asked(text, years):
     assert set(understand(text).years) == years
+
+
+def test_an_acronym_names_a_body_not_what_is_asked():
+    """'Netherlands IND: will they ask about sex?' may be answered from a passage that never says IND."""
+    q = read("Netherlands IND: will they ask about sex? What did the ECtHR decide in Bayev?", FakeIndex())
+    assert "ind" not in q.rare and "bayev" in q.rare

@@ -130,6 +130,8 @@ def test_support_from_two_passages_together():
     "вчера у подъезда стояла машина с чеченскими номерами. мне очень страшно я не знаю куда идти",
     "my parents wont let me leave the house and want to send me to an imam for treatment",
     "they found out, i dont know where to go",
+    # reader set g: a Russian message from someone being taken back to Grozny
+    "брат нашёл переписку, забрал паспорт и телефон, пишу с чужого. сказал завтра повезут домой в грозный «разбираться»",
 ])
 def test_danger_said_without_naming_it(message):
     from chat.safety import signals_danger
@@ -142,6 +144,7 @@ def test_danger_said_without_naming_it(message):
     "Is it true that honour killings happen in Chechnya?", "What happens when the Home Office calls me for an interview?",
     "when did the family reunification rules change", "Were people who were detained ever seen again?",
     "i dont know where to go for legal help in berlin", "не знаю куда идти с жалобой на отказ",
+    "would it be easier to stop the appeal and apply again?", "is it better to give up my claim in germany and go to the netherlands?",
     "мне страшно идти на интервью в хоум офис, что спросят?", "the home office took my passport, will i get it back?",
 ])
 def test_calm_questions_with_the_same_words_are_not_danger(question):
@@ -208,3 +211,15 @@ def test_danger_told_in_ones_own_words(message, distress):
 ])
 def test_threats_from_anyone_and_figurative_hurt(message, danger):
     assert signals_danger(message) is danger
+
+
+@pytest.mark.parametrize("message", [
+    "second refusal letter came today. cant go back, cant stay. ive been saving up my sleeping pills for weeks, honestly i think its easier to just stop",
+    "i have been stockpiling my meds",
+    "я коплю снотворное уже месяц",
+])
+def test_a_plan_for_suicide_said_without_the_word_is_self_harm(message):
+    """Reader set g (2026-12-05): pills saved up and "easier to just stop" got appeal deadlines."""
+    from chat.safety import danger_kind
+
+    assert danger_kind(message) == "self_harm"
