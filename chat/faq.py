@@ -121,6 +121,20 @@ def match_russian(index, english_vec, question, articles: list[str] = (),
     return (ru, found[1]) if ru else None
 
 
+# Words that turn a yes/no question around: "Did Germany stop refusing...?" wants "yes" where "Does Germany
+# still refuse...?" wants "no"
+TURNS = (re.compile(r"\b(still|any\s?more|всё ещё|все еще|до сих пор)\b", re.I),
+         re.compile(r"\b(no longer|stop(ped|s)?|ended|end(s)?|abolish\w*|scrap\w*|lift(ed)?|repeal\w*|chang(e|ed|es)|"
+                    r"больше не|перестал\w*|прекратил\w*|отменил\w*|измени\w*)\b", re.I))
+
+
+def asked_the_same_way(asked: str, pair_question: str) -> bool:
+    """Whether the question turns as the pair's own question does ("still..." / "stopped..."): only
+    then may the pair's answer open with its "Yes" or "No" (reader set h, k16: "Is it true Germany
+    stopped the discretion refusals?" was answered "No: since 1 October 2022..." written for "...still...?")."""
+    return all(bool(p.search(asked)) == bool(p.search(pair_question)) for p in TURNS)
+
+
 # The bodies people ask about by name; a curated answer about the European Court does not answer
 # "has any UN body said...", however alike the questions read.
 BODIES = {name: re.compile(pattern, re.I) for name, pattern in {

@@ -250,3 +250,17 @@ def test_a_russian_question_gets_the_russian_translation_of_the_curated_answer(s
     assert result["curated"] and result["curated"].split(":")[0].endswith("-ru")
     assert result["answer"].startswith("Нет")
     assert "sources_in_english" not in result["notices"]
+
+
+def test_a_curated_yes_or_no_is_not_shown_for_a_question_asked_the_other_way_round(shipped):
+    """'Is it true Germany stopped...?' must not read 'No:' (written for 'does Germany still...?');
+    the pair's fact is shown after '… ' instead (reader set h, k16)."""
+    from chat.faq import asked_the_same_way
+
+    assert not asked_the_same_way("Is it true Germany stopped the discretion refusals?", "Does Germany still refuse?")
+    assert asked_the_same_way("is being gay illegal in russia", "Is being gay illegal in Russia?")
+    _, assistant = shipped
+    turned = assistant.ask("Is it true Germany stopped rejecting gay refugees by telling them to be discreet?")
+    same = assistant.ask("does germany still tell gay refugees to be discreet back home?")
+    assert turned["curated"] and turned["curated"] == same["curated"]
+    assert same["answer"].startswith("No") and turned["answer"].startswith("… ")
