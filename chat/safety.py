@@ -32,7 +32,8 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b|\bhurt(ing)? myself\b",
     # said without the words "suicide" or "kill": no point any more, better if I just end it
-    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|in\s+(anything|living|life|going on))|"
+    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|getting up|"
+    r"it all))|\b(better off|happier)\s+without\s+me\b|"
     r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
     r"\bend it all\b|\bbetter off dead\b",
     # the warning signs of suicide said without the word: things given away, a letter left, pills at
@@ -183,7 +184,8 @@ SELF_HARM = [re.compile(p, _I) for p in (
     r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))",
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b",
-    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|in\s+(anything|living|life|going on))|"
+    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|getting up|"
+    r"it all))|\b(better off|happier)\s+without\s+me\b|"
     r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
     r"\bend it all\b|\bbetter off dead\b",
     r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"

@@ -217,6 +217,9 @@ def test_threats_from_anyone_and_figurative_hurt(message, danger):
     "second refusal letter came today. cant go back, cant stay. ive been saving up my sleeping pills for weeks, honestly i think its easier to just stop",
     "i have been stockpiling my meds",
     "я коплю снотворное уже месяц",
+    # reader set h (k59): the warning signs said plainly, without the word
+    "got my refusal letter today. third one. honestly i dont see the point of waking up tmrw",
+    "everyone would be better off without me being a problem",
 ])
 def test_a_plan_for_suicide_said_without_the_word_is_self_harm(message):
     """Reader set g (2026-12-05): pills saved up and "easier to just stop" got appeal deadlines."""
