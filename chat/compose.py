@@ -122,7 +122,7 @@ def trim_yes_no(text: str) -> str | None:
     head = YES_NO_ANSWER.match(text)
     if not head:
         return text
-    colon = text.find(":", head.start(), head.end() + 80)
+    colon = text.find(":", 0, head.end() + 80)
     rest = text[colon + 1 if colon >= 0 else head.end():].strip()
     if not rest or re.match(r"^(though|but|only|not|хотя|но|только|не)\b|^(\S+\s+){0,4}(its|their|his|her|it|they|them|"
                             r"его|её|ее|их)\b", rest, re.I):  # a qualifier, or "its Grand Chamber" (whose?)
@@ -367,7 +367,7 @@ def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: 
     a country, the best one that names it (a UK question opens with the UK, not with "in many
     countries"); for "when did it start", the earliest-dated of those within `answer_floor`."""
     near = [c for c in rest if c.score >= rest[0].score * settings.more_floor]
-    if question is not None and not ASKS_HELP_RE.search(getattr(question, "cyrillic", "") or question.text):  # the answer, then advice
+    if question is not None and not ASKS_HELP_RE.search(question.cyrillic or question.text):  # the answer, then advice
         near = [c for c in near if not ADVICE_RE.search(c.text)] or near
     pool = [c for c in near if _unit_type_ok(c, kind)] or rest
     if places:

@@ -12,6 +12,11 @@ _I = re.I | re.S
 PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+)?(my\s+|all\s+)?(the\s+)?(sleeping\s+)?"
                 r"(pills|tablets|meds|medication)\b|\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(stop|end\s+it|give\s+up|"
                 r"not\s+wake\s+up|disappear)\s*([.!,]|$)|копл\w+\s+(\w+\s+)?(таблетк|снотворн)")
+# no point any more, better if I just end it: said without the words "suicide" or "kill"
+NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"
+            r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"
+            r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
+            r"\bend it all\b|\bbetter off dead\b")
 DANGER = [re.compile(p, _I) for p in (
     r"\b(kill|hurt|harm|beat|torture|murder|shoot)\w*\s+(me|us|myself)\b",
     r"\b(want|going|plan\w*|trying|thinking about)\s+(to\s+)?(kill|hurt|harm|killing|hurting)\s+(myself|me)\b",
@@ -31,11 +36,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))|\bdon'?t\s+want\s+to\s+(be alive|live|exist|wake up)\b",
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b|\bhurt(ing)? myself\b",
-    # said without the words "suicide" or "kill": no point any more, better if I just end it
-    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|getting up|"
-    r"it all))|\b(better off|happier)\s+without\s+me\b|"
-    r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
-    r"\bend it all\b|\bbetter off dead\b",
+    NO_POINT,
     # the warning signs of suicide said without the word: things given away, a letter left, pills at
     # hand, telling someone "before"
     r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
@@ -184,10 +185,7 @@ SELF_HARM = [re.compile(p, _I) for p in (
     r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))",
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b",
-    r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|getting up|"
-    r"it all))|\b(better off|happier)\s+without\s+me\b|"
-    r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
-    r"\bend it all\b|\bbetter off dead\b",
+    NO_POINT,
     r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
     r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
     r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b",

@@ -72,15 +72,14 @@ def russian_through_english(index, embedder) -> list[tuple[str, list[tuple[str, 
 
 def main() -> None:
     from chat.index import Index
+    from kb.embedder import get_embedder
     from kb.settings import ANSWER, get_settings
     from kb.store import open_store
 
-    from kb.embedder import get_embedder
-
     settings = get_settings()
     index = Index(open_store(settings)).load()
-    groups = sorted(leave_one_out(index).items())
-    groups.append(("ru through English words (chat/faq.py match_russian)", russian_through_english(index, get_embedder(settings.embed_model, settings))))
+    bridged = russian_through_english(index, get_embedder(settings.embed_model, settings))
+    groups = [*sorted(leave_one_out(index).items()), ("ru through English words (chat/faq.py match_russian)", bridged)]
     for lang, cases in groups:
         print(f"{lang}: {len(cases)} paraphrases")
         for cosine, margin in sorted({(ANSWER.faq_cosine, ANSWER.faq_margin), (0.5, 0.1), (0.6, 0.05), (0.6, 0.15),

@@ -327,12 +327,22 @@ def test_a_sentence_that_refers_back_early_leans_on_the_one_before(text, leans):
     assert leans_on_previous(text) is leans
 
 
-def test_held_in_detention_is_no_ruling():
-    """'did he win in court?' opens with the judgment, not with 'held and mistreated' (issue 20)."""
-    cands = [cand("According to the Court, Lapunov was seized and held and mistreated at police headquarters in 2017.", 1.09, 0),
-             cand("The European Court of Human Rights ruled unanimously on 12 September 2023 for Lapunov.", 0.92, 1)]
-    answer, _ = select(cands, read("Maxim Lapunov - did he ever win anything in court?"))
-    assert answer[0].text.startswith("The European Court")
+DEADLINE = [("Because US rules change fast, a person should get advice from an immigration lawyer about deadlines.", 1.36),
+            ("US law generally requires a person to apply for asylum within one year of their last arrival.", 1.27)]
+
+
+@pytest.mark.parametrize("sentences, question, opening", [
+    # 'did he win in court?' opens with the judgment, not with 'held and mistreated' (issue 20)
+    ([("According to the Court, Lapunov was seized and held and mistreated at police headquarters in 2017.", 1.09),
+      ("The European Court of Human Rights ruled unanimously on 12 September 2023 for Lapunov.", 0.92)],
+     "Maxim Lapunov - did he ever win anything in court?", "The European Court"),
+    # advice to see a lawyer opens only an answer to a request for help
+    (DEADLINE, "Is there a deadline for claiming asylum in the United States?", "US law"),
+    (DEADLINE, "who can help me with the asylum deadline in the US?", "Because"),
+])
+def test_the_opening_sentence(sentences, question, opening):
+    answer, _ = select([cand(text, score, i) for i, (text, score) in enumerate(sentences)], read(question))
+    assert answer[0].text.startswith(opening)
 
 
 def test_a_sentence_without_a_place_takes_its_heading_s_or_title_s():
@@ -352,12 +362,3 @@ def test_a_year_that_bounds_a_period_is_not_another_year():
     assert subject.allows("The Court deals only with events up to 16 September 2022.", "", None, None)
     assert subject.allows("A complaint about events after 16 September 2022 falls outside the period.", "", None, None)
     assert not subject.allows("In 2017 the Court received many complaints about Chechnya.", "", None, None)
-
-
-def test_advice_to_see_a_lawyer_opens_only_an_answer_to_a_request_for_help():
-    cands = [cand("Because US rules change fast, a person should get advice from an immigration lawyer about deadlines.", 1.36, 0),
-             cand("US law generally requires a person to apply for asylum within one year of their last arrival.", 1.27, 1)]
-    answer, _ = select(cands, read("Is there a deadline for claiming asylum in the United States?"))
-    assert answer[0].text.startswith("US law")
-    answer, _ = select(cands, read("who can help me with the asylum deadline in the US?"))
-    assert answer[0].text.startswith("Because")
