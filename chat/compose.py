@@ -278,6 +278,8 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         cosine = float(original @ english_vec) if original is not None else ru_weight * float(vec @ q)
         overlap = index.sentence_overlap(terms, doc) if terms and index is not None else 0.0
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
+        if question is not None and question.parts and index is not None:  # how much of each part's own words it has
+            cand.features["parts"] = tuple(index.sentence_overlap(set(own), doc) for own in question.parts)
         cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else  # crisis lines: each
                                            position == 0 and bool(LINE_RE.search(doc)))  # passage leads with its action
         trimmed = trim_yes_no(doc)
@@ -426,6 +428,8 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             fits = sum(u.n_words for u in answer[len(reach):]) + cand.n_words <= settings.answer_words
             if fits and not _repeats(cand, answer, settings):
                 answer.append(cand)
+        if not reach:
+            _cover_parts(answer, rest, settings)
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
@@ -434,6 +438,34 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
         if not _repeats(cand, answer + more, settings):
             more.append(cand)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
+
+
+def _part_score(cand: Candidate, k: int) -> float:
+    return sum(c.features.get("parts", ())[k] if len(c.features.get("parts", ())) > k else 0.0 for c in cand.shown)
+
+
+def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: AnswerSettings) -> None:
+    """A question that asks two things gets a sentence for each: when no answer sentence holds
+    `settings.part_share` of the (IDF-weighted) words of a later part's own ("...and what are the fines?"),
+    the sentence with most of them (the best-scoring of those, and near the best) joins the answer, in place
+    of the answer's weakest sentences after the first when the words would run over. (The first sentence
+    answers the question as a whole.)"""
+    if not rest or not rest[0].features.get("parts"):
+        return
+    start, floor, added = 0, rest[0].score * settings.more_floor, []
+    for k in range(1, len(rest[0].features["parts"])):
+        if any(_part_score(u, k) >= settings.part_share for u in answer):
+            continue
+        fitting = [c for c in rest if c not in answer and c.score >= floor and _part_score(c, k) >= settings.part_share
+                   and not _repeats(c, answer, settings)]
+        if not fitting:
+            continue
+        pick = max(fitting, key=lambda c: (_part_score(c, k), c.score))
+        while len(answer) > start + 1 + len(added) and \
+                sum(u.n_words for u in answer[start:]) + pick.n_words > settings.answer_words:
+            answer.remove(min((u for u in answer[start + 1:] if u not in added), key=lambda u: u.score))
+        answer.append(pick)
+        added.append(pick)
 
 
 def render(answer: list[Candidate], more: list[Candidate], index) -> tuple[str, str, list[dict]]:

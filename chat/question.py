@@ -48,6 +48,7 @@ class Question:
     previous: str = ""  # a turn: the previous question in the conversation
     misuse: str | None = None  # a turn: private | injection | service (a message key)
     meant: "Question | None" = None  # a turn: the facts of `asked`
+    parts: tuple = ()  # a question that asks two things or more: each part's own terms (`parts_of`)
 
     @property
     def in_danger(self) -> bool:
@@ -77,7 +78,30 @@ def read(text: str, index=None) -> Question:
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), asks_yes_or_no(text),
-                    _terms(text, danger, index))
+                    _terms(text, danger, index), parts=parts_of(text, index))
+
+
+# Where a question asks a second thing: after a question mark, or at "and" / "," / "и" before a question word
+# ("what did it ban and what's the penalty?", "is it prison? what are the fines")
+QUESTION_WORD = (r"(?=(?:what|whats|what's|how|when|where|who|which|why|is|are|can|could|do|does|did|will|would|should|"
+                 r"что|как|когда|где|кто|какие|какой|сколько|почему|зачем|можно|могу|есть ли)\b)")
+PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также)\s+)?{QUESTION_WORD}|"
+                        rf"\s+(?:and|also|plus|а|и|также)\s+{QUESTION_WORD}", re.I)
+
+
+def parts_of(text: str, index=None) -> tuple:
+    """A question that asks two things or more: for each part, the terms no other part has (its own
+    words), so that the answer can hold a sentence for each part; () for a question that asks one thing.
+    A piece with no term of its own (or only a small number: "is there 2 interviews") is not a part."""
+    if index is None:
+        return ()
+    pieces = [p for p in PART_SPLIT.split(text) if p and content_words(p)]
+    if len(pieces) < 2:
+        return ()
+    terms = [frozenset(t for t in index.query_terms(p) if not (t.isdigit() and len(t) < 4)) for p in pieces]
+    own = tuple(t - frozenset().union(*(o for j, o in enumerate(terms) if j != i)) for i, t in enumerate(terms))
+    own = tuple(t for t in own if t)
+    return own if len(own) >= 2 else ()
 
 
 FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|my|me|we|our|я|мне|меня|мы|нас|мой|моя|мои|моё|ya|mne|menya)\b", re.I)

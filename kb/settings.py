@@ -118,6 +118,7 @@ class AnswerSettings:
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help
     self_harm_help: tuple = ("help-crisis-lines",)  # ...taken from these articles for thoughts of suicide or self-harm
     min_words: int = 5  # shorter sentences are never shown alone
+    part_share: float = 0.5  # a sentence answers a part of a two-part question when it holds this share of its own words
 
 
 ANSWER = AnswerSettings()

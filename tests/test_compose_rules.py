@@ -362,3 +362,47 @@ def test_a_year_that_bounds_a_period_is_not_another_year():
     assert subject.allows("The Court deals only with events up to 16 September 2022.", "", None, None)
     assert subject.allows("A complaint about events after 16 September 2022 falls outside the period.", "", None, None)
     assert not subject.allows("In 2017 the Court received many complaints about Chechnya.", "", None, None)
+
+
+def _parted(text: str, score: float, i: int, parts: tuple, **kw) -> Candidate:
+    c = cand(text, score, i, **kw)
+    c.features["parts"] = parts  # the share of each part's own words it holds (set by candidates())
+    return c
+
+
+def _two_part_question():
+    from dataclasses import replace
+
+    return replace(read("so the ban covers adults now? and what are the fines"), parts=(frozenset({"adult"}), frozenset({"fine"})))
+
+
+def test_a_two_part_question_gets_a_sentence_for_its_second_part():
+    cands = [_parted("Russia extended the ban to adults in December 2022 by federal law.", 2.0, 0, (1.0, 0.0)),
+             _parted("The ban on propaganda now covers people of every age in Russia.", 1.9, 1, (0.0, 0.0)),
+             _parted("Courts had applied the earlier ban to adults in several regions.", 1.8, 2, (1.0, 0.0)),
+             _parted("A private person can be fined up to 400,000 roubles for this offence.", 1.3, 3, (0.0, 1.0))]
+    answer, more = select(cands, _two_part_question())
+    assert answer[0].text.startswith("Russia extended")  # the question as a whole opens
+    assert answer[-1].text.startswith("A private person")  # the second part is answered, not left in `more`
+    assert all(not c.text.startswith("A private person") for c in more)
+
+
+def test_a_part_already_answered_or_answered_by_nothing_near_adds_nothing():
+    covered = [_parted("Russia extended the ban to adults and set fines of up to 400,000 roubles.", 2.0, 0, (1.0, 1.0)),
+               _parted("A private person can be fined up to 400,000 roubles for this offence.", 1.3, 1, (0.0, 1.0))]
+    answer, _ = select(covered, _two_part_question())
+    assert [c.text[:6] for c in answer] == ["Russia"]  # 1.3 is below the answer floor, and the fines are said
+    far = [_parted("Russia extended the ban to adults in December 2022 by federal law.", 2.0, 0, (1.0, 0.0)),
+           _parted("Fines in another country's traffic code are unrelated to this.", 0.5, 1, (0.0, 1.0))]
+    answer, _ = select(far, _two_part_question())
+    assert len(answer) == 1  # a sentence far below the best (more_floor) never answers a part
+
+
+def test_a_part_sentence_takes_the_place_of_the_weakest_when_the_words_run_over():
+    long = " ".join(["word"] * 25)
+    cands = [_parted(f"Russia extended the ban to adults {long}.", 2.0, 0, (1.0, 0.0)),
+             _parted(f"The ban on propaganda now covers every age {long}.", 1.95, 1, (0.0, 0.0)),
+             _parted("A private person can be fined up to 400,000 roubles.", 1.3, 2, (0.0, 1.0))]
+    answer, more = select(cands, _two_part_question(), AnswerSettings(answer_words=70))
+    assert [c.text[:6] for c in answer] == ["Russia", "A priv"]
+    assert more[0].text.startswith("The ban")

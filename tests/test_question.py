@@ -148,3 +148,35 @@ def test_an_acronym_names_a_body_not_what_is_asked():
     """'Netherlands IND: will they ask about sex?' may be answered from a passage that never says IND."""
     q = read("Netherlands IND: will they ask about sex? What did the ECtHR decide in Bayev?", FakeIndex())
     assert "ind" not in q.rare and "bayev" in q.rare
+
+
+class StemIndex(FakeIndex):
+    """query_terms as the real index gives them: lower-case words, without common ones and bare small numbers."""
+    stop = {"what", "whats", "are", "the", "did", "it", "is", "and", "a", "to", "so", "if", "im", "too", "of", "in",
+            "что", "и", "за", "после"}
+
+    def query_terms(self, text):
+        import re
+        return {w for w in re.findall(r"\w+", text.lower()) if w not in self.stop}
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("so in 2022 russia extended the ban to adults too? what are the fines, and what if im a foreigner",
+     [{"2022", "russia", "extended", "ban", "adults"}, {"fines"}, {"foreigner"}]),
+    ("what r the yogyakarta principles and are they legally binding",
+     [{"r", "yogyakarta", "principles"}, {"they", "legally", "binding"}]),
+    ("какие штрафы за пропаганду после закона 2022 года? и что грозит иностранцу",
+     [{"какие", "штрафы", "пропаганду", "закона", "2022", "года"}, {"грозит", "иностранцу"}]),
+    ("is being gay a crime in russia, or is it only the propaganda rule?", []),  # one question with two answers to choose from
+    ("Can I get asylum in Germany and in Canada?", []),  # two places, one question
+    ("What happened to gay men in Chechnya in 2017?", []),
+])
+def test_a_question_that_asks_two_things_has_parts_with_their_own_words(text, parts):
+    assert [set(p) for p in read(text, StemIndex()).parts] == parts
+    assert read(text).parts == ()  # without an index: no terms, no parts
+
+
+def test_a_piece_with_no_own_word_is_no_part():
+    q = read("how does the asylum interview work, and can i ask for a woman at the interview", StemIndex())
+    assert [set(p) for p in q.parts] == [{"how", "does", "asylum", "work"}, {"can", "i", "ask", "for", "woman", "at"}]
+    assert read("is there 2 interviews? is there", StemIndex()).parts == ()
