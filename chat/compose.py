@@ -306,7 +306,11 @@ def _relaxed(cands: list[Candidate], settings: AnswerSettings) -> list[Candidate
     return cands
 
 
-POINTS_ELSEWHERE = re.compile(r"\b(below|as follows|the following|listed here|ниже|следующ\w+)\b", re.I)  # "The judgments below..."
+# "The judgments below...", "...which is explained in a separate article", "The Refuge article ... sets out": a
+# sentence that points to other text says its fact where it points (a reader saw "...described in a separate
+# article" quoted as an answer: reader sets h k45, k35)
+POINTS_ELSEWHERE = re.compile(r"\b(below|as follows|the following|listed here|ниже|следующ\w+)\b|"
+                              r"\b(separate|refuge)\s+article|отдельн\w+\s+стат\w+|стать\w+\s+refuge", re.I)
 
 
 def _shows_alone(text: str, settings: AnswerSettings) -> bool:

@@ -406,3 +406,15 @@ def test_a_part_sentence_takes_the_place_of_the_weakest_when_the_words_run_over(
     answer, more = select(cands, _two_part_question(), AnswerSettings(answer_words=70))
     assert [c.text[:6] for c in answer] == ["Russia", "A priv"]
     assert more[0].text.startswith("The ban")
+
+
+@pytest.mark.parametrize("text", [
+    "In 2022 Russia extended the ban to people of all ages, which is explained in a separate article on the 2022 law.",
+    'The Refuge article "Chechnya purge: what is documented" sets out which terms the human rights reports use.',
+    "В 2022 году Россия распространила запрет, и об этом рассказывается в отдельной статье о законе 2022 года.",
+])
+def test_a_sentence_that_points_to_another_article_is_not_shown_alone(text):
+    from chat.compose import _shows_alone
+
+    assert not _shows_alone(text, AnswerSettings())
+    assert _shows_alone("In 2022 Russia extended the ban to people of all ages, including adults.", AnswerSettings())
