@@ -130,6 +130,20 @@ def trim_yes_no(text: str) -> str | None:
     return ELLIPSIS + rest
 
 
+# A curated answer's head before its colon ("Lapunov won: the Court ruled...", "Not only gay people: in 2017...")
+ANSWER_HEAD = re.compile(r"^([^:.;]{1,90}):\s+(?![a-zа-яё]+,)(?=\S)")
+
+
+def trim_head(text: str, terms: set[str], index) -> str:
+    """A curated answer's first sentence quoted for another question: its head (written for its own
+    question) is kept when it has a word of the question, else its fact is shown after "… "
+    (reader set h, k35: "Behind closed doors, ...: on 30 November 2023..." for a question on the date)."""
+    head = ANSWER_HEAD.match(text)
+    if not head or YES_NO_ANSWER.match(text) or (terms and index.sentence_overlap(terms, head.group(1)) > 0):
+        return text
+    return ELLIPSIS + text[head.end():]
+
+
 @dataclass
 class Candidate:
     chunk_id: str
@@ -283,6 +297,8 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else  # crisis lines: each
                                            position == 0 and bool(LINE_RE.search(doc)))  # passage leads with its action
         trimmed = trim_yes_no(doc)
+        if trimmed == doc and position == 0 and chunk is not None and chunk.meta.get("kind") == "faq":
+            trimmed = trim_head(doc, terms, index)
         cand.text = trimmed or doc
         cand.eligible = trimmed is not None and _shows_alone(cand.text, settings) and subject.allows(cand.text, section, chunk, index)
         before = previous.get(cid)

@@ -418,3 +418,27 @@ def test_a_sentence_that_points_to_another_article_is_not_shown_alone(text):
 
     assert not _shows_alone(text, AnswerSettings())
     assert _shows_alone("In 2022 Russia extended the ban to people of all ages, including adults.", AnswerSettings())
+
+
+class _Terms:
+    """sentence_overlap as the index gives it: the share of the question's terms in a text (lower-cased words)."""
+
+    def sentence_overlap(self, terms, text):
+        import re
+        words = set(re.findall(r"\w+", text.lower()))
+        return len(terms & words) / len(terms) if terms else 0.0
+
+
+@pytest.mark.parametrize("text, terms, shown", [
+    ("Lapunov won: the European Court of Human Rights ruled unanimously on 12 September 2023.", {"when", "ruling"},
+     "… the European Court of Human Rights ruled unanimously on 12 September 2023."),
+    ("Lapunov won: the European Court of Human Rights ruled unanimously on 12 September 2023.", {"lapunov", "case"},
+     "Lapunov won: the European Court of Human Rights ruled unanimously on 12 September 2023."),  # the head answers
+    ("Under Dublin III, criteria apply in a fixed order: family, then a recent visa.", {"visa"},
+     "Under Dublin III, criteria apply in a fixed order: family, then a recent visa."),  # the rest is a list, not a sentence
+    ("Yes: since 1993 sex between men has been legal.", {"when"}, "Yes: since 1993 sex between men has been legal."),
+])
+def test_a_curated_answer_head_is_shown_only_when_it_has_a_word_of_the_question(text, terms, shown):
+    from chat.compose import trim_head
+
+    assert trim_head(text, terms, _Terms()) == shown
