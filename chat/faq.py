@@ -85,14 +85,24 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
     if not ranked or ranked[0][1] < settings.faq_cosine:
         return None
-    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:
-        return None
     cid = ranked[0][0]
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin and \
+            not _agreed(index, cid, ranked[0][1], question, articles, settings):
+        return None
     if articles and cid.split(":")[0] not in articles:
         return None
     chunk = index.by_id[cid]
     return ranked[0] if fits(question, chunk) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
         else None
+
+
+def _agreed(index, cid: str, cosine: float, question, articles, settings: AnswerSettings) -> bool:
+    """A pair with a sibling within the margin still leads when the search agrees: its article is the
+    one ranked first, its question is `faq_cosine_agreed` close, and it turns the same way ("When did
+    Russia stop treating it as a crime?" is not "When was it made a crime?", however alike)."""
+    pair_question = str(index.by_id[cid].meta.get("section", ""))
+    return bool(articles) and cid.split(":")[0] == articles[0] and cosine >= settings.faq_cosine_agreed \
+        and asked_the_same_way(question.text, pair_question)
 
 
 def twins(index) -> dict[str, str]:

@@ -113,6 +113,7 @@ class AnswerSettings:
     ru_cosine_weight: float = 0.2  # the English-only model's cosine for a Russian sentence with no English original
     faq_cosine: float = 0.6  # a "Questions people ask" pair leads when one of its questions is this close...
     faq_margin: float = 0.1  # ...and no other pair's question comes within this much (calibrated by evals/faq_match.py)
+    faq_cosine_agreed: float = 0.85  # ...unless it is this close and its article is the one the search ranks first
     faq_languages: tuple = ("en",)  # matched directly; a Russian question is matched through its English words
     # (chat/faq.py match_russian: leave-one-out precision 0.982, recall 0.38; directly, precision 0.21)
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help

@@ -264,3 +264,22 @@ def test_a_curated_yes_or_no_is_not_shown_for_a_question_asked_the_other_way_rou
     same = assistant.ask("does germany still tell gay refugees to be discreet back home?")
     assert turned["curated"] and turned["curated"] == same["curated"]
     assert same["answer"].startswith("No") and turned["answer"].startswith("… ")
+
+
+def test_a_pair_near_its_sibling_leads_when_the_search_agrees_and_it_turns_the_same_way(shipped):
+    """The margin rule (no other pair within 0.1) is waived when the pair's article is the one the search
+    ranks first and the pair's question is close (faq_cosine_agreed); never for a question that turns the
+    other way ("stop being a crime" is not "made a crime": chat/faq.py _agreed)."""
+    from chat.faq import _agreed
+    from chat.question import read
+
+    _, assistant = shipped
+    hide = assistant.ask("can the asylum office refuse me because i could stay quiet about being gay back home?")
+    assert hide["curated"] and hide["curated"].startswith("asylum-discretion-requirement:")
+    assert hide["answer"].startswith("In the EU, the UK and Australia, no")
+    stalin = next(c.id for c in assistant.index.chunks if c.meta.get("kind") == "faq"
+                  and str(c.meta.get("section", "")).startswith("When did the Soviet Union make sex between men a crime"))
+    article = stalin.split(":")[0]
+    assert _agreed(assistant.index, stalin, 0.9, read("when was gay sex made a crime in the ussr"), [article], ANSWER)
+    assert not _agreed(assistant.index, stalin, 0.9, read("when did russia stop making gay sex a crime"), [article], ANSWER)
+    assert not _agreed(assistant.index, stalin, 0.9, read("when was gay sex made a crime in the ussr"), ["other", article], ANSWER)
