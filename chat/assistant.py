@@ -191,8 +191,8 @@ class Assistant:
             lead = [compose.Candidate(meta["chunk_id"], int(meta["position"]), doc, vec, -1)
                     for doc, meta, vec in compose._sentences(self.store, [curated[0]], self.index)]
             pair_question = str(self.index.by_id[curated[0]].meta.get("section", ""))
-            if lead and not faq.asked_the_same_way((kind_of or question).text, pair_question):
-                lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text  # its yes or no was for the other way round
+            if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
+                lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
         answer, more = compose.select(cands, kind_of or question, lead=lead)
         return *compose.render(answer, more, self.index), generation
 

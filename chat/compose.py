@@ -84,7 +84,7 @@ YES_NO_ANSWER = re.compile(r"^([^.:;]{0,60},\s*)?\W*(yes|no|possibly|sometimes|n
                            r"rarely|it depends|maybe|да|нет|возможно|иногда|не всегда|обычно|скорее)\b\s*[:,.;—–-]", re.I)
 YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|was|were|can|could|do|does|did|will|would|"
                              r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
-                             r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b", re.I)
+                             r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b|\b(или нет|or not)\W*$", re.I)
 DEPENDENT_RE = re.compile(
     r"^\W*(these|this|those|such|it|its|he|she|they|them|their|his|her|both|however|but|also|in addition|moreover|"
     r"furthermore|as a result|the latter|the former|then|the same|"

@@ -138,6 +138,13 @@ TURNS = (re.compile(r"\b(still|any\s?more|всё ещё|все еще|до си�
                     r"больше не|перестал\w*|прекратил\w*|отменил\w*|измени\w*)\b", re.I))
 
 
+def shows_yes_no(meant, typed, pair_question: str) -> bool:
+    """Whether a pair's "Yes" / "No" may open the answer to the question (chat.question.Question: as meant, and
+    as typed): only for a yes/no question that turns the same way as the pair's own ("what if I only came
+    out after that?" is no yes/no question, though the one it follows was)."""
+    return (meant.yes_no or typed.yes_no) and asked_the_same_way(typed.text, pair_question)
+
+
 def asked_the_same_way(asked: str, pair_question: str) -> bool:
     """Whether the question turns as the pair's own question does ("still..." / "stopped..."): only
     then may the pair's answer open with its "Yes" or "No" (reader set h, k16: "Is it true Germany

@@ -77,7 +77,7 @@ def read(text: str, index=None) -> Question:
     names = frozenset(NAME_RE.findall(text.strip()))
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
-                    _rare(text, names, index), answer_type(text), asks_yes_or_no(text),
+                    _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in _pieces(text)),
                     _terms(text, danger, index), parts=parts_of(text, index))
 
 
@@ -89,13 +89,18 @@ PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также
                         rf"\s+(?:and|also|plus|а|и|также)\s+{QUESTION_WORD}", re.I)
 
 
+def _pieces(text: str) -> list[str]:
+    """The question's pieces: one, or one per thing it asks ("what are they, and are they binding?")."""
+    return [p for p in PART_SPLIT.split(text) if p and p.strip()] or [text]
+
+
 def parts_of(text: str, index=None) -> tuple:
     """A question that asks two things or more: for each part, the terms no other part has (its own
     words), so that the answer can hold a sentence for each part; () for a question that asks one thing.
     A piece with no term of its own (or only a small number: "is there 2 interviews") is not a part."""
     if index is None:
         return ()
-    pieces = [p for p in PART_SPLIT.split(text) if p and content_words(p)]
+    pieces = [p for p in _pieces(text) if content_words(p)]
     if len(pieces) < 2:
         return ()
     terms = [frozenset(t for t in index.query_terms(p) if not (t.isdigit() and len(t) < 4)) for p in pieces]

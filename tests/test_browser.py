@@ -27,8 +27,9 @@ if not Path(CHROMIUM).exists():
 
 
 @pytest.fixture(scope="module")
-def server(shipped):
-    settings, assistant = shipped
+def server(partly_translated):
+    """The shipped knowledge base with a few topics in English only (the page's "sources are in English" note)."""
+    settings, assistant = partly_translated
     with ServerThread(create_app(settings, assistant)) as srv:
         yield srv
 

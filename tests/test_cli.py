@@ -60,8 +60,8 @@ def test_human_output_lists_sources(shipped):
     assert "Sources:" in out.stdout and "[1] " in out.stdout and "http" in out.stdout
 
 
-def test_human_output_of_a_russian_answer_from_english_sources_says_so_in_russian(shipped):
-    settings, _ = shipped
+def test_human_output_of_a_russian_answer_from_english_sources_says_so_in_russian(partly_translated):
+    settings, _ = partly_translated
     out = run(["ask", "когда воз перестала считать гомосексуальность болезнью"], settings)  # only English articles
     assert out.returncode == 0, out.stderr
     assert "источники на английском языке" in out.stdout and "Источники:" in out.stdout

@@ -17,8 +17,8 @@ from kb.translit import is_translit
     ("что такое конверсионная терапия", "rights-conversion-practices"),
     ("что такое иноагент", "russia-foreign-agent-rules"),
 ])
-def test_russian_question_on_an_english_only_topic_is_answered_from_english(shipped, question, article_id):
-    _, assistant = shipped
+def test_russian_question_on_an_english_only_topic_is_answered_from_english(partly_translated, question, article_id):
+    _, assistant = partly_translated
     result = assistant.ask(question)
     assert not result["refused"]
     assert article_id in {c["article_id"] for c in result["citations"]}
@@ -26,14 +26,14 @@ def test_russian_question_on_an_english_only_topic_is_answered_from_english(ship
     assert "sources_in_english" in result["notices"]
 
 
-def test_english_attempt_does_not_answer_what_no_article_covers(shipped):
-    _, assistant = shipped
+def test_english_attempt_does_not_answer_what_no_article_covers(partly_translated):
+    _, assistant = partly_translated
     for question in ("разрешены ли однополые браки в японии", "какой сериал посмотреть про любовь"):
         assert assistant.ask(question)["refused"], question
 
 
-def test_glossary_puts_untranslated_topics_into_english(shipped):
-    _, assistant = shipped
+def test_glossary_puts_untranslated_topics_into_english(partly_translated):
+    _, assistant = partly_translated
     english = fallback.english_query(assistant.index, "принципы Джокьякарты и дело Тунена")
     assert "Yogyakarta" in english and "Toonen" in english
     # a misspelt word finds its glossary entry; the learnt table alone doesn't know the topic

@@ -140,7 +140,7 @@ def test_web_page_shows_a_provisional_draft_then_only_the_verified_answer(shippe
     _, assistant = shipped
     asker = Assistant(dataclasses.replace(assistant.settings, llm="openai:x"), store=assistant.store,
                       embedder=assistant.embedder)
-    passage = asker.index.by_id[asker.ask(QUESTION, llm="none")["citations"][0]["chunk_id"]].text
+    passage = asker.index.by_id[asker.ask(QUESTION, llm="none")["hits"][0].chunk_id].text  # the model's first passage
     made_up = "The purge was ordered by the United Nations in 1990 [1]."
     canned.reply = f"{split_sentences(passage)[0]} [1] {made_up}"
     updates = list(respond(asker, QUESTION, []))

@@ -180,3 +180,14 @@ def test_a_piece_with_no_own_word_is_no_part():
     q = read("how does the asylum interview work, and can i ask for a woman at the interview", StemIndex())
     assert [set(p) for p in q.parts] == [{"how", "does", "asylum", "work"}, {"can", "i", "ask", "for", "woman", "at"}]
     assert read("is there 2 interviews? is there", StemIndex()).parts == ()
+
+
+@pytest.mark.parametrize("text, yes_no", [
+    ("what r the yogyakarta principles and are they legally binding", True),  # its second part asks yes or no
+    ("кадыров под санкциями сша или нет", True),
+    ("is it legal or not", True),
+    ("what are the yogyakarta principles", False),
+    ("what did the law ban and when", False),
+])
+def test_a_yes_or_no_asked_in_any_part_or_with_or_not(text, yes_no):
+    assert read(text).yes_no is yes_no
