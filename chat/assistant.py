@@ -201,7 +201,10 @@ class Assistant:
         a Russian question answered from Russian articles, through its English words."""
         if lang == "ru" and self.ru_bridge:
             return faq.match_russian(self.index, self._english_vec(meant), meant, top)
-        return faq.match(self.index, qvec, meant, lang, top)
+        found = faq.match(self.index, qvec, meant, lang, top)
+        if found is None and meant.focus:  # a long message: what it asks, without the story around it
+            found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top)
+        return found
 
     def _english_vec(self, question: Question):
         """A Russian question put into English words (chat/bridge.py) and embedded, or None."""

@@ -166,9 +166,23 @@ class Candidate:
         return sum(len(words(c.text)) for c in self.shown)
 
 
+# "...said i could just be discreet back home is that even legal??": a yes/no question that ends a message
+LAST_CLAUSE = re.compile(r"([^.,;:!?–—]*)\?+\s*$")
+INVERTED = re.compile(r"\b(is|are|was|can|could|do|does|did|will|would)\s+(that|this|it|they)\b", re.I)
+WH_WORD = re.compile(r"\b(what|how|why|where|when|who|which|whom|whose|что|как|почему|где|когда|кто)\b", re.I)
+
+
+def _ends_yes_no(question: str) -> bool:
+    clause = LAST_CLAUSE.search(question)
+    inverted = INVERTED.search(clause.group(1)) if clause else None
+    return bool(inverted) and not WH_WORD.search(clause.group(1)[:inverted.start()])
+
+
 def asks_yes_or_no(question: str) -> bool:
-    """Whether any sentence of the message is a yes/no question ("...won't post about us. Is that real?")."""
-    return any(YES_NO_QUESTION.search(part) for part in re.split(r"(?<=[.?!])\s+", question.strip()))
+    """Whether any sentence of the message is a yes/no question ("...won't post about us. Is that real?"),
+    or it ends with one ("...be discreet back home is that even legal??")."""
+    return any(YES_NO_QUESTION.search(part) for part in re.split(r"(?<=[.?!])\s+", question.strip())) or \
+        _ends_yes_no(question)
 
 
 def answer_type(question: str) -> str | None:

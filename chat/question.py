@@ -49,6 +49,7 @@ class Question:
     misuse: str | None = None  # a turn: private | injection | service (a message key)
     meant: "Question | None" = None  # a turn: the facts of `asked`
     parts: tuple = ()  # a question that asks two things or more: each part's own terms (`parts_of`)
+    focus: str = ""  # a long message: its question sentences, what is asked (`focus_of`); "" otherwise
 
     @property
     def in_danger(self) -> bool:
@@ -78,7 +79,20 @@ def read(text: str, index=None) -> Question:
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in _pieces(text)),
-                    _terms(text, danger, index), parts=parts_of(text, index))
+                    _terms(text, danger, index), parts=parts_of(text, index), focus=focus_of(text))
+
+
+LONG_MESSAGE = 25  # words: a message this long tells a story around its question
+
+
+def focus_of(text: str) -> str:
+    """The question sentences of a long message ("I came to the UK 3 years ago... Will late disclosure ruin my
+    case?"), which a curated question is matched against; "" for a short question or one with no such sentence."""
+    sentences = re.split(r"(?<=[.?!])\s+", text.strip())
+    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    if len(text.split()) < LONG_MESSAGE or not asked or len(asked) == len(sentences):
+        return ""
+    return " ".join(asked)
 
 
 # Where a question asks a second thing: after a question mark, or at "and" / "," / "и" before a question word
@@ -89,9 +103,12 @@ PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также
                         rf"\s+(?:and|also|plus|а|и|также)\s+{QUESTION_WORD}", re.I)
 
 
+DASH_SPLIT = re.compile(r"\s+[-–—:]\s+")  # "germany asylum for gay ppl - do they still tell people to hide?"
+
+
 def _pieces(text: str) -> list[str]:
     """The question's pieces: one, or one per thing it asks ("what are they, and are they binding?")."""
-    return [p for p in PART_SPLIT.split(text) if p and p.strip()] or [text]
+    return [p for piece in DASH_SPLIT.split(text) for p in PART_SPLIT.split(piece) if p and p.strip()] or [text]
 
 
 def parts_of(text: str, index=None) -> tuple:
@@ -190,9 +207,20 @@ FILLER_RE = re.compile(r"^\W*((wait|ok|okay|so|hey|hi|hello|um+|uh+|guys|like)\b
                        r"\b(rn|lol|lmao|tbh|idk|ngl|fr|actually|literally|basically|or\s+nah|or\s+not)\b[\s,]*", re.I)
 
 
+# Chat spellings, read as the words they stand for ("wat happened to gay ppl in chechnya"): the embedding
+# model was trained on written English
+CHAT_WORDS = {"wat": "what", "wut": "what", "ppl": "people", "u": "you", "ur": "your", "r": "are", "im": "I'm",
+              "abt": "about", "pls": "please", "plz": "please", "bc": "because", "cuz": "because", "coz": "because",
+              "govt": "government", "smth": "something", "b4": "before", "rly": "really", "dont": "don't",
+              "cant": "can't", "wont": "won't", "whats": "what's", "hows": "how's", "thats": "that's"}
+CHAT_RE = re.compile(r"\b(" + "|".join(map(re.escape, CHAT_WORDS)) + r")\b", re.I)
+
+
 def plain(question: str) -> str:
-    """The question without filler words; the question itself when nothing else is left."""
-    return re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", FILLER_RE.sub("", question))).strip(" ,") or question
+    """The question without filler words and with chat spellings written out; the question itself when
+    nothing else is left."""
+    text = CHAT_RE.sub(lambda m: CHAT_WORDS[m.group(1).lower()], FILLER_RE.sub("", question))
+    return re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip(" ,") or question
 
 
 def search_query(question: str, history: list[dict] | None) -> str:

@@ -191,3 +191,32 @@ def test_a_piece_with_no_own_word_is_no_part():
 ])
 def test_a_yes_or_no_asked_in_any_part_or_with_or_not(text, yes_no):
     assert read(text).yes_no is yes_no
+
+
+@pytest.mark.parametrize("text, meant", [
+    ("wat happened in chechnya in 2017 with gay ppl", "what happened in chechnya in 2017 with gay people"),
+    ("can u get asylum if ur gay", "can you get asylum if your gay"),
+    ("Russia", "Russia"),  # no chat word: unchanged
+])
+def test_chat_spellings_are_read_as_the_words_they_stand_for(text, meant):
+    assert understand(text).asked == meant
+
+
+@pytest.mark.parametrize("text, yes_no", [
+    ("home office said i could just be discreet back home is that even legal??", True),  # a yes/no ends the message
+    ("they told me to hide, can they do that?", True),
+    ("germany asylum for gay ppl - do they still tell people to live discreetly?", True),  # after a dash
+    ("how can they do that?", False),
+    ("and how long does it take?", False),
+    ("what will they do to me?", False),
+])
+def test_a_yes_or_no_at_the_end_or_after_a_dash(text, yes_no):
+    assert read(text).yes_no is yes_no
+
+
+def test_a_long_message_is_focused_on_its_question_sentences():
+    story = ("I came to the UK 3 years ago on a work visa. When I claimed asylum last year I was too ashamed to say "
+             "I'm gay. Now my solicitor says I must tell the Home Office. Will late disclosure ruin my case?")
+    assert read(story).focus == "Will late disclosure ruin my case?"
+    assert read("Will late disclosure ruin my case?").focus == ""  # short: the question is all of it
+    assert read(story.replace("?", ".")).focus == ""  # no question sentence: nothing to focus on
