@@ -144,7 +144,9 @@ SERVICE = [re.compile(p, _I) for p in (
     r"(bars?|clubs?|saunas?|night ?life|parties|party|cafes?)\b",
     r"\bopening (hours|times)\b|\bwhat time does\b.{0,40}\b(open|close)\b|\bopen on (saturdays?|sundays?|weekends?)\b",
     r"\b(weather|forecast)\b",
-    r"(посоветуй\w*|порекомендуй\w*|подскажи\w*)\s+(\w+\s+)?(юрист\w*|адвокат\w*|бар\w*|клуб\w*|врач\w*|"
+    r"\b(visa|schengen)\s+(application\s+)?(fees?|costs?|prices?)\b|\bhow much (is|does|do|are)\b.{0,30}\bvisas?\b|"
+    r"визов\w*\s+сбор\w*|сколько стоит\b.{0,20}\bвиз\w*",  # a visa's price: a consulate's page says it, for today
+    r"(посоветуй\w*|порекомендуй\w*|подскажи\w*)\s+(\S+\s+){0,2}(юрист\w*|адвокат\w*|бар\w*|клуб\w*|врач\w*|"
     r"психолог\w*|сериал\w*|фильм\w*)",
     r"(есть ли|где|хорош\w+|лучш\w+|посоветуй\w*)\s.{0,20}гей-?(бар|клуб)\w*|часы работы|во сколько (открывается|закрывается)|\bпогод\w*",
 )]

@@ -103,6 +103,10 @@ SERVICE_REQUESTS = [
     "посоветуйте хорошего адвоката в Москве",
     "есть ли гей-бар в Ереване",
     "какая погода в Грозном",
+    "how much does a schengen visa cost for russians now",  # a consulate's price of the day (reader set i, i36)
+    "what is the visa fee for germany",
+    "посоветуй какой-нибудь хороший сериал на вечер",
+    "сколько стоит шенгенская виза",
 ]
 KNOWLEDGE = [
     "how do I find a lawyer for my asylum case",
@@ -111,8 +115,9 @@ KNOWLEDGE = [
     "were gay bars raided in russia after the extremism ruling",
     "the interviewer wanted me to list the names of gay bars in my city",
     "do I have to pay a fee to claim asylum",
-    "how much does a schengen visa cost for russians now",
     "how much does an asylum appeal cost in the uk",
+    "can i get asylum if i came on a visa",
+    "what does the suspended visa facilitation mean for russians",
     "can I work while waiting for an asylum decision",
     "what did the court decide in Bayev",
     "how long does an asylum decision take in germany",
