@@ -446,7 +446,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     if not pool:
         return list(lead or []), []
     reach = []
-    for cand in sorted((c for c in pool if c.reach), key=lambda c: -c.score):
+    for cand in sorted((c for c in pool if c.reach), key=lambda c: (_elsewhere(c, question), -c.score)):
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
@@ -471,7 +471,22 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             break
         if not _repeats(cand, answer + more, settings):
             more.append(cand)
+    if reach and question is not None and question.danger == "self_harm":
+        more = []  # thoughts of suicide: nothing is quoted but the ways to reach help (reader set j, j29)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
+
+
+def _elsewhere(cand: Candidate, question) -> bool:
+    """Whether a way to reach help is for somewhere the person is probably not: another country than the
+    one they name, or, for someone writing in English who names none, Russia alone (most who write in
+    English are outside it; sets i and j: "refused twice, cant go home" got Russia's 112 first). A line
+    for Russia and the EU alike ("call 112 in Russia or any EU country") stays where it ranks."""
+    if question is None:
+        return False
+    where = named_places(cand.text)
+    if question.places:
+        return not where & set(question.places)
+    return question.language == "en" and where == {"russia"}
 
 
 def _part_score(cand: Candidate, k: int) -> float:

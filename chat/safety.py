@@ -17,7 +17,12 @@ NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anythi
             r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"
             r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
             r"\bend it all\b|\bbetter off dead\b")
+# "i want to die", "wish i was dead", "хочу умереть": the plainest words for it (missed until 2026-12-05, session 9;
+# "i don't want to die" is fear of being killed, which the danger list reads as a threat)
+WANT_TO_DIE = (r"(?<!n't )(?<!not )(?<!dont )\b(want|wanna|wish|ready)\s+(to\s+)?die\b|\bwish\s+i\s+(was|were)\s+dead\b|"
+               r"\bwant\s+to\s+be\s+dead\b|(?<!не )\bхочу\s+умереть|\bлучше\s+бы\s+я\s+умер|\bхочу\s+сдохнуть")
 DANGER = [re.compile(p, _I) for p in (
+    WANT_TO_DIE,
     r"\b(kill|hurt|harm|beat|torture|murder|shoot)\w*\s+(me|us|myself)\b",
     r"\b(want|going|plan\w*|trying|thinking about)\s+(to\s+)?(kill|hurt|harm|killing|hurting)\s+(myself|me)\b",
     r"\bsuicid\w*|\bend (my|it all)\b.*\blife\b|\btake my (own )?life\b|\bdon'?t want to live\b",
@@ -182,6 +187,7 @@ def signals_danger(question: str) -> bool:
 # violence or threats from other people, then an urgent need to get away.
 SELF_HARM = [re.compile(p, _I) for p in (
     PLAN_UNNAMED,
+    WANT_TO_DIE,
     r"\bsuicid\w*|\b(kill|hurt|harm|cut)(ing)?\s+myself\b|\bend (my|it all)\b.*\blife\b|\bend it all\b",
     r"\btake my (own )?life\b|\bdon'?t\s+want\s+to\s+(be alive|live|exist|wake up)\b",
     r"\b(can'?t|cannot|can not)\s+(live|go on|take (it|this))\b(?!\s+(openly|freely|safely|as|in|there|here|with))",
