@@ -39,7 +39,8 @@ def notice(index, lang: str = "en", kind: str | None = None, places=()) -> dict 
     headings = SHORT.get(lang if use == translated else "en", SHORT["en"])
     wanted = headings.get(FOR_KIND.get(kind or "danger", "people"))
     short = set(headings.values())
-    first = _where_first([p for c in chunks if c.meta.get("section") == wanted for p in c.text.split("\n\n")], places)
+    first = _where_first([p for c in chunks if c.meta.get("section") == wanted for p in c.text.split("\n\n")], places,
+                         abroad=use == CRISIS_ID and FOR_KIND.get(kind or "") == "self_harm")
     more: list[dict] = []
     for c in chunks:
         section = c.meta.get("section", "")
@@ -56,10 +57,16 @@ def notice(index, lang: str = "en", kind: str | None = None, places=()) -> dict 
             "text": "\n\n".join(first + [m["text"] for m in more]), "sources": list(sources.values())}
 
 
-def _where_first(paragraphs: list[str], places) -> list[str]:
-    """The paragraphs that name one of `places` first, the rest in the article's order."""
+def _where_first(paragraphs: list[str], places, abroad: bool = False) -> list[str]:
+    """The paragraphs that name one of `places` first, the rest in the article's order. `abroad` (thoughts of
+    suicide written in English, no place named): the lines for other countries first and those for Russia
+    alone last, since most who write in English are outside Russia (reader sets i and j: a suicidal asylum
+    seeker abroad read "in Russia, call 112" first and Samaritans fourth)."""
     from chat.places import named_places
 
-    if not places:
+    if places:
+        return sorted(paragraphs, key=lambda p: not (named_places(p) & set(places)))
+    if not abroad:
         return paragraphs
-    return sorted(paragraphs, key=lambda p: not (named_places(p) & set(places)))
+    order = {True: 0, False: 1}
+    return sorted(paragraphs, key=lambda p: 2 if named_places(p) == {"russia"} else order[bool(named_places(p) - {"russia"})])

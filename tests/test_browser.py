@@ -253,7 +253,7 @@ def top_of(page, selector: str) -> float:
 
 
 @pytest.mark.parametrize("lang, question, first_words", [
-    ("en", "i don't want to live anymore", "psychological help"),
+    ("en", "i don't want to live anymore", "Samaritans"),  # in English with no place: the lines outside Russia first
     ("ru", "меня ищут, родственники узнали, помогите уехать из чечни", "ncsos.io"),
 ])
 def test_after_a_danger_question_the_phone_shows_the_top_of_the_crisis_notice(browser, server, lang, question,

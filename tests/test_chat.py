@@ -95,7 +95,7 @@ def test_the_crisis_notice_opens_with_a_short_step_that_fits_the_danger(shipped,
     people, self_harm = (assistant.crisis_notice(lang, kind) for kind in ("violence", "self_harm"))
     assert assistant.crisis_notice(lang, "flee")["first"] == people["first"]
     assert people["first"].startswith(("NC SOS", "«СК SOS»")) and "ncsos.io" in people["first"].split("\n\n")[0]
-    assert re.search(r"psycholog|психологическ", self_harm["first"].split("\n\n")[0])
+    assert re.search(r"psycholog|психологическ", self_harm["first"])
     for notice in (people, self_harm):
         assert notice["first"].count("\n\n") <= 4  # 3-5 short paragraphs
         assert "112" in notice["first"] and re.search(r"police|полици", notice["first"])
@@ -225,12 +225,18 @@ def test_thoughts_of_suicide_open_with_a_crisis_line_not_escape_groups(shipped):
 
 
 def test_the_crisis_notice_opens_with_the_lines_of_the_country_named(shipped):
-    """Someone in the UK reads Samaritans first, not Russia's 112; with no country, the article's order."""
+    """Someone in the UK reads Samaritans first, not Russia's 112; in English with no country, Russia's lines last."""
     _, assistant = shipped
     uk = assistant.crisis_notice("en", "self_harm", "refused again in the uk, i want to end it all")
     assert uk["first"].startswith("In the UK")
-    plain = assistant.crisis_notice("en", "self_harm", "i want to end it all")
-    assert not plain["first"].startswith("In the UK") and set(plain["first"].split("\n\n")) == set(uk["first"].split("\n\n"))
+    russia = assistant.crisis_notice("en", "self_harm", "i am in russia and i want to end it all")
+    assert russia["first"].startswith("Please talk to someone now: in Russia")
+    plain = assistant.crisis_notice("en", "self_harm", "i want to end it all")  # in English, no place: not Russia first
+    assert not plain["first"].startswith("Please talk to someone now: in Russia")
+    assert plain["first"].split("\n\n")[-1].startswith("A call to 112 in Russia")  # Russia's lines still there, last
+    assert set(plain["first"].split("\n\n")) == set(uk["first"].split("\n\n")) == set(russia["first"].split("\n\n"))
+    russian = assistant.crisis_notice("ru", "self_harm", "хочу покончить с собой")
+    assert russian["first"].startswith("Пожалуйста")  # in Russian: the article's order, Russia first
 
 
 def test_a_ruling_question_opens_with_the_case_and_its_holding_together(shipped):
