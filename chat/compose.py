@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chat.places import named_places, with_eu
+from chat.places import elsewhere, named_places, with_eu
 from chat.retrieve import CRISIS_ID, NOT_SEARCHED
 from kb.settings import ANSWER, AnswerSettings
 from kb.store import sentence_id
@@ -446,7 +446,9 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     if not pool:
         return list(lead or []), []
     reach = []
-    for cand in sorted((c for c in pool if c.reach), key=lambda c: (_elsewhere(c, question), -c.score)):
+    asked = question.places if question is not None else ()
+    english = question is not None and question.language == "en"
+    for cand in sorted((c for c in pool if c.reach), key=lambda c: (elsewhere(c.text, asked, english), -c.score)):
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
@@ -476,21 +478,9 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
 
 
-def _elsewhere(cand: Candidate, question) -> bool:
-    """Whether a way to reach help is for somewhere the person is probably not: another country than the
-    one they name, or, for someone writing in English who names none, Russia alone (most who write in
-    English are outside it; sets i and j: "refused twice, cant go home" got Russia's 112 first). A line
-    for Russia and the EU alike ("call 112 in Russia or any EU country") stays where it ranks."""
-    if question is None:
-        return False
-    where = named_places(cand.text)
-    if question.places:
-        return not where & set(question.places)
-    return question.language == "en" and where == {"russia"}
-
-
 def _part_score(cand: Candidate, k: int) -> float:
-    return sum(c.features.get("parts", ())[k] if len(c.features.get("parts", ())) > k else 0.0 for c in cand.shown)
+    """The share of part k's own words in what `cand` shows (features["parts"], set by `candidates`)."""
+    return sum(sum(c.features.get("parts", ())[k:k + 1]) for c in cand.shown)
 
 
 def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: AnswerSettings) -> None:
@@ -501,7 +491,7 @@ def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: Answe
     answers the question as a whole.)"""
     if not rest or not rest[0].features.get("parts"):
         return
-    start, floor, added = 0, rest[0].score * settings.more_floor, []
+    floor, added = rest[0].score * settings.more_floor, []
     for k in range(1, len(rest[0].features["parts"])):
         if any(_part_score(u, k) >= settings.part_share for u in answer):
             continue
@@ -510,9 +500,8 @@ def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: Answe
         if not fitting:
             continue
         pick = max(fitting, key=lambda c: (_part_score(c, k), c.score))
-        while len(answer) > start + 1 + len(added) and \
-                sum(u.n_words for u in answer[start:]) + pick.n_words > settings.answer_words:
-            answer.remove(min((u for u in answer[start + 1:] if u not in added), key=lambda u: u.score))
+        while len(answer) > 1 + len(added) and sum(u.n_words for u in answer) + pick.n_words > settings.answer_words:
+            answer.remove(min((u for u in answer[1:] if u not in added), key=lambda u: u.score))
         answer.append(pick)
         added.append(pick)
 

@@ -60,13 +60,9 @@ def notice(index, lang: str = "en", kind: str | None = None, places=()) -> dict 
 def _where_first(paragraphs: list[str], places, abroad: bool = False) -> list[str]:
     """The paragraphs that name one of `places` first, the rest in the article's order. `abroad` (thoughts of
     suicide written in English, no place named): the lines for other countries first and those for Russia
-    alone last, since most who write in English are outside Russia (reader sets i and j: a suicidal asylum
-    seeker abroad read "in Russia, call 112" first and Samaritans fourth)."""
-    from chat.places import named_places
+    alone last (chat.places.elsewhere; reader sets i and j: a suicidal asylum seeker abroad read "in Russia,
+    call 112" first and Samaritans fourth)."""
+    from chat.places import elsewhere, named_places
 
-    if places:
-        return sorted(paragraphs, key=lambda p: not (named_places(p) & set(places)))
-    if not abroad:
-        return paragraphs
-    order = {True: 0, False: 1}
-    return sorted(paragraphs, key=lambda p: 2 if named_places(p) == {"russia"} else order[bool(named_places(p) - {"russia"})])
+    return sorted(paragraphs, key=lambda p: (elsewhere(p, places, abroad),
+                                             abroad and not places and not named_places(p) - {"russia"}))

@@ -156,6 +156,17 @@ def named_places(text: str) -> set[str]:
     return found | {PART_OF[p] for p in found if p in PART_OF}
 
 
+def elsewhere(text: str, asked, english: bool) -> bool:
+    """Whether a way to reach help (a sentence or a paragraph of the crisis notice) is for somewhere the
+    person is probably not: another country than the ones they name (`asked`), or, for someone writing in
+    English who names none, Russia alone; most who write in English are outside Russia (reader sets i and
+    j: "refused twice, cant go home" read Russia's 112 first). "112 in Russia or any EU country" is not."""
+    where = named_places(text)
+    if asked:
+        return not where & set(asked)
+    return english and where == {"russia"}
+
+
 def with_official_names(query: str) -> str:
     """`query` plus the official name of every country it calls by an everyday name
     ("asylum in Holland" also searches "Netherlands")."""

@@ -76,10 +76,11 @@ def read(text: str, index=None) -> Question:
         return Question(text)
     danger = danger_kind(text)
     names = frozenset(NAME_RE.findall(text.strip()))
+    pieces = _pieces(text)
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
-                    _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in _pieces(text)),
-                    _terms(text, danger, index), parts=parts_of(text, index), focus=focus_of(text))
+                    _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
+                    _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text))
 
 
 LONG_MESSAGE = 25  # words: a message this long tells a story around its question
@@ -111,13 +112,13 @@ def _pieces(text: str) -> list[str]:
     return [p for piece in DASH_SPLIT.split(text) for p in PART_SPLIT.split(piece) if p and p.strip()] or [text]
 
 
-def parts_of(text: str, index=None) -> tuple:
-    """A question that asks two things or more: for each part, the terms no other part has (its own
-    words), so that the answer can hold a sentence for each part; () for a question that asks one thing.
-    A piece with no term of its own (or only a small number: "is there 2 interviews") is not a part."""
+def parts_of(pieces: list[str], index=None) -> tuple:
+    """A question that asks two things or more (its `_pieces`): for each part, the terms no other part has
+    (its own words), so that the answer can hold a sentence for each part; () for a question that asks one
+    thing. A piece with no term of its own (or only a small number: "is there 2 interviews") is not a part."""
     if index is None:
         return ()
-    pieces = [p for p in _pieces(text) if content_words(p)]
+    pieces = [p for p in pieces if content_words(p)]
     if len(pieces) < 2:
         return ()
     terms = [frozenset(t for t in index.query_terms(p) if not (t.isdigit() and len(t) < 4)) for p in pieces]

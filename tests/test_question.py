@@ -220,3 +220,13 @@ def test_a_long_message_is_focused_on_its_question_sentences():
     assert read(story).focus == "Will late disclosure ruin my case?"
     assert read("Will late disclosure ruin my case?").focus == ""  # short: the question is all of it
     assert read(story.replace("?", ".")).focus == ""  # no question sentence: nothing to focus on
+
+
+def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in_english():
+    from chat.places import elsewhere
+
+    samaritans, russia = "In the UK, call Samaritans on 116 123.", "In Russia, call 112 free of charge."
+    both = "Call 112 if your life is in danger in Russia or in any EU country."
+    assert elsewhere(samaritans, {"russia"}, True) and not elsewhere(russia, {"russia"}, True)  # the place named
+    assert elsewhere(russia, (), True) and not elsewhere(samaritans, (), True)  # English, no place: Russia alone
+    assert not elsewhere(both, (), True) and not elsewhere(russia, (), False)  # Russia and the EU; Russian text
