@@ -351,6 +351,24 @@ def _shows_alone(text: str, settings: AnswerSettings) -> bool:
         and not POINTS_ELSEWHERE.search(text)
 
 
+# The groups of people a text is about. A sentence about one group only is no answer to a question about
+# another ("women cannot be safe just by moving elsewhere in Russia" is not about a gay man who moves; set j);
+# a sentence that names LGBT people as a whole is about everyone.
+GROUPS = {
+    "men": re.compile(r"\b(men|man|guys?|boys?|males?|husbands?|boyfriends?|мужчин\w*|муж(а|у|ем)?|парн\w*|парен\w*|"
+                      r"ге(й|и|ев|ям|ями|ях)|гомосексуал(ы|ов|ам|ами|ах)?)\b", re.I),
+    "women": re.compile(r"\b(women|woman|girls?|females?|lesbians?|wives|wife|girlfriends?|женщин\w*|девуш\w*|"
+                        r"девоч\w*|лесби\w*|жен(а|ы|е|у|ой)|квир-женщин\w*)\b", re.I),
+    "trans": re.compile(r"\b(trans|transgender|transsexual\w*|трансгендер\w*|транс-?(люд|персон|женщин|мужчин)\w*)\b", re.I),
+}
+EVERYONE = re.compile(r"\b(lgbt\w*|queer|лгбт\w*|квир)\b", re.I)
+
+
+def groups_named(text: str) -> set[str]:
+    """men / women / trans: the groups of people `text` names ("gay men", "lesbians", "трансгендерных людей")."""
+    return {group for group, pattern in GROUPS.items() if pattern.search(text)}
+
+
 @dataclass
 class Subject:
     """What the question names: years, countries, and rare words (a case, a person, a law).
@@ -360,13 +378,14 @@ class Subject:
     places: set[str]
     rare: set[str]
     language: str = "en"
+    groups: set[str] = field(default_factory=set)  # men / women / trans, when the question names any
 
     @classmethod
     def of(cls, question) -> "Subject":
         """What a chat.question.Question names (read from it)."""
         if question is None or not question.text:
             return cls(set(), set(), set())
-        return cls(question.years, with_eu(question.places), question.rare, question.language)
+        return cls(question.years, with_eu(question.places), question.rare, question.language, set(question.groups))
 
     def allows(self, text: str, section: str, chunk, index) -> bool:
         """Whether a sentence may be shown: no other year than the question's, and, in a
@@ -377,6 +396,8 @@ class Subject:
         years = years_about(text) if YEAR_RE.search(text) else years_about(section)
         if self.years and years and not years & self.years:
             return False
+        if self.groups and not EVERYONE.search(text) and groups_named(text) and not groups_named(text) & self.groups:
+            return False  # a sentence about women alone, for a question about a gay man
         if chunk is None or index is None or index.languages.get(chunk.id, "en") != self.language:
             return True
         places = named_places(text) or named_places(f"{section} {chunk.meta.get('title', '')}")

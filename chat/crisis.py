@@ -9,6 +9,7 @@ too (tests/test_chat.py checks that every heading is in the shipped articles).
 """
 from __future__ import annotations
 
+from chat.messages import message
 from chat.retrieve import CRISIS_ID
 
 SHORT = {
@@ -23,7 +24,8 @@ FOR_KIND = {"self_harm": "self_harm", "violence": "people", "flee": "people", "d
 
 
 def notice(index, lang: str = "en", kind: str | None = None, places=()) -> dict | None:
-    """{"title", "kind", "first" (the short section's paragraphs), "more" ([{"section", "text"}],
+    """{"title", "kind", "ack" (one fixed line that acknowledges the person, chat/messages.py; not a quote),
+    "first" (the short section's paragraphs), "more" ([{"section", "text"}],
     the rest of the notice), "text" (all of it), "sources"} in `lang` (English if the article
     has no translation), or None if the article is not indexed. `places`: the countries the person
     names; the short section's paragraphs about them come first (Samaritans before Russia's 112
@@ -53,8 +55,10 @@ def notice(index, lang: str = "en", kind: str | None = None, places=()) -> dict 
     if not first:  # a heading renamed in the article but not here: the whole notice, in order
         first, more = [more[0]["text"]], more[1:]
     sources = {s["url"]: s for c in chunks for s in c.sources}
-    return {"title": chunks[0].meta.get("title", ""), "kind": kind, "first": "\n\n".join(first), "more": more,
-            "text": "\n\n".join(first + [m["text"] for m in more]), "sources": list(sources.values())}
+    ack = message(f"crisis_ack_{FOR_KIND.get(kind or 'danger', 'people')}", lang if use == translated else "en")
+    return {"title": chunks[0].meta.get("title", ""), "kind": kind, "ack": ack, "first": "\n\n".join(first),
+            "more": more, "text": "\n\n".join([ack] + first + [m["text"] for m in more]),
+            "sources": list(sources.values())}
 
 
 def _where_first(paragraphs: list[str], places, abroad: bool = False) -> list[str]:

@@ -27,6 +27,9 @@ TEXT = {
         "check_not_text": "That doesn't look like text. Please paste the words of the post or article.",
         "not_covered": "No vetted source in Refuge covers this claim, so it is neither confirmed nor rated here.",
         "full_story": "The full story: “{title}”.",
+        "crisis_ack_self_harm": ("I'm so sorry you're going through this. You don't have to face it alone: "
+                                 "please talk to someone now:"),
+        "crisis_ack_people": "If you are in danger, your safety comes first. These people can help now:",
     },
     "ru": {
         "no_source": ("У меня нет проверенного источника по этому вопросу. Refuge отвечает на вопросы о правах "
@@ -54,6 +57,9 @@ TEXT = {
         "not_covered": "В проверенных источниках Refuge нет сведений об этом утверждении, поэтому здесь оно не "
                        "подтверждается и не оценивается.",
         "full_story": "Подробнее: «{title}».",
+        "crisis_ack_self_harm": ("Мне очень жаль, что вам сейчас так тяжело. Вы не обязаны справляться с этим "
+                                 "в одиночку: пожалуйста, поговорите с кем-нибудь прямо сейчас:"),
+        "crisis_ack_people": "Если вам грозит опасность, важнее всего ваша безопасность. Помочь прямо сейчас могут:",
     },
 }
 

@@ -135,6 +135,28 @@ DEMONYMS = {"chechen": "chechnya", "chechens": "chechnya", "russian": "russia", 
             "british": "united-kingdom", "american": "united-states", "canadian": "canada"}
 
 
+# Cities a person may say they live in, with the place they are in ("I live in Moscow" names Russia;
+# the crisis notice then opens with Russia's lines). Only `named_places` reads them: a city is not a
+# subject the sources must mention.
+CITIES = {form: place for names, place in (
+    ("moscow москв(а|ы|е|у|ой) moskv(a|y|e|u|oi)", "russia"),
+    ("petersburg spb петербург(|а|е|у|ом) питер(|а|е|у|ом) piter", "russia"),
+    ("kazan казан(ь|и|ью) novosibirsk новосибирск(|а|е|у|ом) yekaterinburg ekaterinburg екатеринбург(|а|е|у|ом) "
+     "krasnodar краснодар(|а|е|у|ом) rostov ростов(|а|е|у|ом) samara самар(а|ы|е|у|ой)", "russia"),
+    ("grozny groznyi грозн(ый|ого|ом|ому|ым)", "chechnya"),
+    ("makhachkala махачкал(а|ы|е|у|ой) derbent дербент(|а|е|у|ом)", "dagestan"),
+    ("nazran назран(ь|и|ью) magas магас(|а|е|у|ом)", "ingushetia"),
+    ("london лондон(|а|е|у|ом) manchester birmingham glasgow", "united-kingdom"),
+    ("berlin берлин(|а|е|у|ом) munich hamburg", "germany"),
+    ("amsterdam амстердам(|а|е|у|ом)", "netherlands"),
+    ("toronto торонто montreal монреаль vancouver ванкувер(|а|е|у|ом)", "canada"),
+    ("tbilisi тбилиси", "georgia"), ("yerevan ереван(|а|е|у|ом)", "armenia"),
+    ("istanbul стамбул(|а|е|у|ом)", "turkey"), ("almaty алмат(ы|е)", "kazakhstan"),
+    ("bishkek бишкек(|а|е|у|ом)", "kyrgyzstan"), ("tashkent ташкент(|а|е|у|ом)", "uzbekistan"),
+    ("belgrade белград(|а|е|у|ом)", "serbia"))
+    for name in names.split() for form in _forms(name)}
+
+
 EU = re.compile(r"\b(EU|E\.U\.|European Union|Court of Justice|CJEU|ЕС|Евросоюз\w*|Европейск\w+ союз\w*)\b")
 EU_MEMBERS = {"austria", "belgium", "bulgaria", "croatia", "cyprus", "czechia", "denmark", "estonia", "finland", "france",
               "germany", "greece", "hungary", "ireland", "italy", "latvia", "lithuania", "luxembourg", "malta",
@@ -152,7 +174,8 @@ def named_places(text: str) -> set[str]:
     Японии, Японию -> japan; Chechen -> chechnya), with the country a region is part of (a
     sentence about Russia may answer one about Chechnya)."""
     found = {FORMS[p] for p in places_in(text)} | countries_in(text) | \
-        {DEMONYMS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DEMONYMS} | ({"eu"} if EU.search(text) else set())
+        {DEMONYMS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in DEMONYMS} | ({"eu"} if EU.search(text) else set()) | \
+        {CITIES[w] for w in re.findall(r"[^\W\d_]+", text.lower()) if w in CITIES}
     return found | {PART_OF[p] for p in found if p in PART_OF}
 
 

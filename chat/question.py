@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from chat.compose import answer_type, asks_yes_or_no, years_about
+from chat.compose import answer_type, asks_yes_or_no, groups_named, years_about
 from chat.messages import message
 from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in
 from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
@@ -50,6 +50,7 @@ class Question:
     meant: "Question | None" = None  # a turn: the facts of `asked`
     parts: tuple = ()  # a question that asks two things or more: each part's own terms (`parts_of`)
     focus: str = ""  # a long message: its question sentences, what is asked (`focus_of`); "" otherwise
+    groups: frozenset = EMPTY  # the groups of people it names: men | women | trans (chat.compose.groups_named)
 
     @property
     def in_danger(self) -> bool:
@@ -80,7 +81,8 @@ def read(text: str, index=None) -> Question:
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
-                    _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text))
+                    _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text),
+                    groups=frozenset(groups_named(text)))
 
 
 LONG_MESSAGE = 25  # words: a message this long tells a story around its question

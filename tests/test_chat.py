@@ -230,13 +230,32 @@ def test_the_crisis_notice_opens_with_the_lines_of_the_country_named(shipped):
     uk = assistant.crisis_notice("en", "self_harm", "refused again in the uk, i want to end it all")
     assert uk["first"].startswith("In the UK")
     russia = assistant.crisis_notice("en", "self_harm", "i am in russia and i want to end it all")
-    assert russia["first"].startswith("Please talk to someone now: in Russia")
+    assert russia["first"].startswith("In Russia, call 112")
+    moscow = assistant.crisis_notice("en", "self_harm", "i live in moscow and i want to end it all")  # a city names its country
+    assert moscow["first"] == russia["first"]
     plain = assistant.crisis_notice("en", "self_harm", "i want to end it all")  # in English, no place: not Russia first
-    assert not plain["first"].startswith("Please talk to someone now: in Russia")
+    assert not plain["first"].startswith("In Russia")
     assert plain["first"].split("\n\n")[-1].startswith("A call to 112 in Russia")  # Russia's lines still there, last
     assert set(plain["first"].split("\n\n")) == set(uk["first"].split("\n\n")) == set(russia["first"].split("\n\n"))
     russian = assistant.crisis_notice("ru", "self_harm", "хочу покончить с собой")
-    assert russian["first"].startswith("Пожалуйста")  # in Russian: the article's order, Russia first
+    assert russian["first"].startswith("В России")  # in Russian: the article's order, Russia first
+
+
+def test_the_crisis_notice_opens_with_one_line_that_acknowledges_the_person(shipped):
+    """A fixed line (not a quote, so not cited) before the first step, in the notice's language and fitting the
+    danger: talk to someone now for thoughts of suicide, safety first for threats."""
+    _, assistant = shipped
+    self_harm = assistant.crisis_notice("en", "self_harm", "i want to end it all")
+    threat = assistant.crisis_notice("en", "violence", "my brother says he will kill me")
+    russian = assistant.crisis_notice("ru", "self_harm", "хочу умереть")
+    assert "talk to someone now" in self_harm["ack"] and "safety comes first" in threat["ack"]
+    assert "поговорите с кем-нибудь" in russian["ack"]
+    for note in (self_harm, threat, russian):
+        assert note["text"].startswith(note["ack"]) and note["ack"] not in note["first"]
+    from ui.render import answer_text
+
+    shown = answer_text({"notices": ["crisis"], "answer": "", "citations": []}, self_harm)
+    assert shown.index(self_harm["ack"]) < shown.index(self_harm["first"][:20])
 
 
 def test_a_ruling_question_opens_with_the_case_and_its_holding_together(shipped):

@@ -247,6 +247,25 @@ def test_a_people_names_its_place_not_a_rare_name():
     assert not subject.rare and subject.places >= {"chechnya", "russia"}
 
 
+def test_a_sentence_about_another_group_of_people_than_the_question_names_is_not_shown():
+    """Set j: "women cannot be safe just by moving elsewhere in Russia" opened the answer to a gay man's question
+    and implied he would be; a sentence about one group is no answer about another, one about LGBT people is."""
+    women = "NC SOS told Meduza in 2022 that women cannot be safe just by moving elsewhere in Russia."
+    men = "Human Rights Watch found that gay men who fled Chechnya stayed in danger elsewhere in Russia."
+    everyone = "LGBT people who fled Chechnya were found by relatives in other Russian cities."
+    plain = "Relatives tracked down people who fled to other Russian cities."
+    guy = Subject.of(read("if a gay guy moves to Moscow, is he safe?"))
+    assert guy.groups == {"men"} and not guy.allows(women, "", None, None)
+    assert all(guy.allows(t, "", None, None) for t in (men, everyone, plain))
+    lesbian = Subject.of(read("Я лесбиянка из Грозного, безопасно ли уехать в Москву?"))
+    assert lesbian.groups == {"women"} and lesbian.allows(women, "", None, None) and not lesbian.allows(men, "", None, None)
+    nobody = Subject.of(read("is it safe to move to moscow from chechnya?"))
+    assert not nobody.groups and all(nobody.allows(t, "", None, None) for t in (women, men, everyone))
+    trans = Subject.of(read("are trans people also targeted?"))
+    assert trans.groups == {"trans"} and not trans.allows(men, "", None, None)
+    assert trans.allows("Transgender women were held in secret prisons.", "", None, None)
+
+
 def test_a_curated_answer_about_one_body_does_not_answer_a_question_about_another():
     from chat.faq import same_bodies
 

@@ -44,6 +44,15 @@ def test_russian_case_forms_are_one_place():
     assert not places_in("кита")  # the whale's genitive is not China
 
 
+def test_a_city_names_its_country_but_is_not_a_place_word():
+    """"I live in Moscow" names Russia (the crisis notice's order, the entity rule), but the sources need not
+    mention Moscow for the question to be answered: a city is not a place word the relevance rule checks."""
+    assert named_places("i live in moscow") == named_places("я живу в Москве") == {"russia"}
+    assert named_places("we are in Grozny") == named_places("в Грозном") == {"chechnya", "russia"}
+    assert named_places("refused in london") == {"united-kingdom"}
+    assert not places_in("i live in moscow") and understand("is it safe to be gay in moscow").place_words == set()
+
+
 def test_years_asked_about_not_those_that_bound_a_period():
     assert understand("What happened to gay men in Chechnya in 2017?").years == {"2017"}
     assert understand("Was there another wave after 2017?").years == set()

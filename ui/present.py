@@ -139,6 +139,7 @@ def crisis_html(notice: dict | None, labels: dict, uid: str = "", open_: bool = 
     heading = f"{uid}-crisis" if uid else "refuge-crisis-title"
     return (f'<section class="refuge-crisis" role="alert" aria-labelledby="{heading}">'
             f'<h2 id="{heading}">{html.escape(notice["title"])}</h2>'
+            + (f'<p class="refuge-ack">{html.escape(notice["ack"])}</p>' if notice.get("ack") else "") +
             f'<p class="refuge-first">{_contacts(first, hosts)}</p><ul class="refuge-crisis-list">{items}</ul>'
             f'<details class="refuge-crisis-all"{" open" if open_ else ""}><summary>{html.escape(labels["all_contacts"])}'
             f'</summary>{more}<p>{html.escape(labels["sources"])}:</p><ul>{links}</ul></details></section>')

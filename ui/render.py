@@ -12,7 +12,7 @@ def answer_text(result: dict, crisis: dict | None = None, lang: str = "en") -> s
     text = ui_text(lang)
     lines = []
     if "crisis" in result["notices"] and crisis:
-        lines += [f"!! {crisis['title']}", crisis["first"], ""]
+        lines += [f"!! {crisis['title']}", *([crisis["ack"]] if crisis.get("ack") else []), crisis["first"], ""]
         for part in crisis.get("more", []):
             lines += [f"{part['section']}:", part["text"], ""]
     if "sources_in_english" in result["notices"]:
