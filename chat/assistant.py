@@ -200,7 +200,7 @@ class Assistant:
         """The "Questions people ask" pair that answers, if any: matched directly in English; for
         a Russian question answered from Russian articles, through its English words."""
         if lang == "ru" and self.ru_bridge:
-            return faq.match_russian(self.index, self._english_vec(meant), meant, top)
+            return faq.match_russian(self.index, self._english_vec(meant), meant, top[:faq.ARTICLES_RU])
         found = faq.match(self.index, qvec, meant, lang, top)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it
             found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top)

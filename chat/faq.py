@@ -38,6 +38,7 @@ def _table(index):
 
 
 ARTICLES = 5  # a pair leads only when its article is among this many best retrieved articles
+ARTICLES_RU = 2  # ...a Russian question matched through its lossy English words (chat/bridge.py): among the two best
 def fits(asked, chunk) -> bool:
     """Whether a pair's answer has the form the question (a chat.question.Question) asks for:
     an answer that opens with yes or no only for a yes/no question; a who / when / how-many
@@ -86,9 +87,12 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     if not ranked or ranked[0][1] < settings.faq_cosine:
         return None
     cid = ranked[0][0]
-    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin and \
-            not _agreed(index, cid, ranked[0][1], question, articles, settings):
-        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
+        cid = _by_words(index, question, [c for c, s in ranked if s >= ranked[0][1] - settings.faq_margin], articles,
+                        settings) or (cid if _agreed(index, cid, ranked[0][1], question, articles, settings) else None)
+        if cid is None:
+            return None
+        ranked = [(cid, best[cid])]
     if articles and cid.split(":")[0] not in articles:
         return None
     chunk = index.by_id[cid]
@@ -103,6 +107,36 @@ def _agreed(index, cid: str, cosine: float, question, articles, settings: Answer
     pair_question = str(index.by_id[cid].meta.get("section", ""))
     return bool(articles) and cid.split(":")[0] == articles[0] and cosine >= settings.faq_cosine_agreed \
         and asked_the_same_way(question.text, pair_question)
+
+
+def _by_words(index, question, near: list[str], articles, settings: AnswerSettings) -> str | None:
+    """Of sibling pairs within the margin of each other, the one whose questions share clearly more of the
+    asked words (weighted by rarity) than any other's, when its article is the one the search ranks first:
+    "which countries took in people from Chechnya" is the "Which countries...?" pair, not "Who helped...?"."""
+    from chat.index import bm25_tokens
+
+    asked = set(bm25_tokens(question.focus or question.text)) & index.idf.keys()
+    if not articles or not asked:
+        return None
+    words = _words(index)
+    shares = sorted(((index.token_overlap(asked, words[cid]), cid) for cid in near), reverse=True)
+    (top, cid), second = shares[0], shares[1][0] if len(shares) > 1 else 0.0
+    return cid if top - second >= settings.faq_word_gap and cid.split(":")[0] == articles[0] else None
+
+
+def _words(index) -> dict[str, set[str]]:
+    """Pair -> the stemmed words of its question and paraphrases, once per index version."""
+    if "faq_words" not in index.per_version:
+        from chat.index import bm25_tokens
+        from kb.store import ask_id
+
+        found: dict[str, set[str]] = {}
+        ids = [ask_id(c.id, j) for c in index.chunks if c.meta.get("kind") == "faq" for j in range(int(c.meta.get("asks") or 0))]
+        got = index.store.sentences.get(ids=ids, include=["documents"]) if ids else {"ids": [], "documents": []}
+        for sid, text in zip(got["ids"], got["documents"]):
+            found.setdefault(sid.rsplit(":q", 1)[0], set()).update(bm25_tokens(text or ""))
+        index.per_version["faq_words"] = found
+    return index.per_version["faq_words"]
 
 
 def twins(index) -> dict[str, str]:

@@ -42,6 +42,38 @@ def score(cases, cosine: float, margin: float) -> tuple[float, float]:
     return (right / (right + wrong) if right + wrong else 1.0), right / len(cases)
 
 
+def by_words(index, gap: float, margin: float, cosine: float) -> tuple[int, int]:
+    """(right, wrong) of the word tie-break (chat/faq.py _by_words) on the English leave-one-out cases the
+    margin leaves undecided: of the pairs within `margin` of the best, the one whose other questions share
+    `gap` more of the paraphrase's words (IDF-weighted). The search-agrees condition is not modelled."""
+    from chat.index import bm25_tokens
+    from kb.store import ask_id
+
+    ids = [ask_id(c.id, j) for c in index.chunks if c.meta.get("kind") == "faq" and index.languages.get(c.id) == "en"
+           for j in range(int(c.meta.get("asks") or 0))]
+    got = index.store.sentences.get(ids=ids, include=["documents", "embeddings"])
+    rows = [sid.rsplit(":q", 1)[0] for sid in got["ids"]]
+    words = [set(bm25_tokens(text or "")) & index.idf.keys() for text in got["documents"]]
+    matrix = np.vstack([np.asarray(v, dtype=np.float32) for v in got["embeddings"]])
+    sims, right, wrong = matrix @ matrix.T, 0, 0
+    for i, own in enumerate(rows):
+        best: dict[str, float] = {}
+        union: dict[str, set] = {}
+        for j, other in enumerate(rows):
+            if j != i:
+                best[other] = max(best.get(other, -1.0), float(sims[i, j]))
+                union.setdefault(other, set()).update(words[j])
+        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        if ranked[0][1] < cosine or ranked[0][1] - ranked[1][1] >= margin or own not in union:
+            continue
+        shares = sorted(((index.token_overlap(words[i], union[c]), c) for c, s in ranked if s >= ranked[0][1] - margin),
+                        reverse=True)
+        if shares[0][0] - shares[1][0] >= gap:
+            right += shares[0][1] == own
+            wrong += shares[0][1] != own
+    return right, wrong
+
+
 def russian_through_english(index, embedder) -> list[tuple[str, list[tuple[str, float]]]]:
     """[(the English twin of own pair, [(English pair, best cosine) ranked])] for every paraphrase
     of a Russian pair, put into English words (chat/bridge.py) as a Russian question is
@@ -87,6 +119,11 @@ def main() -> None:
             precision, recall = score(cases, cosine, margin)
             mark = "  <- settings" if (cosine, margin) == (ANSWER.faq_cosine, ANSWER.faq_margin) else ""
             print(f"  cosine >= {cosine:.2f}, margin {margin:.2f}: precision {precision:.3f} recall {recall:.3f}{mark}")
+    for gap in sorted({0.1, 0.2, ANSWER.faq_word_gap, 0.4}):
+        right, wrong = by_words(index, gap, ANSWER.faq_margin, ANSWER.faq_cosine)
+        mark = "  <- settings" if gap == ANSWER.faq_word_gap else ""
+        print(f"en, within the margin, word tie-break gap {gap:.2f}: {right} right, {wrong} wrong "
+              f"(precision {right / max(1, right + wrong):.3f}){mark}")
 
 
 if __name__ == "__main__":

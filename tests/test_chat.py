@@ -308,3 +308,23 @@ def test_a_pair_near_its_sibling_leads_when_the_search_agrees_and_it_turns_the_s
     assert _agreed(assistant.index, stalin, 0.9, read("when was gay sex made a crime in the ussr"), [article], ANSWER)
     assert not _agreed(assistant.index, stalin, 0.9, read("when did russia stop making gay sex a crime"), [article], ANSWER)
     assert not _agreed(assistant.index, stalin, 0.9, read("when was gay sex made a crime in the ussr"), ["other", article], ANSWER)
+
+
+def test_of_siblings_within_the_margin_the_pair_that_shares_the_asked_words_leads(shipped):
+    """"which countries took in..." is near both "Who helped people get out of Chechnya?" and "Which countries took
+    in people fleeing Chechnya?"; the second shares clearly more of the asked words (chat/faq.py _by_words), and
+    leads, but only when its article is the one the search ranks first."""
+    from chat.faq import _by_words
+    from chat.question import read
+
+    _, assistant = shipped
+    result = assistant.ask("which countries actually took in gay people from chechnya")
+    section = assistant.index.by_id[result["curated"]].meta["section"]
+    assert section == "Which countries took in people fleeing Chechnya?" and "Lithuania" in result["answer"].split("[1]")[0]
+    pairs = {c.meta["section"]: c.id for c in assistant.index.chunks if c.meta.get("kind") == "faq"
+             and c.meta.get("article_id") == "chechnya-evacuation"}
+    near = [pairs["Who helped people get out of Chechnya?"], pairs["Which countries took in people fleeing Chechnya?"]]
+    asked = read("which countries actually took in gay people from chechnya")
+    assert _by_words(assistant.index, asked, near, ["chechnya-evacuation"], ANSWER) == near[1]
+    assert _by_words(assistant.index, asked, near, ["chechnya-purge-2017", "chechnya-evacuation"], ANSWER) is None
+    assert _by_words(assistant.index, read("who got them out of chechnya"), near, ["chechnya-evacuation"], ANSWER) != near[1]
