@@ -113,3 +113,18 @@ def test_eval_gate_holds_on_the_shipped_knowledge_base(shipped):
                       progress=False)
     assert result.n_items >= 200
     assert gate(result, load_floors()) == []
+
+
+def test_faq_siblings_blames_the_pair_that_blocks_and_counts_wrong_answers():
+    """evals/faq_siblings.py: a paraphrase whose own pair is matched, or that is too far from every
+    pair, blames nobody; one within the margin of another pair (or below it) blames that pair, and
+    counts as a wrong answer only when the other pair would be shown."""
+    from evals.faq_siblings import couples, rival, table
+
+    assert rival("a", [("a", 0.9), ("b", 0.7)], 0.6, 0.1) is None  # own pair leads clearly
+    assert rival("a", [("a", 0.5), ("b", 0.45)], 0.6, 0.1) is None  # both too far: not a sibling's fault
+    assert rival("a", [("a", 0.9), ("b", 0.85)], 0.6, 0.1) == ("b", False)  # within the margin
+    assert rival("a", [("b", 0.9), ("c", 0.7), ("a", 0.65)], 0.6, 0.1) == ("b", True)  # b answers instead
+    cases = [("a", [("a", 0.9), ("b", 0.85)]), ("a", [("b", 0.9), ("c", 0.7), ("a", 0.65)]),
+             ("b", [("b", 0.8), ("a", 0.78)]), ("c", [("c", 0.9), ("a", 0.5)])]
+    assert table(*couples(cases, 0.6, 0.1)) == [("a", "b", 2, 1, 1)]
