@@ -362,10 +362,13 @@ GROUPS = {
     "trans": re.compile(r"\b(trans|transgender|transsexual\w*|трансгендер\w*|транс-?(люд|персон|женщин|мужчин)\w*)\b", re.I),
 }
 EVERYONE = re.compile(r"\b(lgbt\w*|queer|лгбт\w*|квир)\b", re.I)
+CONTRAST = re.compile(r"\b(unlike|в отличие от)\s+(\w+\s+){0,2}\w+", re.I)  # "women, unlike some men, ...": about women
 
 
 def groups_named(text: str) -> set[str]:
-    """men / women / trans: the groups of people `text` names ("gay men", "lesbians", "трансгендерных людей")."""
+    """men / women / trans: the groups of people `text` names ("gay men", "lesbians", "трансгендерных людей"),
+    not those it names only to contrast ("unlike some men")."""
+    text = CONTRAST.sub(" ", text)
     return {group for group, pattern in GROUPS.items() if pattern.search(text)}
 
 

@@ -256,6 +256,7 @@ def test_a_sentence_about_another_group_of_people_than_the_question_names_is_not
     plain = "Relatives tracked down people who fled to other Russian cities."
     guy = Subject.of(read("if a gay guy moves to Moscow, is he safe?"))
     assert guy.groups == {"men"} and not guy.allows(women, "", None, None)
+    assert not guy.allows("NC SOS said women, unlike some men, cannot be safe by moving elsewhere in Russia.", "", None, None)
     assert all(guy.allows(t, "", None, None) for t in (men, everyone, plain))
     lesbian = Subject.of(read("Я лесбиянка из Грозного, безопасно ли уехать в Москву?"))
     assert lesbian.groups == {"women"} and lesbian.allows(women, "", None, None) and not lesbian.allows(men, "", None, None)
