@@ -95,7 +95,8 @@ DEPENDENT_RE = re.compile(
     # "In that interview...", "Muižnieks also said...", "The order was...", "According to the same lawyers..."
     r"(in|at|from|for|by|under|after|before|during|according to|like)\s+(that|this|these|those|the same|such|its|their|"
     r"his|her)|"
-    r"[\w-]+\s+(also|further|too)|(the|this|that)\s+(order|post|interview|statement|memo|memorandum|letter)|"
+    r"[\w-]+\s+(also|further|too)|[\w-]+\s+(added|continued|replied)(\s+in\s+\d{4})?(?=\s*(that\b|:|,))|"
+    r"[\w-]+\s+(добавил|продолжил|ответил)\w*(?=,)|(the|this|that)\s+(order|post|interview|statement|memo|memorandum|letter)|"
     r"the\s+(examples|exceptions|reasons|figures|numbers|changes|rules|cases)\s+(include|are|were)|"
     r"([\w'-]+\s+){0,5}(likewise|similarly|as well|in turn)|"
     # a body named only by its common noun ("The Court found...") leans on the sentence that names it

@@ -96,6 +96,8 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     ("The Court found that the bans were not necessary.", True), ("In its judgment of 2010, the Court found...", True),
     ("The Court of Justice of the European Union ruled in 2013.", False), ("Суд признал нарушение.", True),
     ("The UK Home Office likewise describes the interview as key.", True),
+    ("Karimov added in 2017 that relatives would send them away.", True), ("Кадыров добавил, что это ложь.", True),
+    ("He added: the reports were lies.", True), ("Russia added ILGA World to its list in 2026.", False),
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
