@@ -183,11 +183,15 @@ def elsewhere(text: str, asked, english: bool) -> bool:
     """Whether a way to reach help (a sentence or a paragraph of the crisis notice) is for somewhere the
     person is probably not: another country than the ones they name (`asked`), or, for someone writing in
     English who names none, Russia alone; most who write in English are outside Russia (reader sets i and
-    j: "refused twice, cant go home" read Russia's 112 first). "112 in Russia or any EU country" is not."""
+    j: "refused twice, cant go home" read Russia's 112 first), and, for someone writing in Russian who names
+    none, a line for other countries alone (set k: "не хочу больше жить..." opened with Canada's 9-8-8).
+    "112 in Russia or any EU country" is not."""
     where = named_places(text)
     if asked:
         return not where & set(asked)
-    return english and where == {"russia"}
+    if english:
+        return where == {"russia"}
+    return bool(where) and not where & {"russia", "eu"}  # in Russian, no place named: not Canada's 988 first (set k, k60)
 
 
 def with_official_names(query: str) -> str:

@@ -76,7 +76,10 @@ DANGER = [re.compile(p, _I) for p in (
     # Danger said without naming it (blind reader check, 2026-12-05: two of four such messages were
     # missed): the family's honour and what "that" means, relatives on their way, a family that read
     # one's messages, a police summons, someone taken who was never seen again.
-    r"\b(shamed|dishono\w*|disgraced)\s+(the|our|my|his)\s+family\b|"
+    r"\b(shamed|dishono\w*|disgraced)\s+(the|our|my|his)\s+family\b|\b(i|you|i'?ve|you'?ve|i have|you have)\s+(brought|bring)\s+shame\b|"
+    # what relatives "will take care of" is the person (set k, k15: "my uncles will 'take care of it' after friday prayer")
+    r"\b(family|relatives|father|dad|brothers?|uncles?|cousins?|parents)\b.{0,40}\b(will|gonna|going to|want to)\s+"
+    r"['\"‘’]?(take care of|deal with|handle|sort out)\s+(it|this|that|me|him|her|us)\b|"
     r"\bi\s+know\s+what\s+(that|this|it)\s+means\b",
     r"\b(uncle|father|dad|brothers?|cousins?|relatives|family|clan)\b.{0,40}\b(is|are)\s+coming\s+"
     r"(tomorrow|tonight|today|here|for me|to get me)\b",

@@ -231,7 +231,7 @@ def test_a_long_message_is_focused_on_its_question_sentences():
     assert read(story.replace("?", ".")).focus == ""  # no question sentence: nothing to focus on
 
 
-def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in_english():
+def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in_english_or_not_russia_in_russian():
     from chat.places import elsewhere
 
     samaritans, russia = "In the UK, call Samaritans on 116 123.", "In Russia, call 112 free of charge."
@@ -239,3 +239,5 @@ def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in
     assert elsewhere(samaritans, {"russia"}, True) and not elsewhere(russia, {"russia"}, True)  # the place named
     assert elsewhere(russia, (), True) and not elsewhere(samaritans, (), True)  # English, no place: Russia alone
     assert not elsewhere(both, (), True) and not elsewhere(russia, (), False)  # Russia and the EU; Russian text
+    assert elsewhere("В Канаде звоните или пишите на 9-8-8.", (), False)  # Russian, no place: another country's alone
+    assert not elsewhere(both, (), False) and not elsewhere("Позвоните на линию доверия.", (), False)

@@ -132,6 +132,10 @@ def test_support_from_two_passages_together():
     "they found out, i dont know where to go",
     # reader set g: a Russian message from someone being taken back to Grozny
     "брат нашёл переписку, забрал паспорт и телефон, пишу с чужого. сказал завтра повезут домой в грозный «разбираться»",
+    # reader set k (k15): refused with "no vetted source" and no crisis notice
+    "my cousin saw my chats and told my father. he said i brought shame on the whole family and my uncles will "
+    "'take care of it' after friday prayer. im 19 and in grozny. i have my passport but no money. please what do i do",
+    "my brothers are going to deal with me when they get home",
 ])
 def test_danger_said_without_naming_it(message):
     from chat.safety import signals_danger
@@ -146,6 +150,7 @@ def test_danger_said_without_naming_it(message):
     "i dont know where to go for legal help in berlin", "не знаю куда идти с жалобой на отказ",
     "would it be easier to stop the appeal and apply again?", "is it better to give up my claim in germany and go to the netherlands?",
     "мне страшно идти на интервью в хоум офис, что спросят?", "the home office took my passport, will i get it back?",
+    "does being gay bring shame on the family in chechen culture?", "my parents will take care of the paperwork",
 ])
 def test_calm_questions_with_the_same_words_are_not_danger(question):
     from chat.safety import signals_danger
