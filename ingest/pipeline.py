@@ -45,6 +45,7 @@ class IngestReport:
     kb_version: str = ""
     dry_run: bool = False
     warnings: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one-line notes for the maintainer (the ONNX export made)
 
 
 @dataclass
@@ -86,13 +87,29 @@ def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, r
     texts = [c.embed_text for c in chunks]
     sentences = [t for c in chunks for t in c.embed_texts()]
     cache = open_cache(settings, model)
-    try:  # the model is loaded only if some text is not in the cache
-        vectors = cache.embed(texts + sentences,
-                              lambda items: encode_sorted(get_embedder(settings.embed_model), items, progress))
+    embedder = []  # made on first use: the model is loaded only if some text is not in the cache
+    def embed(items):
+        if not embedder:
+            embedder.append(_document_embedder(settings, report))
+        return encode_sorted(embedder[0], items, progress)
+    try:
+        vectors = cache.embed(texts + sentences, embed)
     finally:
         cache.close()
     report.embedded, report.cached = cache.misses, cache.hits
     return vectors[: len(texts)], vectors[len(texts) :]
+
+
+def _document_embedder(settings, report):
+    """The embedder for documents: first the model's ONNX export is made if missing (a few
+    seconds, offline; what `refuge serve` embeds questions with anyway), so documents go
+    through it rather than torch unless REFUGE_EMBED_BACKEND=torch or the model has none."""
+    from kb.onnx_embed import export_after_ingest
+
+    note = export_after_ingest(settings)
+    if note:
+        report.notes.append(note)
+    return get_embedder(settings.embed_model, settings)
 
 
 def _chunk_all(settings, model: str, plan: Plan) -> dict[str, list[Chunk]]:

