@@ -19,7 +19,6 @@ A wrong rating is worse than none, so the review bar was calibrated for precisio
 """
 from __future__ import annotations
 
-import json
 import re
 import time
 
@@ -166,6 +165,3 @@ def look_up(assistant, table: Reviews, sent: Sentence, vec, settings: CheckSetti
     found["citations"] = [{k: c[k] for k in PUBLIC_CITATION} for c in found["citations"]]
     return found
 
-
-def to_json(result: dict) -> str:
-    return json.dumps(result, ensure_ascii=False, indent=1)
