@@ -164,4 +164,3 @@ def look_up(assistant, table: Reviews, sent: Sentence, vec, settings: CheckSetti
         return {"verdict": "not_covered", "review_id": None, "note": message("not_covered", sent.lang), "citations": []}
     found["citations"] = [{k: c[k] for k in PUBLIC_CITATION} for c in found["citations"]]
     return found
-
