@@ -224,9 +224,9 @@ class Assistant:
         opening with the short first step for `kind` (chat/crisis.py), the lines of a country
         the `question` names first; None if not indexed."""
         from chat.crisis import notice
-        from chat.places import named_places
+        from chat.places import where_one_is
 
-        return notice(self.index, lang, kind, named_places(question) if question else ())
+        return notice(self.index, lang, kind, where_one_is(question) if question else ())
 
 
 def reply(question: str, answer: str, refused: bool = True, notices: list | None = None) -> dict:

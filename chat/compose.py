@@ -471,9 +471,12 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     if not pool:
         return list(lead or []), []
     reach = []
-    asked = question.places if question is not None else ()
+    asked = question.location if question is not None else ()  # where the writer is: their lines first
     english = question is not None and question.language == "en"
-    for cand in sorted((c for c in pool if c.reach), key=lambda c: (elsewhere(c.text, asked, english), -c.score)):
+    lines = sorted((c for c in pool if c.reach), key=lambda c: (elsewhere(c.text, asked, english), -c.score))
+    if asked and lines and not elsewhere(lines[0].text, asked, english):  # where they are is known: only its lines
+        lines = [c for c in lines if not elsewhere(c.text, asked, english)]
+    for cand in lines:
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]

@@ -179,6 +179,19 @@ def named_places(text: str) -> set[str]:
     return found | {PART_OF[p] for p in found if p in PART_OF}
 
 
+# Where someone comes from or must not be sent back to is not where they are: "im in manchester, cant go back
+# to russia" is someone in the UK (reader set l, l14 read Russia's 112 first)
+ORIGIN = re.compile(r"\b(from|back to|return(ed)? to|sen[dt] (me )?back to|deport\w* (me )?to|back home to|out of|fled|"
+                    r"escaped|left|leave|из|вернуться в|обратно в|отправ\w+ (меня )?в|депорт\w+ в|уехал\w* из|бежал\w* из)"
+                    r"\s+(the\s+)?[^\W\d_]+(-[^\W\d_]+)?", re.I)
+
+
+def where_one_is(text: str) -> set[str]:
+    """The places `text` names as where the writer is: the places it names, without those named as where they
+    come from, fled or must not return to ("i fled russia" names no place where the writer is)."""
+    return named_places(ORIGIN.sub(" ", text))
+
+
 def elsewhere(text: str, asked, english: bool) -> bool:
     """Whether a way to reach help (a sentence or a paragraph of the crisis notice) is for somewhere the
     person is probably not: another country than the ones they name (`asked`), or, for someone writing in

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from chat.compose import answer_type, asks_yes_or_no, groups_named, years_about
 from chat.messages import message
-from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in
+from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in, where_one_is
 from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
 from kb.text import content_words, language_of
 from kb.translit import is_translit, to_cyrillic
@@ -51,6 +51,7 @@ class Question:
     parts: tuple = ()  # a question that asks two things or more: each part's own terms (`parts_of`)
     focus: str = ""  # a long message: its question sentences, what is asked (`focus_of`); "" otherwise
     groups: frozenset = EMPTY  # the groups of people it names: men | women | trans (chat.compose.groups_named)
+    location: frozenset = EMPTY  # where the writer is, as far as it says (chat.places.where_one_is)
 
     @property
     def in_danger(self) -> bool:
@@ -82,7 +83,7 @@ def read(text: str, index=None) -> Question:
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
                     _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text),
-                    groups=frozenset(groups_named(text)))
+                    groups=frozenset(groups_named(text)), location=frozenset(where_one_is(text)))
 
 
 LONG_MESSAGE = 25  # words: a message this long tells a story around its question

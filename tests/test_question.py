@@ -44,6 +44,17 @@ def test_russian_case_forms_are_one_place():
     assert not places_in("кита")  # the whale's genitive is not China
 
 
+def test_where_the_writer_is_leaves_out_where_they_come_from():
+    """Set l (l14): "im in manchester, cant go back to russia" is someone in the UK, who read Russia's 112 first."""
+    from chat.places import where_one_is
+
+    assert where_one_is("im in manchester, cant go back to russia, cant work") == {"united-kingdom"}
+    assert where_one_is("я из Грозного, сейчас в Москве") == {"russia"} and where_one_is("im from chechnya, now in berlin") == {"germany"}
+    assert where_one_is("i am in russia and i want to end it all") == {"russia"}
+    assert where_one_is("i fled russia last year") == set()  # where they are is not said
+    assert read("refused in the uk and i cant go back to russia").location == {"united-kingdom"}
+
+
 def test_a_city_names_its_country_but_is_not_a_place_word():
     """"I live in Moscow" names Russia (the crisis notice's order, the entity rule), but the sources need not
     mention Moscow for the question to be answered: a city is not a place word the relevance rule checks."""
