@@ -400,7 +400,8 @@ class Subject:
         years = years_about(text) if YEAR_RE.search(text) else years_about(section)
         if self.years and years and not years & self.years:
             return False
-        if self.groups and not EVERYONE.search(text) and groups_named(text) and not groups_named(text) & self.groups:
+        about = groups_named(text) if self.groups and not EVERYONE.search(text) else set()
+        if about and not about & self.groups:
             return False  # a sentence about women alone, for a question about a gay man
         if chunk is None or index is None or index.languages.get(chunk.id, "en") != self.language:
             return True
@@ -473,9 +474,10 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     reach = []
     asked = question.location if question is not None else ()  # where the writer is: their lines first
     english = question is not None and question.language == "en"
-    lines = sorted((c for c in pool if c.reach), key=lambda c: (elsewhere(c.text, asked, english), -c.score))
-    if asked and lines and not elsewhere(lines[0].text, asked, english):  # where they are is known: only its lines
-        lines = [c for c in lines if not elsewhere(c.text, asked, english)]
+    far = {id(c): elsewhere(c.text, asked, english) for c in pool if c.reach}
+    lines = sorted((c for c in pool if c.reach), key=lambda c: (far[id(c)], -c.score))
+    if asked and lines and not far[id(lines[0])]:  # where they are is known: only its lines
+        lines = [c for c in lines if not far[id(c)]]
     for cand in lines:
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
             reach.append(cand)

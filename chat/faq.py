@@ -21,20 +21,30 @@ from kb.store import ask_id
 
 def _table(index):
     """(chunk id per row, matrix of question vectors) for this index version: one row per
-    question or paraphrase of every pair."""
+    question or paraphrase of every pair. The same read keeps each row's stemmed words (`row_words`)."""
     if "faq" not in index.per_version:
+        from chat.index import bm25_tokens
+
         wanted = [(c.id, ask_id(c.id, j)) for c in index.chunks if c.meta.get("kind") == "faq"
                   for j in range(int(c.meta.get("asks") or 0))]
-        rows, vecs = [], []
+        rows, vecs, words = [], [], []
         if wanted:
-            got = index.store.sentences.get(ids=[sid for _, sid in wanted], include=["embeddings"])
+            got = index.store.sentences.get(ids=[sid for _, sid in wanted], include=["embeddings", "documents"])
             owner = dict((sid, cid) for cid, sid in wanted)
-            for sid, vec in zip(got["ids"], got["embeddings"]):
+            for sid, vec, text in zip(got["ids"], got["embeddings"], got["documents"]):
                 rows.append(owner[sid])
                 vecs.append(np.asarray(vec, dtype=np.float32))
+                words.append(frozenset(bm25_tokens(text or "")))
         matrix = np.vstack(vecs) if vecs else np.zeros((0, 1), dtype=np.float32)
         index.per_version["faq"] = (rows, matrix)
+        index.per_version["faq_row_words"] = words
     return index.per_version["faq"]
+
+
+def row_words(index) -> list[frozenset]:
+    """The stemmed words of each row of `_table` (a question or paraphrase), in its order."""
+    _table(index)
+    return index.per_version["faq_row_words"]
 
 
 ARTICLES = 5  # a pair leads only when its article is among this many best retrieved articles
@@ -127,14 +137,9 @@ def _by_words(index, question, near: list[str], articles, settings: AnswerSettin
 def _words(index) -> dict[str, set[str]]:
     """Pair -> the stemmed words of its question and paraphrases, once per index version."""
     if "faq_words" not in index.per_version:
-        from chat.index import bm25_tokens
-        from kb.store import ask_id
-
         found: dict[str, set[str]] = {}
-        ids = [ask_id(c.id, j) for c in index.chunks if c.meta.get("kind") == "faq" for j in range(int(c.meta.get("asks") or 0))]
-        got = index.store.sentences.get(ids=ids, include=["documents"]) if ids else {"ids": [], "documents": []}
-        for sid, text in zip(got["ids"], got["documents"]):
-            found.setdefault(sid.rsplit(":q", 1)[0], set()).update(bm25_tokens(text or ""))
+        for cid, words in zip(_table(index)[0], row_words(index)):
+            found.setdefault(cid, set()).update(words)
         index.per_version["faq_words"] = found
     return index.per_version["faq_words"]
 

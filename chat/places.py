@@ -1,4 +1,4 @@
-"""The one table of places (countries, territories, regions) and what is read from it:
+"""The one table of places (countries, territories, regions, and cities people say they are in) and what is read from it:
 the places a text names, as written and one name each; the destination countries that have
 an article of their own; and the official names of countries called by everyday names.
 
@@ -17,7 +17,8 @@ class Place(NamedTuple):
     names: str = ""  # other names: English words, and Russian ones with their case endings in brackets
     find: str = ""  # a destination with an article of its own: the pattern that finds it in any text
     everyday: tuple = ()  # (pattern of an everyday name, the official name the search adds)
-    part_of: str = ""  # a region: the country it is part of
+    part_of: str = ""  # a region: the country it is part of; a city: the country or region it is in
+    city: bool = False  # where a person may say they are ("I live in Moscow" names Russia), never a subject
 
 
 # Places known by their English name alone (lower case, words joined by '-').
@@ -64,6 +65,26 @@ PLACES = {
     "ingushetia": Place(part_of="russia"),
     "tatarstan": Place(part_of="russia"),
     "crimea": Place(),
+    # Cities a person may say they are in: only `named_places` reads them, as the place they are part of (the
+    # crisis notice then opens with that country's lines); a city is no subject the sources must mention.
+    **{city: Place(names, part_of=where, city=True) for city, names, where in (
+        ("moscow", "москв(а|ы|е|у|ой) moskv(a|y|e|u|oi)", "russia"),
+        ("petersburg", "spb петербург(|а|е|у|ом) питер(|а|е|у|ом) piter", "russia"),
+        ("kazan", "казан(ь|и|ью)", "russia"), ("novosibirsk", "новосибирск(|а|е|у|ом)", "russia"),
+        ("yekaterinburg", "ekaterinburg екатеринбург(|а|е|у|ом)", "russia"), ("krasnodar", "краснодар(|а|е|у|ом)", "russia"),
+        ("rostov", "ростов(|а|е|у|ом)", "russia"), ("samara", "самар(а|ы|е|у|ой)", "russia"),
+        ("grozny", "groznyi грозн(ый|ого|ом|ому|ым)", "chechnya"),
+        ("makhachkala", "махачкал(а|ы|е|у|ой)", "dagestan"), ("derbent", "дербент(|а|е|у|ом)", "dagestan"),
+        ("nazran", "назран(ь|и|ью)", "ingushetia"), ("magas", "магас(|а|е|у|ом)", "ingushetia"),
+        ("london", "лондон(|а|е|у|ом)", "united-kingdom"), ("manchester", "", "united-kingdom"),
+        ("birmingham", "", "united-kingdom"), ("glasgow", "", "united-kingdom"),
+        ("berlin", "берлин(|а|е|у|ом)", "germany"), ("munich", "", "germany"), ("hamburg", "", "germany"),
+        ("amsterdam", "амстердам(|а|е|у|ом)", "netherlands"), ("toronto", "торонто", "canada"),
+        ("montreal", "монреаль", "canada"), ("vancouver", "ванкувер(|а|е|у|ом)", "canada"),
+        ("tbilisi", "тбилиси", "georgia"), ("yerevan", "ереван(|а|е|у|ом)", "armenia"),
+        ("istanbul", "стамбул(|а|е|у|ом)", "turkey"), ("almaty", "алмат(ы|е)", "kazakhstan"),
+        ("bishkek", "бишкек(|а|е|у|ом)", "kyrgyzstan"), ("tashkent", "ташкент(|а|е|у|ом)", "uzbekistan"),
+        ("belgrade", "белград(|а|е|у|ом)", "serbia"))},
     # Destinations with an article of their own, as a question or an article's title may name them:
     # English, everyday names, Russian (case endings) and transliterated Russian. "English"/
     # "английский" (the language) and "Latin/South America" are not countries here. Everyday
@@ -90,9 +111,13 @@ def _forms(name: str) -> list[str]:
     return [stem + end for end in endings.rstrip(")").split("|")] if endings else [name]
 
 
-FORMS = {form: place for place, row in PLACES.items()  # every written form -> its place
-         for form in [place, *(f for name in row.names.split() for f in _forms(name))]}
-PART_OF = {place: row.part_of for place, row in PLACES.items() if row.part_of}
+def _written(place: str, row: Place) -> list[str]:
+    return [place, *(f for name in row.names.split() for f in _forms(name))]
+
+
+FORMS = {form: place for place, row in PLACES.items() if not row.city for form in _written(place, row)}  # form -> place
+CITIES = {form: row.part_of for place, row in PLACES.items() if row.city for form in _written(place, row)}  # form -> where
+PART_OF = {place: row.part_of for place, row in PLACES.items() if row.part_of and not row.city}
 COUNTRIES = {place: row.find for place, row in PLACES.items() if row.find}
 _COUNTRY_RES = {name: re.compile(pattern, re.I) for name, pattern in COUNTRIES.items()}
 EVERYDAY_NAMES = [(re.compile(p, re.I), official) for row in PLACES.values() for p, official in row.everyday]
@@ -133,28 +158,6 @@ def countries_in(text: str) -> set[str]:
 DEMONYMS = {"chechen": "chechnya", "chechens": "chechnya", "russian": "russia", "russians": "russia",
             "ingush": "ingushetia", "dagestani": "dagestan", "german": "germany", "dutch": "netherlands",
             "british": "united-kingdom", "american": "united-states", "canadian": "canada"}
-
-
-# Cities a person may say they live in, with the place they are in ("I live in Moscow" names Russia;
-# the crisis notice then opens with Russia's lines). Only `named_places` reads them: a city is not a
-# subject the sources must mention.
-CITIES = {form: place for names, place in (
-    ("moscow москв(а|ы|е|у|ой) moskv(a|y|e|u|oi)", "russia"),
-    ("petersburg spb петербург(|а|е|у|ом) питер(|а|е|у|ом) piter", "russia"),
-    ("kazan казан(ь|и|ью) novosibirsk новосибирск(|а|е|у|ом) yekaterinburg ekaterinburg екатеринбург(|а|е|у|ом) "
-     "krasnodar краснодар(|а|е|у|ом) rostov ростов(|а|е|у|ом) samara самар(а|ы|е|у|ой)", "russia"),
-    ("grozny groznyi грозн(ый|ого|ом|ому|ым)", "chechnya"),
-    ("makhachkala махачкал(а|ы|е|у|ой) derbent дербент(|а|е|у|ом)", "dagestan"),
-    ("nazran назран(ь|и|ью) magas магас(|а|е|у|ом)", "ingushetia"),
-    ("london лондон(|а|е|у|ом) manchester birmingham glasgow", "united-kingdom"),
-    ("berlin берлин(|а|е|у|ом) munich hamburg", "germany"),
-    ("amsterdam амстердам(|а|е|у|ом)", "netherlands"),
-    ("toronto торонто montreal монреаль vancouver ванкувер(|а|е|у|ом)", "canada"),
-    ("tbilisi тбилиси", "georgia"), ("yerevan ереван(|а|е|у|ом)", "armenia"),
-    ("istanbul стамбул(|а|е|у|ом)", "turkey"), ("almaty алмат(ы|е)", "kazakhstan"),
-    ("bishkek бишкек(|а|е|у|ом)", "kyrgyzstan"), ("tashkent ташкент(|а|е|у|ом)", "uzbekistan"),
-    ("belgrade белград(|а|е|у|ом)", "serbia"))
-    for name in names.split() for form in _forms(name)}
 
 
 EU = re.compile(r"\b(EU|E\.U\.|European Union|Court of Justice|CJEU|ЕС|Евросоюз\w*|Европейск\w+ союз\w*)\b")

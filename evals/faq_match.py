@@ -46,15 +46,13 @@ def by_words(index, gap: float, margin: float, cosine: float) -> tuple[int, int]
     """(right, wrong) of the word tie-break (chat/faq.py _by_words) on the English leave-one-out cases the
     margin leaves undecided: of the pairs within `margin` of the best, the one whose other questions share
     `gap` more of the paraphrase's words (IDF-weighted). The search-agrees condition is not modelled."""
-    from chat.index import bm25_tokens
-    from kb.store import ask_id
+    from chat import faq
 
-    ids = [ask_id(c.id, j) for c in index.chunks if c.meta.get("kind") == "faq" and index.languages.get(c.id) == "en"
-           for j in range(int(c.meta.get("asks") or 0))]
-    got = index.store.sentences.get(ids=ids, include=["documents", "embeddings"])
-    rows = [sid.rsplit(":q", 1)[0] for sid in got["ids"]]
-    words = [set(bm25_tokens(text or "")) & index.idf.keys() for text in got["documents"]]
-    matrix = np.vstack([np.asarray(v, dtype=np.float32) for v in got["embeddings"]])
+    all_rows, all_vecs = faq._table(index)
+    english = [i for i, cid in enumerate(all_rows) if index.languages.get(cid) == "en"]
+    rows = [all_rows[i] for i in english]
+    words = [faq.row_words(index)[i] & index.idf.keys() for i in english]
+    matrix = all_vecs[english]
     sims, right, wrong = matrix @ matrix.T, 0, 0
     for i, own in enumerate(rows):
         best: dict[str, float] = {}

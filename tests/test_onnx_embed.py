@@ -49,7 +49,7 @@ def test_export_is_made_once_and_named_by_the_weights(onnx_dir, embedder):
 def test_onnx_vectors_equal_sentence_transformers(onnx_dir, embedder, kb_texts):
     assert {language_of(t) for t in kb_texts} >= {"en", "ru"} and len(kb_texts) > 100
     onnx = OnnxEncoder(embedder.model, export_path(embedder.model, onnx_dir)).encode(kb_texts, batch_size=16)
-    reference = np.asarray(embedder.embed_documents(kb_texts))
+    reference = np.asarray(embedder.encode(kb_texts))  # sentence-transformers on torch
     assert onnx.shape == reference.shape
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
     assert (onnx * reference).sum(axis=1).min() >= 0.9999
@@ -193,7 +193,7 @@ def test_ingest_embeds_documents_through_onnx_as_torch_would(onnx_dir, embedder,
     stored = cache.get([text_hash(t) for t in sample])
     cache.close()
     ingested = np.stack([stored[text_hash(t)] for t in sample])  # what the store and cache now hold
-    reference = np.asarray(embedder.embed_documents(sample))  # torch
+    reference = np.asarray(embedder.encode(sample))  # sentence-transformers on torch, named so: never the export itself
     assert (ingested * reference).sum(axis=1).min() >= 0.9999
 
 
