@@ -93,10 +93,20 @@ def focus_of(text: str) -> str:
     """The question sentences of a long message ("I came to the UK 3 years ago... Will late disclosure ruin my
     case?"), which a curated question is matched against; "" for a short question or one with no such sentence."""
     sentences = re.split(r"(?<=[.?!])\s+", text.strip())
-    asked = [s for s in sentences if s.rstrip().endswith("?")]
+    asked = [i for i, s in enumerate(sentences) if s.rstrip().endswith("?")]
     if len(text.split()) < LONG_MESSAGE or not asked or len(asked) == len(sentences):
         return ""
-    return " ".join(asked)
+    with_before = sorted({j for i in asked for j in ((i - 1, i) if i and _points_back(sentences[i]) else (i,))})
+    return " ".join(sentences[j] for j in with_before)
+
+
+POINTS_BACK = re.compile(r"\b(that|this|it|these|those|это|этого|так|такое)\b", re.I)
+
+
+def _points_back(sentence: str) -> bool:
+    """A short question that points back at the sentence before it ("Someone told me it's too late because of the
+    one year rule. Is that true??": set m, m35), which then belongs to what is asked."""
+    return len(sentence.split()) <= 6 and bool(POINTS_BACK.search(sentence))
 
 
 # Where a question asks a second thing: after a question mark, or at "and" / "," / "и" before a question word

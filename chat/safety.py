@@ -11,7 +11,12 @@ _I = re.I | re.S
 # a plan for suicide said without the word: pills saved up, "easier to just stop" (reader set g, 2026-12-05)
 PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+)?(my\s+|all\s+)?(the\s+)?(sleeping\s+)?"
                 r"(pills|tablets|meds|medication)\b|\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(stop|end\s+it|give\s+up|"
-                r"not\s+wake\s+up|disappear)\s*([.!,]|$)|копл\w+\s+(\w+\s+)?(таблетк|снотворн)")
+                r"not\s+wake\s+up|disappear)\s*([.!,]|$)|копл\w+\s+(\w+\s+)?(таблетк|снотворн)|"
+                # not waking up, wished for (set m, m29: "it would be easier to just not wake up tomorrow")
+                r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
+                r"(not|never)\s+wake\s+up\b|\b(can'?t|cannot)\s+keep\s+(doing|going on like)\s+this\b.{0,80}\b(wake|die|end|gone)\b|"
+                r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+просн[уё]ться|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+просыпаться|"
+                r"не\s+хочу\s+(больше\s+)?просыпаться|устал\w*\s+жить")
 # no point any more, better if I just end it: said without the words "suicide" or "kill"
 NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"
             r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"
@@ -230,13 +235,16 @@ THREAT = re.compile(r"\b(kill\w*|hurt|beat\w*|hit me|attack\w*|rape\w*|threat\w*
                     r"waiting for me|coming|looking for me|hunt\w*|find me|found me|take me|locked|trapped|"
                     r"blackmail\w*|expose me|out me|honou?r|weapon|knife|gun|hiding|asking (around )?about me|"
                     r"took my (passport|phone|documents|papers)|knows? about me|found out|summon\w*|disappear\w*|"
-                    r"stalk\w*|(found|read|saw|went through|checked) my (messages|chats?|phone|photos|texts)|"
+                    r"stalk\w*|(found|read|saw|went through|checked) my (messages|chats?|phone|photos|texts|profile)|"
                     r"calling (the )?police|call(ing|ed)? the police on me|report(ing)? me)\b|(убь|убит|угрож|избил|избива|следят|следит|ищут|ждут|караул|приед|прид[уё]т|"
                     r"заберут|найдут|шантаж|запер)", _I)
 
 
 def in_distress(text: str) -> bool:
-    return bool(FIRST_PERSON.search(text) and NOW.search(text) and THREAT.search(text))
+    """All three in one sentence: "When I claimed asylum I only talked about being beaten... Now my lawyer says..."
+    tells of past harm and a procedure now, not of a threat now (set m, m40)."""
+    return any(FIRST_PERSON.search(s) and NOW.search(s) and THREAT.search(s)
+               for s in re.split(r"(?<=[.?!])\s+", text))
 
 
 PAST_YEAR = re.compile(r"\b(19\d\d|20[01]\d|202[0-5])\b")  # a year before this one (2026)

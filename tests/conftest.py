@@ -2,12 +2,14 @@
 
 Tests never read or write the user's data dir (`.refuge/`): before any fixture runs
 (pytest_configure), every REFUGE_* setting of the shell is cleared (not the suite's own
-REFUGE_REQUIRE_* and REFUGE_TEST_* switches) and the data dir and ONNX folder point into a
-temp dir for the session; each test then gets its own data dir (autouse).
+REFUGE_REQUIRE_* and REFUGE_TEST_* switches) and the data dir points into a temp dir for the
+session; each test then gets its own data dir (autouse).
 
 Embeddings go through one persistent cache shared by every test data dir (keyed by model and
 text hash, kb/embedcache.py): `.pytest_cache/refuge/embed-cache.sqlite3`, or the folder in
 $REFUGE_TEST_CACHE. The first run embeds the knowledge base; later runs embed only new text.
+The model's ONNX export lasts beside it (`onnx/`), so the servers a run starts answer through
+ONNX on a second run too.
 The embedding model is loaded once per session; the shipped knowledge base and a small one
 are ingested once per session.
 """
@@ -36,8 +38,14 @@ def shared_cache() -> Path:
     return Path(folder) / "embed-cache.sqlite3"
 
 
-def _isolated_env(data_dir: Path, state: Path) -> dict[str, str]:
-    return {"REFUGE_DATA_DIR": str(data_dir), "REFUGE_ONNX_DIR": str(state / "onnx"),
+def shared_onnx() -> Path:
+    """The model's ONNX export, beside the shared cache and as lasting: without it, a run whose
+    ingests embed nothing (all cached) would leave every `refuge serve` it starts loading torch."""
+    return shared_cache().parent / "onnx"
+
+
+def _isolated_env(data_dir: Path) -> dict[str, str]:
+    return {"REFUGE_DATA_DIR": str(data_dir), "REFUGE_ONNX_DIR": str(shared_onnx()),
             "REFUGE_EMBED_CACHE": str(shared_cache())}
 
 
@@ -52,7 +60,7 @@ def pytest_configure(config):
     config.stash[STATE] = state
     for name in _refuge_settings_in_env():
         del os.environ[name]
-    os.environ.update(_isolated_env(state / "data", state))
+    os.environ.update(_isolated_env(state / "data"))
 
 
 def pytest_unconfigure(config):
@@ -61,20 +69,24 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
-def onnx_dir(pytestconfig):
-    """One folder for the model's ONNX export, shared by the whole session: `refuge ingest`
-    exports into it once (~5 s) instead of into every fresh data dir."""
-    path = pytestconfig.stash[STATE] / "onnx"
-    path.mkdir(exist_ok=True)
+def onnx_dir(embedder):
+    """The model's ONNX export folder, shared by every session (`shared_onnx`), with the export
+    made (once, ~5 s): questions in the shipped assistant and in every server a test starts go
+    through it, on a first run as on a second."""
+    from kb.onnx_embed import ensure_export
+
+    path = shared_onnx()
+    path.mkdir(parents=True, exist_ok=True)
+    ensure_export(embedder.model, path)
     return path
 
 
 @pytest.fixture(autouse=True)
-def _isolated_state(tmp_path, monkeypatch, pytestconfig):
+def _isolated_state(tmp_path, monkeypatch):
     """Each test its own data dir; and what an earlier test left in the environment is undone."""
     for name in _refuge_settings_in_env():
         monkeypatch.delenv(name)
-    for name, value in _isolated_env(tmp_path / "data", pytestconfig.stash[STATE]).items():
+    for name, value in _isolated_env(tmp_path / "data").items():
         monkeypatch.setenv(name, value)
 
 
@@ -98,7 +110,7 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
-def shipped(tmp_path_factory, embedder):
+def shipped(tmp_path_factory, embedder, onnx_dir):
     """The shipped knowledge base, ingested once: (settings, assistant)."""
     from chat.assistant import Assistant
     from ingest.pipeline import run_ingest

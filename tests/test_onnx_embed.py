@@ -22,13 +22,6 @@ from kb.text import language_of
 
 
 @pytest.fixture(scope="session")
-def onnx_dir(onnx_dir, embedder):
-    """The session's export folder (tests/conftest.py), with the export made."""
-    ensure_export(embedder.model, onnx_dir)
-    return onnx_dir
-
-
-@pytest.fixture(scope="session")
 def kb_texts():
     """60 English and 60 Russian texts that an ingest of the shipped KB embeds."""
     texts = pipeline_texts(get_settings({}))

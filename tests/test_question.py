@@ -242,6 +242,14 @@ def test_a_long_message_is_focused_on_its_question_sentences():
     assert read(story.replace("?", ".")).focus == ""  # no question sentence: nothing to focus on
 
 
+def test_a_short_question_that_points_back_brings_the_sentence_before_it():
+    story = ("I came to the US on a tourist visa 2 years ago and only came out last year. Now I can't imagine going "
+             "back. Someone told me it's too late because of the one year rule. Is that true??")
+    assert read(story).focus == "Someone told me it's too late because of the one year rule. Is that true??"
+    own = story.replace("Is that true??", "Is the one-year rule applied to people who came out late?")
+    assert read(own).focus == "Is the one-year rule applied to people who came out late?"  # says what it asks
+
+
 def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in_english_or_not_russia_in_russian():
     from chat.places import elsewhere
 

@@ -172,6 +172,11 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     ("please help me understand the 2013 law", None),
     ("i dont see the point of the propaganda law", None),
     ("how do i end it with my boyfriend without a fight", None),
+    # not waking up, wished for (set m, m29)
+    ("third refusal today. i can't keep doing this. it would be easier to just not wake up tomorrow", "self_harm"),
+    ("i wish i could just not wake up", "self_harm"),
+    ("лучше бы мне больше не просыпаться", "self_harm"),
+    ("my alarm did not wake me up for the interview, what now?", None),
 ])
 def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     assert danger_kind(message) == kind
@@ -201,6 +206,10 @@ def test_warning_signs_and_history(message, kind):
     ("What happened in Chechnya in 2017?", False),  # no first person, no now
     ("I have my asylum interview tomorrow, what will they ask?", False),  # now, but no threat
     ("my friends were detained in 2017 and tortured", False),  # a threat, but history
+    # all three must be in one sentence: past harm told, then a procedure now (set m, m40)
+    ("When I claimed asylum I only talked about being beaten for political reasons. Now my lawyer says I should "
+     "tell them I'm bisexual. Will they think I am lying?", False),
+    ("My cousin found my profile on an app and now my father keeps calling and says I must come home", True),
 ])
 def test_danger_told_in_ones_own_words(message, distress):
     from chat.safety import in_distress

@@ -15,7 +15,8 @@ class ServerThread:
 
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False,
+                                timeout_graceful_shutdown=1)  # an open page's heartbeat stream: don't wait for it
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -33,6 +34,23 @@ class ServerThread:
     def __exit__(self, *exc):
         self.server.should_exit = True
         self.thread.join(timeout=10)
+
+
+def stop(proc, grace: float = 1.0) -> None:
+    """Stop a `refuge serve` process: SIGTERM, then, if a client's heartbeat stream still holds
+    it after `grace` seconds, SIGINT, which tells uvicorn to stop waiting (its own grace is 5 s:
+    for a real deployment's answers in flight, not for a test's idle connections)."""
+    import signal
+    import subprocess
+
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
 
 
 class Serve:
@@ -70,9 +88,7 @@ class Serve:
         raise RuntimeError(f"refuge serve did not start: {self.output()[-2000:]}")
 
     def __exit__(self, *exc):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=30)
+        stop(self.proc)
         self._out.close()
 
     def output(self) -> str:

@@ -14,7 +14,7 @@ import pytest
 
 from chat.messages import message
 from tests.test_server_mode import wait_for
-from tests.web_server import free_port
+from tests.web_server import free_port, stop
 from ui.ratelimit import RateLimit
 from ui.web import build_blocks
 
@@ -39,7 +39,7 @@ class Serve:
         return self
 
     def __exit__(self, *exc):
-        self.proc.terminate()
+        stop(self.proc)
         self.stderr = self.proc.communicate(timeout=30)[1]
 
     def rss_mb(self) -> float:
