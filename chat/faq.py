@@ -74,12 +74,13 @@ def _places(index) -> list[set[str]]:
 
 
 def match(index, question_vec, question, lang: str, articles: list[str] = (),
-          settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
+          settings: AnswerSettings = ANSWER, bridged: bool = False) -> tuple[str, float] | None:
     """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
     among the retrieved `articles` (when given), and its answer fits the question's form.
-    `question`: a chat.question.Question."""
+    `question`: a chat.question.Question; `bridged`: `question_vec` is a Russian question's lossy English
+    words (chat/bridge.py), too rough for the whole-pair tie-break (`_by_pair`)."""
     rows, matrix = _table(index)
     if not rows or lang not in settings.faq_languages:
         return None
@@ -87,10 +88,13 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     from chat.places import with_eu
 
     asked_places = with_eu(question.places)
+    periods = _periods(question.text, question.years)
     best: dict[str, float] = {}
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
         if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):
             continue  # "asylum in Canada" is not the US pair's question, however alike the words
+        if periods != (set(), set()) and _other_period(periods, _pair_periods(index, cid)):
+            continue  # "did it happen again after 2017?" is not "What happened in Chechnya in 2017?", nor the reverse
         if score > best.get(cid, -1.0):
             best[cid] = score
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
@@ -98,8 +102,10 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         return None
     cid = ranked[0][0]
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
-        cid = _by_words(index, question, [c for c, s in ranked if s >= ranked[0][1] - settings.faq_margin], articles,
-                        settings) or (cid if _agreed(index, cid, ranked[0][1], question, articles, settings) else None)
+        near = [c for c, s in ranked if s >= ranked[0][1] - settings.faq_margin]
+        cid = _by_words(index, question, near, articles, settings) \
+            or (cid if _agreed(index, cid, ranked[0][1], question, articles, settings) else None) \
+            or (None if bridged else _by_pair(index, question_vec, near, settings))
         if cid is None:
             return None
         ranked = [(cid, best[cid])]
@@ -108,6 +114,28 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     chunk = index.by_id[cid]
     return ranked[0] if fits(question, chunk) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
         else None
+
+
+def _periods(text: str, years=None) -> tuple[set[str], set[str]]:
+    """(the years `text` asks about, the years it names only as a bound: "after 2017", "since 2013")."""
+    from chat.compose import PERIOD_YEAR_RE, years_about
+
+    asked = set(years if years is not None else years_about(text))
+    return asked, {m.group(2) for m in PERIOD_YEAR_RE.finditer(text) if m.group(1)} - asked
+
+
+def _pair_periods(index, cid: str) -> tuple[set[str], set[str]]:
+    if "faq_periods" not in index.per_version:
+        index.per_version["faq_periods"] = {}
+    found = index.per_version["faq_periods"]
+    if cid not in found:
+        found[cid] = _periods(str(index.by_id[cid].meta.get("section", "")))
+    return found[cid]
+
+
+def _other_period(asked: tuple[set[str], set[str]], pair: tuple[set[str], set[str]]) -> bool:
+    """Whether one asks about a year that the other names only as a bound."""
+    return bool(asked[0] & pair[1] or asked[1] & pair[0])
 
 
 def _agreed(index, cid: str, cosine: float, question, articles, settings: AnswerSettings) -> bool:
@@ -132,6 +160,30 @@ def _by_words(index, question, near: list[str], articles, settings: AnswerSettin
     shares = sorted(((index.token_overlap(asked, words[cid]), cid) for cid in near), reverse=True)
     (top, cid), second = shares[0], shares[1][0] if len(shares) > 1 else 0.0
     return cid if top - second >= settings.faq_word_gap and cid.split(":")[0] == articles[0] else None
+
+
+def _by_pair(index, question_vec, near: list[str], settings: AnswerSettings) -> str | None:
+    """Of sibling pairs within the margin, the one whose whole pair (its question and answer, as the passage is
+    stored) is `faq_pair_cosine` close and `faq_pair_gap` closer to the question than any other's: "what happened in chechnya in 2017 with
+    gay ppl" is nearly as close to "Who helped people get out of Chechnya?" as to "What happened in Chechnya in
+    2017?", but not to what the first pair answers (`python -m evals.faq_match`: leave-one-out on the cases
+    the margin and the words leave open)."""
+    vecs = _pair_vectors(index)
+    near = [c for c in near if c in vecs]
+    if len(near) < 2:
+        return None
+    closeness = sorted(((float(vecs[c] @ np.asarray(question_vec, dtype=np.float32)), c) for c in near), reverse=True)
+    (top, cid), second = closeness[0], closeness[1][0]
+    return cid if top >= settings.faq_pair_cosine and top - second >= settings.faq_pair_gap else None
+
+
+def _pair_vectors(index) -> dict[str, np.ndarray]:
+    """Pair -> its passage vector (question and answer under the article title), once per index version."""
+    if "faq_pairs" not in index.per_version:
+        ids = sorted({c.id for c in index.chunks if c.meta.get("kind") == "faq"})
+        got = index.store.chunks.get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
+        index.per_version["faq_pairs"] = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+    return index.per_version["faq_pairs"]
 
 
 def _words(index) -> dict[str, set[str]]:
@@ -165,7 +217,8 @@ def match_russian(index, english_vec, question, articles: list[str] = (),
     pairs by the same rule; the Russian translation of the pair that matches. Leave-one-out on
     the Russian pairs' own paraphrases: precision 0.982, recall 0.38 (evals/faq_match.py)."""
     english_articles = [a.removesuffix("-ru") for a in articles]
-    found = match(index, english_vec, question, "en", english_articles, settings) if english_vec is not None else None
+    found = match(index, english_vec, question, "en", english_articles, settings, bridged=True) \
+        if english_vec is not None else None
     ru = twins(index).get(found[0]) if found else None
     return (ru, found[1]) if ru else None
 

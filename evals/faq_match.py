@@ -46,6 +46,34 @@ def by_words(index, gap: float, margin: float, cosine: float) -> tuple[int, int]
     """(right, wrong) of the word tie-break (chat/faq.py _by_words) on the English leave-one-out cases the
     margin leaves undecided: of the pairs within `margin` of the best, the one whose other questions share
     `gap` more of the paraphrase's words (IDF-weighted). The search-agrees condition is not modelled."""
+    right = wrong = 0
+    for own, near, shares, _ in _undecided(index, margin, cosine):
+        if shares[0][0] - shares[1][0] >= gap:
+            right += shares[0][1] == own
+            wrong += shares[0][1] != own
+    return right, wrong
+
+
+def by_pair(index, gap: float, floor: float, settings) -> tuple[int, int]:
+    """(right, wrong) of the whole-pair tie-break (chat/faq.py _by_pair) on the English leave-one-out cases that
+    the margin and the word tie-break leave undecided: the pair whose stored passage (question and answer) is
+    `floor` close to the paraphrase and `gap` closer than any other's within the margin."""
+    from chat import faq
+
+    vecs, right, wrong = faq._pair_vectors(index), 0, 0
+    for own, near, shares, vec in _undecided(index, settings.faq_margin, settings.faq_cosine):
+        if shares[0][0] - shares[1][0] >= settings.faq_word_gap:
+            continue  # the words decide
+        closeness = sorted(((float(vecs[c] @ vec), c) for c in near if c in vecs), reverse=True)
+        if len(closeness) > 1 and closeness[0][0] >= floor and closeness[0][0] - closeness[1][0] >= gap:
+            right += closeness[0][1] == own
+            wrong += closeness[0][1] != own
+    return right, wrong
+
+
+def _undecided(index, margin: float, cosine: float):
+    """(own pair, pairs within the margin, [(word share, pair)] best first, vector) for each English paraphrase
+    whose best pair is `cosine` close but has a sibling within `margin`."""
     from chat import faq
 
     all_rows, all_vecs = faq._table(index)
@@ -53,7 +81,7 @@ def by_words(index, gap: float, margin: float, cosine: float) -> tuple[int, int]
     rows = [all_rows[i] for i in english]
     words = [faq.row_words(index)[i] & index.idf.keys() for i in english]
     matrix = all_vecs[english]
-    sims, right, wrong = matrix @ matrix.T, 0, 0
+    sims = matrix @ matrix.T
     for i, own in enumerate(rows):
         best: dict[str, float] = {}
         union: dict[str, set] = {}
@@ -64,12 +92,8 @@ def by_words(index, gap: float, margin: float, cosine: float) -> tuple[int, int]
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
         if ranked[0][1] < cosine or ranked[0][1] - ranked[1][1] >= margin or own not in union:
             continue
-        shares = sorted(((index.token_overlap(words[i], union[c]), c) for c, s in ranked if s >= ranked[0][1] - margin),
-                        reverse=True)
-        if shares[0][0] - shares[1][0] >= gap:
-            right += shares[0][1] == own
-            wrong += shares[0][1] != own
-    return right, wrong
+        near = [c for c, s in ranked if s >= ranked[0][1] - margin]
+        yield own, near, sorted(((index.token_overlap(words[i], union[c]), c) for c in near), reverse=True), matrix[i]
 
 
 def russian_through_english(index, embedder) -> list[tuple[str, list[tuple[str, float]]]]:
@@ -122,6 +146,11 @@ def main() -> None:
         mark = "  <- settings" if gap == ANSWER.faq_word_gap else ""
         print(f"en, within the margin, word tie-break gap {gap:.2f}: {right} right, {wrong} wrong "
               f"(precision {right / max(1, right + wrong):.3f}){mark}")
+    for gap, floor in sorted({(ANSWER.faq_pair_gap, ANSWER.faq_pair_cosine), (0.05, 0.7), (0.1, 0.0), (0.1, 0.6)}):
+        right, wrong = by_pair(index, gap, floor, ANSWER)
+        mark = "  <- settings" if (gap, floor) == (ANSWER.faq_pair_gap, ANSWER.faq_pair_cosine) else ""
+        print(f"en, words undecided, whole-pair tie-break gap {gap:.2f}, cosine >= {floor:.2f}: {right} right, "
+              f"{wrong} wrong (precision {right / max(1, right + wrong):.3f}){mark}")
 
 
 if __name__ == "__main__":

@@ -118,6 +118,10 @@ class AnswerSettings:
     faq_word_gap: float = 0.3  # ...or its questions share this much more of the asked words (IDF-weighted) than any
                                # sibling's within the margin, and its article ranks first (evals/faq_match.py
                                # leave-one-out on the shipped KB, without the article condition: 234 right, 52 wrong)
+    faq_pair_gap: float = 0.1  # ...or, when the words don't decide, its whole pair (question and answer) is this much
+    faq_pair_cosine: float = 0.7  # closer to the question than any sibling's, and this close (`python -m evals.faq_match`,
+                                  # leave-one-out on the cases the margin and the words leave open: 145 right, 4 wrong;
+                                  # without the floor 199 right, 16 wrong)
     faq_languages: tuple = ("en",)  # matched directly; a Russian question is matched through its English words
     # (chat/faq.py match_russian: leave-one-out precision 0.982, recall 0.38; directly, precision 0.21)
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help
