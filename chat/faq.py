@@ -257,5 +257,10 @@ BODIES = {name: re.compile(pattern, re.I) for name, pattern in {
 
 
 def same_bodies(asked: str, pair: str) -> bool:
-    """Whether every body (court, UN, OSCE...) the question names is one the pair names too."""
-    return all(pattern.search(pair) for pattern in BODIES.values() if pattern.search(asked))
+    """Whether every body (court, UN, OSCE...) that one part of the question names is one the pair names too
+    ("russia left the council of europe right? so can i still bring a case to strasbourg..." is answered by a
+    pair on the Strasbourg court that never names the Council: set m, m60)."""
+    from chat.question import asked_pieces
+
+    return any(all(pattern.search(pair) for pattern in BODIES.values() if pattern.search(piece))
+               for piece in asked_pieces(asked))

@@ -78,7 +78,7 @@ def read(text: str, index=None) -> Question:
         return Question(text)
     danger = danger_kind(text)
     names = frozenset(NAME_RE.findall(text.strip()))
-    pieces = _pieces(text)
+    pieces = asked_pieces(text)
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
@@ -120,13 +120,13 @@ PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также
 DASH_SPLIT = re.compile(r"\s+[-–—:]\s+")  # "germany asylum for gay ppl - do they still tell people to hide?"
 
 
-def _pieces(text: str) -> list[str]:
+def asked_pieces(text: str) -> list[str]:
     """The question's pieces: one, or one per thing it asks ("what are they, and are they binding?")."""
     return [p for piece in DASH_SPLIT.split(text) for p in PART_SPLIT.split(piece) if p and p.strip()] or [text]
 
 
 def parts_of(pieces: list[str], index=None) -> tuple:
-    """A question that asks two things or more (its `_pieces`): for each part, the terms no other part has
+    """A question that asks two things or more (its `asked_pieces`): for each part, the terms no other part has
     (its own words), so that the answer can hold a sentence for each part; () for a question that asks one
     thing. A piece with no term of its own (or only a small number: "is there 2 interviews") is not a part."""
     if index is None:

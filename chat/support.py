@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.text import content_words, language_of, names, numbers, split_sentences, words
 
@@ -33,6 +34,12 @@ def _stems(tokens) -> set[str]:
     return set(bm25_tokens(" ".join(tokens)))
 
 
+@lru_cache(maxsize=4096)
+def _text_stems(text: str) -> frozenset[str]:
+    """The stems of all the words of a passage or sentence: the same ones are checked again and again."""
+    return frozenset(_stems(words(text)))
+
+
 def _negated(text: str) -> bool:
     return bool(set(words(text)) & NEGATIONS) or "n't" in text.lower()
 
@@ -46,7 +53,7 @@ def check(sentence: str, passages: list[str], threshold: float = THRESHOLD) -> S
     claim_words = _stems(content_words(claim))
     if not claim_words:
         return Support(False, 0.0, "no content words")
-    coverage = len(claim_words & _stems(words(passage))) / len(claim_words)
+    coverage = len(claim_words & _text_stems(passage)) / len(claim_words)
     if coverage < threshold:
         return Support(False, coverage, f"only {coverage:.0%} of its words are in the passage")
     missing_numbers = numbers(claim) - numbers(passage)
@@ -65,7 +72,7 @@ def check(sentence: str, passages: list[str], threshold: float = THRESHOLD) -> S
 def _best_sentence(claim_words: set[str], passage: str) -> str | None:
     best, best_score = None, -1.0
     for sent in split_sentences(passage, language_of(passage)):
-        score = len(claim_words & _stems(words(sent)))
+        score = len(claim_words & _text_stems(sent))
         if score > best_score:
             best, best_score = sent, score
     return best

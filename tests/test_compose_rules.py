@@ -276,6 +276,10 @@ def test_a_curated_answer_about_one_body_does_not_answer_a_question_about_anothe
     assert not same_bodies("has any UN body said russias propaganda laws break human rights?", ecthr)
     assert same_bodies("did the european court rule on the propaganda law", ecthr)
     assert same_bodies("is being gay illegal in russia", "No. Sex between men has been legal since 1993.")
+    # one part's bodies are enough: the pair answers the part that asks (set m, m60)
+    strasbourg = "Can I still complain to the European Court? Only about events up to 16 September 2022."
+    assert same_bodies("russia left the council of europe right? so can i still bring a case to strasbourg", strasbourg)
+    assert not same_bodies("what did the council of europe say about chechnya", strasbourg)
 
 
 def test_a_sentence_that_points_elsewhere_is_not_shown_alone():
