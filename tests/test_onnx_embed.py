@@ -23,12 +23,12 @@ from kb.text import language_of
 
 @pytest.fixture(scope="session")
 def kb_texts():
-    """60 English and 60 Russian texts that an ingest of the shipped KB embeds."""
+    """30 English and 30 Russian texts that an ingest of the shipped KB embeds, and the longest."""
     texts = pipeline_texts(get_settings({}))
     by_lang = {"en": [], "ru": []}
     for text in texts[::5]:
         by_lang.setdefault(language_of(text), []).append(text)
-    return by_lang["en"][:60] + by_lang["ru"][:60] + [max(texts, key=len)]
+    return by_lang["en"][:30] + by_lang["ru"][:30] + [max(texts, key=len)]
 
 
 def test_export_is_made_once_and_named_by_the_weights(onnx_dir, embedder):
@@ -40,7 +40,7 @@ def test_export_is_made_once_and_named_by_the_weights(onnx_dir, embedder):
 
 
 def test_onnx_vectors_equal_sentence_transformers(onnx_dir, embedder, kb_texts):
-    assert {language_of(t) for t in kb_texts} >= {"en", "ru"} and len(kb_texts) > 100
+    assert {language_of(t) for t in kb_texts} >= {"en", "ru"} and len(kb_texts) > 50
     onnx = OnnxEncoder(embedder.model, export_path(embedder.model, onnx_dir)).encode(kb_texts, batch_size=16)
     reference = np.asarray(embedder.encode(kb_texts))  # sentence-transformers on torch
     assert onnx.shape == reference.shape

@@ -17,7 +17,7 @@ from ingest.pipeline import run_ingest
 from kb.errors import IngestLocked
 from kb.store import open_store
 from tests.conftest import settings_from
-from tests.web_server import free_port
+from tests.web_server import free_port, stop
 
 pytestmark = pytest.mark.server
 BIN = Path(sys.executable).parent
@@ -92,7 +92,8 @@ def test_server_mode_matches_embedded_and_replicas_agree(small_kb, chroma_server
     finally:
         for r in replicas:
             r.terminate()
-            r.wait(timeout=20)
+        for r in replicas:
+            stop(r)
 
 
 def test_one_writer_at_a_time_in_server_mode(small_kb, chroma_server, tmp_path):
