@@ -20,7 +20,8 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
 # no point any more, better if I just end it: said without the words "suicide" or "kill"
 NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"
             r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"
-            r"\b(better|easier)\s+(if|that|when)\s+i\s+(just\s+)?(end it|die|disappear|wasn'?t (here|alive))|"
+            r"\b(better|easier)\s+((for|on)\s+(everyone|everybody|all of them|them|my family|all)\s+)?(if|that|when)\s+i\s+"
+            r"(just\s+)?(end it|die|disappear|was gone|wasn'?t (here|alive|around)|was not (here|alive|around))|"
             r"\bend it all\b|\bbetter off dead\b")
 # "i want to die", "wish i was dead", "хочу умереть": the plainest words for it (missed until 2026-12-05, session 9;
 # "i don't want to die" is fear of being killed, which the danger list reads as a threat)
@@ -257,7 +258,7 @@ def _present(text: str) -> str:
     """`text` without its clauses dated to a past year ("if I was detained in 2024, can I still
     complain?" tells of harm that is history, not of danger now) and without "it hurts me" said of a case."""
     text = FIGURATIVE.sub(" ", text)
-    return " ".join(c for c in re.split(r"(?<=[.,;:?!])\s+|\s+(?=(если|if|when|когда|and now|but now|а теперь|но теперь)\b)",
+    return " ".join(c for c in re.split(r"(?<=[.,;:?!])\s+|\s+(?=(?:если|if|when|когда|and now|but now|а теперь|но теперь)\b)",
                                         text, flags=re.I) if c and not PAST_YEAR.search(c))
 
 

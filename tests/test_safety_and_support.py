@@ -176,6 +176,9 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     ("third refusal today. i can't keep doing this. it would be easier to just not wake up tomorrow", "self_harm"),
     ("i wish i could just not wake up", "self_harm"),
     ("лучше бы мне больше не просыпаться", "self_harm"),
+    # "easier for everyone if i just wasnt here" (set n, n19: the notice came, but for escaping violence)
+    ("4 years of waiting. it would be easier for everyone if i just wasnt here tomorrow", "self_harm"),
+    ("would it be better if i waited to claim asylum", None),
     ("my alarm did not wake me up for the interview, what now?", None),
 ])
 def test_danger_said_plainly_and_calm_lookalikes(message, kind):
