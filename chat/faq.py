@@ -238,10 +238,24 @@ def shows_yes_no(meant, typed, pair_question: str) -> bool:
 
 
 def asked_the_same_way(asked: str, pair_question: str) -> bool:
-    """Whether the question turns as the pair's own question does ("still..." / "stopped..."): only
-    then may the pair's answer open with its "Yes" or "No" (reader set h, k16: "Is it true Germany
-    stopped the discretion refusals?" was answered "No: since 1 October 2022..." written for "...still...?")."""
-    return all(bool(p.search(asked)) == bool(p.search(pair_question)) for p in TURNS)
+    """Whether the question turns as the pair's own question does ("still..." / "stopped...", and asked
+    the negative way or not): only then may the pair's answer open with its "Yes" or "No" (reader set h,
+    k16: "Is it true Germany stopped the discretion refusals?" was answered "No: since 1 October 2022..."
+    written for "...still...?"; set n, n15: "isnt that illegal now?" was answered "...no:")."""
+    return all(bool(p.search(asked)) == bool(p.search(pair_question)) for p in TURNS) \
+        and _asked_negatively(asked) == _asked_negatively(pair_question)
+
+
+NEGATIVE_QUESTION = re.compile(r"^\W*(isn'?t|aren'?t|doesn'?t|don'?t|didn'?t|wasn'?t|weren'?t|won'?t|can'?t|shouldn'?t|"
+                               r"haven'?t|hasn'?t|разве)\b", re.I)
+
+
+def _asked_negatively(text: str) -> bool:
+    """Whether a part of the question is asked the negative way ("isn't that illegal now?")."""
+    from chat.question import asked_pieces
+
+    return any(NEGATIVE_QUESTION.search(piece) for sentence in re.split(r"(?<=[.?!])\s+", text.strip())
+               for piece in asked_pieces(sentence))
 
 
 # The bodies people ask about by name; a curated answer about the European Court does not answer

@@ -297,6 +297,11 @@ def test_a_curated_yes_or_no_is_not_shown_for_a_question_asked_the_other_way_rou
 
     assert not asked_the_same_way("Is it true Germany stopped the discretion refusals?", "Does Germany still refuse?")
     assert asked_the_same_way("is being gay illegal in russia", "Is being gay illegal in Russia?")
+    # asked the negative way: "no" would read as "no, it is not illegal" (set n, n15)
+    discreet = "Can they refuse me asylum and tell me to hide that I'm gay back home?"
+    assert not asked_the_same_way("home office says i can just be discreet when i go back. isnt that illegal now?",
+                                  discreet)
+    assert asked_the_same_way("the home office says i can be discreet back home. can they say that?", discreet)
     _, assistant = shipped
     turned = assistant.ask("Is it true Germany stopped rejecting gay refugees by telling them to be discreet?")
     same = assistant.ask("does germany still tell gay refugees to be discreet back home?")
