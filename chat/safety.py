@@ -16,7 +16,11 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
                 r"(not|never)\s+wake\s+up\b|\b(can'?t|cannot)\s+keep\s+(doing|going on like)\s+this\b.{0,80}\b(wake|die|end|gone)\b|"
                 r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+просн[уё]ться|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+просыпаться|"
-                r"не\s+хочу\s+(больше\s+)?просыпаться|устал\w*\s+жить")
+                r"не\s+хочу\s+(больше\s+)?просыпаться|устал\w*\s+жить|"
+                # ending "all this", said plainly (set o, o26: "Я больше не могу... проще всё это закончить")
+                r"(проще|легче|лучше)\s+(бы\s+)?(мне\s+)?(всё|все)\s+(это\s+)?(закончить|прекратить)|покончить\s+со\s+всем|"
+                r"(хочу|думаю|решил\w*)\s+(всё|все)\s+(это\s+)?закончить|"
+                r"\b(easier|better)\s+to\s+(just\s+)?end\s+(it\s+all|all\s+(of\s+)?this|everything)\b")
 # no point any more, better if I just end it: said without the words "suicide" or "kill"
 NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"
             r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"
@@ -33,7 +37,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(want|going|plan\w*|trying|thinking about)\s+(to\s+)?(kill|hurt|harm|killing|hurting)\s+(myself|me)\b",
     r"\bsuicid\w*|\bend (my|it all)\b.*\blife\b|\btake my (own )?life\b|\bdon'?t want to live\b",
     r"\bi('m| am)\s+(in danger|not safe|scared for my life|afraid for my life|hiding|being (followed|watched|"
-    r"hunted|held|threatened|blackmailed|beaten))",
+    r"hunted|held|threatened|blackmailed|beaten|persecuted))",
     r"\b(my|our)\s+(family|relatives|father|dad|mother|brother|uncle|cousins?|husband|parents)\b.{0,60}"
     r"\b(kill|murder|threat\w*|beat\w*|honou?r|found out|will find)\b",
     r"\b(police|officers|kadyrov\w*|security|they|men)\b.{0,40}\b(looking for|came for|coming for|threaten\w*|"
@@ -75,7 +79,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"я\s+в\s+опасности|помогите\s+(мне\s+)?(сбежать|уехать|спрятаться|выбраться)|покончить\s+с\s+собой|суицид|"
     r"(думаю|думал\w*|мысли|мыслей|подумываю)\s+(о|об|про)\s+самоубийств|совершить\s+самоубийство|убить\s+себя|"
     r"покончу\s+с\s+собой",
-    r"меня\s+(задержали|ищут|похитили|избили|шантажир\w*|пытали)|семья\s+узнала|родственники\s+узнали",
+    r"меня\s+(задержали|ищут|похитили|избили|шантажир\w*|пытали|преследуют)|семья\s+узнала|родственники\s+узнали",
     r"(родн\w*|родственник\w*|семь\w+|дяд\w+|отец|брат\w*)\s.{0,30}(найти|найдут|ищ\w+|убь\w+|угрож\w+)\s*(меня)?",
     r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(больше\s+)?жить?\b|не\s+хочу\s+(больше\s+)?жить?\b",
     r"\bya v opasnosti\b|\bmenya (ishchut|ischut|ishut|ubyut|ubjut|zaderzhali)\b|\bpomogite\b.{0,30}(sbezhat|uekhat|uehat)",

@@ -179,6 +179,15 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     # "easier for everyone if i just wasnt here" (set n, n19: the notice came, but for escaping violence)
     ("4 years of waiting. it would be easier for everyone if i just wasnt here tomorrow", "self_harm"),
     ("would it be better if i waited to claim asylum", None),
+    # ending "all this" (set o, o26, in Russian)
+    ("Я больше не могу. Все узнали, отец сказал, что я ему больше не сын. Я думаю, что проще всё это закончить.",
+     "self_harm"),
+    ("i think it would be easier to end it all", "self_harm"),
+    ("как закончить процедуру убежища в Германии?", None),
+    ("когда закончилось преследование в Чечне?", None),
+    # persecuted now (set o, o20): the notice with those who help people leave
+    ("Куда обратиться, если меня преследуют в Чечне? Есть горячая линия?", "violence"),
+    ("i am being persecuted in chechnya, who can help me leave", "danger"),
     ("my alarm did not wake me up for the interview, what now?", None),
 ])
 def test_danger_said_plainly_and_calm_lookalikes(message, kind):
