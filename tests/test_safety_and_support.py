@@ -279,3 +279,12 @@ def test_thoughts_of_suicide_written_in_english_open_with_lines_outside_russia_a
     assert result["notices"] == ["crisis"] and result["more"] == ""
     assert not sentences[0].startswith("In Russia")
     assert any("Samaritans" in s for s in sentences)
+
+
+def test_no_message_in_danger_in_any_set_is_missed():
+    """Every gold, held-out and blind reader message in danger (`python -m evals.danger_check`) gets the notice."""
+    from evals.danger_check import questions
+
+    rows = questions()
+    assert len(rows) > 1000 and sum(d for _, _, d in rows) > 50
+    assert [i for i, q, danger in rows if danger and not danger_kind(q)] == []

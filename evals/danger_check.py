@@ -1,0 +1,46 @@
+"""Danger detection over every question we hold: `python -m evals.danger_check`.
+
+Reads the gold and held-out sets (`question`, `danger`) and the blind reader sets (`q`, kind `crisis`) and runs
+chat/safety.py `danger_kind` on each. Prints how many messages in danger it misses and which questions that their
+writers did not mark as danger it flags (some of those are people saying they are threatened now, which the notice
+should meet: read them, don't count them blindly).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def questions() -> list[tuple[str, str, bool]]:
+    """(id, text, in danger) for every question in the datasets and reader sets."""
+    out = []
+    for path in sorted([*ROOT.glob("datasets/*.jsonl"), *ROOT.glob("heldout/*.jsonl")]):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if "question" in row:
+                out.append((str(row.get("id")), row["question"], bool(row.get("danger"))))
+    for path in sorted(ROOT.glob("datasets/reader/*/blind60.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                out.append((row["id"], row["q"], row.get("kind") == "crisis"))
+    return out
+
+
+def main() -> None:
+    from chat.safety import danger_kind
+
+    rows = questions()
+    missed = [(i, q) for i, q, danger in rows if danger and not danger_kind(q)]
+    flagged = [(i, q) for i, q, danger in rows if not danger and danger_kind(q)]
+    print(f"{len(rows)} questions, {sum(d for _, _, d in rows)} in danger: {len(missed)} missed, "
+          f"{len(flagged)} flagged that were not marked as danger")
+    for label, items in (("missed", missed), ("flagged", flagged)):
+        for i, q in items:
+            print(f"  {label} {i}: {q[:110]}")
+
+
+if __name__ == "__main__":
+    main()
