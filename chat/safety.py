@@ -20,7 +20,11 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 # ending "all this", said plainly (set o, o26: "Я больше не могу... проще всё это закончить")
                 r"(проще|легче|лучше)\s+(бы\s+)?(мне\s+)?(всё|все)\s+(это\s+)?(закончить|прекратить)|покончить\s+со\s+всем|"
                 r"(хочу|думаю|решил\w*)\s+(всё|все)\s+(это\s+)?закончить|"
-                r"\b(easier|better)\s+to\s+(just\s+)?end\s+(it\s+all|all\s+(of\s+)?this|everything)\b")
+                r"\b(easier|better)\s+to\s+(just\s+)?end\s+(it\s+all|all\s+(of\s+)?this|everything)\b|"
+                # pills kept for it, no point said as a question, wishing not to exist (set p, p18 and p52)
+                r"\b(pills|tablets|meds|medication)\s+(saved|stockpiled|hoarded)\s+up\b|\b(pills|tablets)\s+(stockpiled|hoarded)\b|"
+                r"\bwhat'?s\s+the\s+point\s+(any\s?more|of\s+(living|anything|it all|going on))|\bwhats\s+the\s+point\s+any\s?more|"
+                r"лучше\s+бы\s+(меня|я)\s+(вообще\s+)?(не\s+было|не\s+существовал\w*|не\s+родил\w*)")
 # no point any more, better if I just end it: said without the words "suicide" or "kill"
 NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"
             r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"

@@ -183,6 +183,12 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     ("Я больше не могу. Все узнали, отец сказал, что я ему больше не сын. Я думаю, что проще всё это закончить.",
      "self_harm"),
     ("i think it would be easier to end it all", "self_harm"),
+    # set p, p18 and p52: the notice came, but for escaping violence, its suicide lines behind a tap
+    ("honestly whats the point anymore. i cant go home because they will kill me there. i have pills saved up",
+     "self_harm"),
+    ("отец сказал что я опозорила семью. иногда думаю что лучше бы меня вообще не было", "self_harm"),
+    ("whats the point of the propaganda law", None),
+    ("i have my meds saved in my bag for the flight, is that ok", None),
     ("как закончить процедуру убежища в Германии?", None),
     ("когда закончилось преследование в Чечне?", None),
     # persecuted now (set o, o20): the notice with those who help people leave
