@@ -309,8 +309,9 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         if question is not None and question.parts and index is not None:  # how much of each part's own words it has
             cand.features["parts"] = tuple(index.sentence_overlap(set(own), doc) for own in question.parts)
-        cand.reach = cid in reach_ids and (reaches_help(doc, contacts) if contacts else  # crisis lines: each
-                                           position == 0 and bool(LINE_RE.search(doc)))  # passage leads with its action
+        cand.reach = cid in reach_ids and (  # an organisation's dated report ("in 2023, 10,000 requests") is no way in
+            reaches_help(doc, contacts) and not YEAR_RE.search(doc) if contacts else
+            position == 0 and bool(LINE_RE.search(doc)))  # crisis lines: each passage leads with its action
         trimmed = trim_yes_no(doc)
         if trimmed == doc and position == 0 and chunk is not None and chunk.meta.get("kind") == "faq":
             trimmed = trim_head(doc, terms, index)
@@ -479,7 +480,8 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     if asked and lines and not far[id(lines[0])]:  # where they are is known: only its lines
         lines = [c for c in lines if not far[id(c)]]
     for cand in lines:
-        if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach):
+        if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach) \
+                and not _same_way_in(cand, reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings)]  # help first, in danger
@@ -506,6 +508,13 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     if reach and question is not None and question.danger == "self_harm":
         more = []  # thoughts of suicide: nothing is quoted but the ways to reach help (reader set j, j29)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
+
+
+def _same_way_in(cand: Candidate, reach: list[Candidate]) -> bool:
+    """Whether `cand` only repeats the ways in (sites, numbers) of a line already chosen ("The official website
+    of NC SOS is ncsos.io." after the NC SOS line)."""
+    ways = {m.group(0).lower() for m in LINE_RE.finditer(cand.text)}
+    return bool(ways) and any(ways <= {m.group(0).lower() for m in LINE_RE.finditer(r.text)} for r in reach)
 
 
 def _part_score(cand: Candidate, k: int) -> float:
