@@ -88,12 +88,12 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     from chat.places import with_eu
 
     asked_places = with_eu(question.places)
-    periods = _periods(question.text, question.years)
+    periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
     best: dict[str, float] = {}
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
         if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):
             continue  # "asylum in Canada" is not the US pair's question, however alike the words
-        if periods != (set(), set()) and _other_period(periods, _pair_periods(index, cid)):
+        if _other_period(periods, pair_periods[cid]):
             continue  # "did it happen again after 2017?" is not "What happened in Chechnya in 2017?", nor the reverse
         if score > best.get(cid, -1.0):
             best[cid] = score
@@ -124,13 +124,12 @@ def _periods(text: str, years=None) -> tuple[set[str], set[str]]:
     return asked, {m.group(2) for m in PERIOD_YEAR_RE.finditer(text) if m.group(1)} - asked
 
 
-def _pair_periods(index, cid: str) -> tuple[set[str], set[str]]:
+def _pair_periods(index) -> dict[str, tuple[set[str], set[str]]]:
+    """Pair -> the `_periods` of its question, once per index version."""
     if "faq_periods" not in index.per_version:
-        index.per_version["faq_periods"] = {}
-    found = index.per_version["faq_periods"]
-    if cid not in found:
-        found[cid] = _periods(str(index.by_id[cid].meta.get("section", "")))
-    return found[cid]
+        index.per_version["faq_periods"] = {c.id: _periods(str(c.meta.get("section", ""))) for c in index.chunks
+                                            if c.meta.get("kind") == "faq"}
+    return index.per_version["faq_periods"]
 
 
 def _other_period(asked: tuple[set[str], set[str]], pair: tuple[set[str], set[str]]) -> bool:
@@ -164,15 +163,16 @@ def _by_words(index, question, near: list[str], articles, settings: AnswerSettin
 
 def _by_pair(index, question_vec, near: list[str], settings: AnswerSettings) -> str | None:
     """Of sibling pairs within the margin, the one whose whole pair (its question and answer, as the passage is
-    stored) is `faq_pair_cosine` close and `faq_pair_gap` closer to the question than any other's: "what happened in chechnya in 2017 with
-    gay ppl" is nearly as close to "Who helped people get out of Chechnya?" as to "What happened in Chechnya in
-    2017?", but not to what the first pair answers (`python -m evals.faq_match`: leave-one-out on the cases
+    stored) is `faq_pair_cosine` close and `faq_pair_gap` closer to the question than any other's: "what
+    happened in chechnya in 2017 with gay ppl" is nearly as close to "Who helped people get out of Chechnya?" as to
+    "What happened in Chechnya in 2017?", but not to what the first pair answers (`python -m evals.faq_match`: leave-one-out on the cases
     the margin and the words leave open)."""
     vecs = _pair_vectors(index)
     near = [c for c in near if c in vecs]
     if len(near) < 2:
         return None
-    closeness = sorted(((float(vecs[c] @ np.asarray(question_vec, dtype=np.float32)), c) for c in near), reverse=True)
+    asked = np.asarray(question_vec, dtype=np.float32)
+    closeness = sorted(((float(vecs[c] @ asked), c) for c in near), reverse=True)
     (top, cid), second = closeness[0], closeness[1][0]
     return cid if top >= settings.faq_pair_cosine and top - second >= settings.faq_pair_gap else None
 

@@ -15,7 +15,7 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 # not waking up, wished for (set m, m29: "it would be easier to just not wake up tomorrow")
                 r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
                 r"(not|never)\s+wake\s+up\b|\b(can'?t|cannot)\s+keep\s+(doing|going on like)\s+this\b.{0,80}\b(wake|die|end|gone)\b|"
-                r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+просн[уё]ться|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+просыпаться|"
+                r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+(просн[уё]ться|просыпаться)|"
                 r"не\s+хочу\s+(больше\s+)?просыпаться|устал\w*\s+жить|"
                 # ending "all this", said plainly (set o, o26: "Я больше не могу... проще всё это закончить")
                 r"(проще|легче|лучше)\s+(бы\s+)?(мне\s+)?(всё|все)\s+(это\s+)?(закончить|прекратить)|покончить\s+со\s+всем|"
@@ -23,7 +23,7 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 r"\b(easier|better)\s+to\s+(just\s+)?end\s+(it\s+all|all\s+(of\s+)?this|everything)\b|"
                 # pills kept for it, no point said as a question, wishing not to exist (set p, p18 and p52)
                 r"\b(pills|tablets|meds|medication)\s+(saved|stockpiled|hoarded)\s+up\b|\b(pills|tablets)\s+(stockpiled|hoarded)\b|"
-                r"\bwhat'?s\s+the\s+point\s+(any\s?more|of\s+(living|anything|it all|going on))|\bwhats\s+the\s+point\s+any\s?more|"
+                r"\bwhat'?s\s+the\s+point\s+(any\s?more|of\s+(living|anything|it all|going on))|"
                 r"лучше\s+бы\s+(меня|я)\s+(вообще\s+)?(не\s+было|не\s+существовал\w*|не\s+родил\w*)")
 # no point any more, better if I just end it: said without the words "suicide" or "kill"
 NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"

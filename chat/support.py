@@ -34,10 +34,18 @@ def _stems(tokens) -> set[str]:
     return set(bm25_tokens(" ".join(tokens)))
 
 
+# The knowledge base's passages are checked again and again (an eval run spent 40% of its time re-splitting and
+# re-stemming them), so their sentences and stems are kept; only passages are: never a reader's text (a pasted
+# claim, a question) or a model's draft, which must not outlive the request.
 @lru_cache(maxsize=4096)
-def _text_stems(text: str) -> frozenset[str]:
-    """The stems of all the words of a passage or sentence: the same ones are checked again and again."""
-    return frozenset(_stems(words(text)))
+def _passage_stems(passage: str) -> frozenset[str]:
+    return frozenset(_stems(words(passage)))
+
+
+@lru_cache(maxsize=2048)
+def _passage_sentences(passage: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(sentence, its stems) for each sentence of a passage."""
+    return tuple((sent, frozenset(_stems(words(sent)))) for sent in split_sentences(passage, language_of(passage)))
 
 
 def _negated(text: str) -> bool:
@@ -53,7 +61,7 @@ def check(sentence: str, passages: list[str], threshold: float = THRESHOLD) -> S
     claim_words = _stems(content_words(claim))
     if not claim_words:
         return Support(False, 0.0, "no content words")
-    coverage = len(claim_words & _text_stems(passage)) / len(claim_words)
+    coverage = len(claim_words & _passage_stems(passage)) / len(claim_words)
     if coverage < threshold:
         return Support(False, coverage, f"only {coverage:.0%} of its words are in the passage")
     missing_numbers = numbers(claim) - numbers(passage)
@@ -71,8 +79,8 @@ def check(sentence: str, passages: list[str], threshold: float = THRESHOLD) -> S
 
 def _best_sentence(claim_words: set[str], passage: str) -> str | None:
     best, best_score = None, -1.0
-    for sent in split_sentences(passage, language_of(passage)):
-        score = len(claim_words & _text_stems(sent))
+    for sent, stems in _passage_sentences(passage):
+        score = len(claim_words & stems)
         if score > best_score:
             best, best_score = sent, score
     return best

@@ -99,18 +99,11 @@ def line_key(line: str, lang: str) -> str:
 def _split_line(line: str, lang: str) -> list[str]:
     memo = _remembered
     if memo is None:
-        return list(_segment(line, lang))
+        return [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
     key = line_key(line, lang)
     if key not in memo:
-        memo[key] = list(_segment(line, lang))
+        memo[key] = [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
     return memo[key]
-
-
-@lru_cache(maxsize=8192)
-def _segment(line: str, lang: str) -> tuple[str, ...]:
-    """pysbd's sentences of one line; the same passages are split again and again when answers are checked
-    (chat/support.py: 40% of an eval run before this cache)."""
-    return tuple(s.strip() for s in _segmenter(lang).segment(line) if s.strip())
 
 
 def split_sentences(text: str, lang: str = "en") -> list[str]:
