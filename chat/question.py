@@ -24,7 +24,8 @@ from kb.text import content_words, language_of
 from kb.translit import is_translit, to_cyrillic
 
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
-NAME_RE = re.compile(r"(?<!^)\b[A-ZА-ЯЁ][\w-]+")  # a capitalised word that does not open the question
+NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)(?<![.?!]\s\s)\b[A-ZА-ЯЁ][\w-]+")  # capitalised, not opening a sentence
+                                                                        # ("...for me. Now a friend says": "Now" is no name)
 EMPTY: frozenset = frozenset()
 
 
