@@ -263,6 +263,18 @@ def help_passages(index, lang: str, terms: set[str]) -> tuple[list[str], frozens
 LINE_RE = re.compile(r"\b\d[\d\- ]{1,12}\d\b|\b[\w-]+\.(?:org|nl|de|ca|io|ru|uk)\b")  # a number or site to reach
 
 
+def _notice_order(index, lang: str, question) -> dict[str, int]:
+    """Way in (a site or number) -> its place among those the crisis notice gives, as this question would see it
+    (chat/crisis.py: the short first step for its kind of danger, the lines of where the writer is first)."""
+    from chat.crisis import notice
+
+    shown = notice(index, lang, question.danger, question.location)
+    order: dict[str, int] = {}
+    for m in LINE_RE.finditer(shown["text"] if shown else ""):
+        order.setdefault(m.group(0).lower(), len(order))
+    return order
+
+
 def _reach_passages(index, lang: str, terms: set[str], question, settings: AnswerSettings):
     """(passages whose sentences say how to reach help, the contacts that count): for thoughts of
     suicide or self-harm, the crisis-line articles' passages, where a number or site counts (an
@@ -293,6 +305,8 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
     reach_ids, contacts = ([], frozenset()) if not danger or index is None else \
         _reach_passages(index, index.languages.get(ids[0], "en"), terms, question, settings)
     ids += [cid for cid in reach_ids if cid not in ids]
+    in_notice = _notice_order(index, index.languages.get(ids[0], "en"), question) \
+        if reach_ids and question.danger != "self_harm" else {}  # crisis lines: the one that fits what was asked first
     q = np.asarray(query_vec, dtype=np.float32)
     ru_weight = 1.0 if multilingual or question is None or question.language != "ru" else settings.ru_cosine_weight
     originals = _english_originals(store, index, ids) if english_vec is not None else {}
@@ -312,11 +326,15 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         cand.reach = cid in reach_ids and (  # an organisation's dated report ("in 2023, 10,000 requests") is no way in
             reaches_help(doc, contacts) and not YEAR_RE.search(doc) if contacts else
             position == 0 and bool(LINE_RE.search(doc)))  # crisis lines: each passage leads with its action
+        if cand.reach:  # where the crisis notice first gives one of its ways in
+            cand.features["notice"] = min((in_notice.get(m.group(0).lower(), len(in_notice)) for m in LINE_RE.finditer(doc)),
+                                          default=len(in_notice))
         trimmed = trim_yes_no(doc)
         if trimmed == doc and position == 0 and chunk is not None and chunk.meta.get("kind") == "faq":
             trimmed = trim_head(doc, terms, index)
         cand.text = trimmed or doc
-        cand.eligible = trimmed is not None and _shows_alone(cand.text, settings) and subject.allows(cand.text, section, chunk, index)
+        cand.eligible = trimmed is not None and _shows_alone(cand.text, settings) and \
+            (cand.reach or subject.allows(cand.text, section, chunk, index))  # a way in is for anyone; where: `select`
         before = previous.get(cid)
         previous[cid] = cand
         if leans_on_previous(cand.text.removeprefix(ELLIPSIS)):  # shown with the sentence it leans on, or not at all
@@ -476,7 +494,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     asked = question.location if question is not None else ()  # where the writer is: their lines first
     english = question is not None and question.language == "en"
     far = {id(c): elsewhere(c.text, asked, english) for c in pool if c.reach}
-    lines = sorted((c for c in pool if c.reach), key=lambda c: (far[id(c)], -c.score))
+    lines = sorted((c for c in pool if c.reach), key=lambda c: (far[id(c)], c.features.get("notice", 0), -c.score))
     if asked and lines and not far[id(lines[0])]:  # where they are is known: only its lines
         lines = [c for c in lines if not far[id(c)]]
     for cand in lines:

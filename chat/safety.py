@@ -45,7 +45,8 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(my|our)\s+(family|relatives|father|dad|mother|brother|uncle|cousins?|husband|parents)\b.{0,60}"
     r"\b(kill|murder|threat\w*|beat\w*|honou?r|found out|will find)\b",
     r"\b(police|officers|kadyrov\w*|security|they|men)\b.{0,40}\b(looking for|came for|coming for|threaten\w*|"
-    r"took|take)\s+(me|us|my)\b",
+    r"took|take)\s+(me|us|my\s+(passport|phone|documents|papers|son|daughter|child(ren)?|kids|partner|boyfriend|"
+    r"girlfriend|husband|wife|friends?|brother|sister))\b",  # "they took my fingerprints" is the asylum procedure (set e, e16)
     r"\b(i|we)\s+(was|were|am|are|have been|'ve been|got)\s+(detained|arrested|kidnapped|abducted|beaten|tortured|"
     r"outed|threatened|blackmailed)\b",
     r"\bmy\s+(friend|partner|boyfriend|girlfriend|brother|sister|husband|wife)\s+(was|has been|is being|got)\s+"

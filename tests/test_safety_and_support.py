@@ -15,6 +15,7 @@ from chat.support import check, supports
     "how do i escape chechnya",
     "меня ищут, я в опасности",
     "my boyfriend was taken by police yesterday",
+    "they took my brother from the street last night", "the men took my passport and phone",
     # Russian phrasings found missing with held-out questions (2026-12-04), worded differently here
     "отец узнал про меня и сказал что мне не жить",
     "дядя грозится убить если я не женюсь",
@@ -151,6 +152,7 @@ def test_danger_said_without_naming_it(message):
     "would it be easier to stop the appeal and apply again?", "is it better to give up my claim in germany and go to the netherlands?",
     "мне страшно идти на интервью в хоум офис, что спросят?", "the home office took my passport, will i get it back?",
     "does being gay bring shame on the family in chechen culture?", "my parents will take care of the paperwork",
+    "they took my fingerprints in poland but i want asylum in germany. will they send me back to poland?",
 ])
 def test_calm_questions_with_the_same_words_are_not_danger(question):
     from chat.safety import signals_danger
