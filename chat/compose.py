@@ -502,7 +502,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
                 and not _same_way_in(cand, reach):
             reach.append(cand)
     rest = [c for c in pool if c not in reach]
-    answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings)]  # help first, in danger
+    answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings) and not _same_way_in(c, reach)]  # help first
     if lead is None and rest and not (reach and question is not None and question.danger == "self_harm"):
         first = _first(rest, kind, question.places if question is not None else set(), settings, question)
         answer.append(first)

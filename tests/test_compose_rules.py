@@ -229,6 +229,18 @@ def test_in_danger_the_answer_is_the_ways_to_reach_help_and_one_sentence():
     assert [c.text for c in answer] == [c.text for c in reach]
 
 
+def test_in_danger_a_curated_answer_does_not_repeat_a_way_in_already_shown():
+    reach = [cand("NC SOS helps people flee; its official website is ncsos.io.", 0.9, 0, chunk="h:000:x"),
+             cand("People can ask Rainbow Railroad for help on its website, rainbowrailroad.org.", 0.8, 1, chunk="h:001:y")]
+    for c in reach:
+        c.reach = True
+    lead = [cand("More than 250 people had left Chechnya with the Network's help by 2021.", -1, 2, chunk="f:000:z"),
+            cand("Rainbow Railroad takes requests through rainbowrailroad.org, though not everyone can be helped.", -1, 3,
+                 chunk="f:000:z")]
+    answer, _ = select(reach, read("who can help me get out of chechnya"), lead=lead)
+    assert [c.text for c in answer] == [c.text for c in reach + lead[:1]]
+
+
 def test_a_yes_no_question_may_come_last_in_a_long_message():
     from chat.compose import answer_type, asks_yes_or_no
 
