@@ -126,6 +126,12 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(won'?t|don'?t|will not|do not)\s+let\s+me\s+(leave|go out|out)\b|\bkeep(ing)?\s+me\s+(locked|inside|at home)\b|"
     r"\b(take|send|taking|sending)\s+me\s+(to|for)\s+(an?\s+)?(imam|mullah|treatment|cure|conversion|be married|marriage)\b|"
     r"\bforc\w+\s+(me\s+)?(to\s+marry|into\s+(a\s+)?marriage)\b|\bi\s+don'?t\s+know\s+where\s+to\s+(go|run|hide)\s*([.!,]|$|now|tonight|any\s?more)",
+    # watched, or the police asking after one (set q, q18: "за мной следят... из полиции звонил маме и спрашивал
+    # где я" got a refusal and no notice)
+    r"за\s+мной\s+(следят|следит|следили|ходят|ходит|наблюдают)(?!\s+(в|через)\s+(соцсет|интернет|сет))|(ищ(ет|ут)|разыскива\w+)\s+меня|"
+    r"(полици\w*|отдел\w*|участк\w*|силовик\w*)\s.{0,60}где\s+я\b",
+    r"\b(someone|somebody|a man|men|a car|they)\s+(is|are|has been|have been|keeps?)\s+(watching|following)\s+me\b|"
+    r"\b(police|officers)\b.{0,60}\b(ask|asks|asking|asked|looking)\b.{0,30}\bwhere\s+i\s+(am|live|stay)\b",
     r"(надо|нужно)\s+(срочно\s+)?(бежать|сбежать|спрятаться|скрыться)|срочно\s+(надо|нужно)\s+(бежать|уехать|"
     r"спрятаться|скрыться)|куда\s+(мне\s+)?срочно\s+(обратиться|бежать|идти)",
 )]

@@ -16,6 +16,8 @@ from chat.support import check, supports
     "меня ищут, я в опасности",
     "my boyfriend was taken by police yesterday",
     "they took my brother from the street last night", "the men took my passport and phone",
+    "за мной следят, у дома третий день стоит машина", "из полиции звонили маме и спрашивали где я",
+    "someone has been following me home from work", "the police called my mum asking where i am",
     # Russian phrasings found missing with held-out questions (2026-12-04), worded differently here
     "отец узнал про меня и сказал что мне не жить",
     "дядя грозится убить если я не женюсь",
@@ -153,6 +155,7 @@ def test_danger_said_without_naming_it(message):
     "мне страшно идти на интервью в хоум офис, что спросят?", "the home office took my passport, will i get it back?",
     "does being gay bring shame on the family in chechen culture?", "my parents will take care of the paperwork",
     "they took my fingerprints in poland but i want asylum in germany. will they send me back to poland?",
+    "where do the police check where i live for the asylum address?", "за мной следят в соцсетях?",
 ])
 def test_calm_questions_with_the_same_words_are_not_danger(question):
     from chat.safety import signals_danger
