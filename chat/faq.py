@@ -103,8 +103,9 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     cid = ranked[0][0]
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
         near = [c for c, s in ranked if s >= ranked[0][1] - settings.faq_margin]
+        fitting = next((c for c in near if fits(question, index.by_id[c])), cid)  # the search may agree on the best
         cid = _by_words(index, question, near, articles, settings) \
-            or (cid if _agreed(index, cid, ranked[0][1], question, articles, settings) else None) \
+            or (fitting if _agreed(index, fitting, best[fitting], question, articles, settings) else None) \
             or (None if bridged else _by_pair(index, question_vec, near, settings))
         if cid is None:
             return None

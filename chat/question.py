@@ -53,6 +53,7 @@ class Question:
     focus: str = ""  # a long message: its question sentences, what is asked (`focus_of`); "" otherwise
     groups: frozenset = EMPTY  # the groups of people it names: men | women | trans (chat.compose.groups_named)
     location: frozenset = EMPTY  # where the writer is, as far as it says (chat.places.where_one_is)
+    way_out: bool = False  # asks who can get someone out, or how to get out (`asks_way_out`): the ways in lead
 
     @property
     def in_danger(self) -> bool:
@@ -84,7 +85,23 @@ def read(text: str, index=None) -> Question:
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
                     _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text),
-                    groups=frozenset(groups_named(text)), location=frozenset(where_one_is(text)))
+                    groups=frozenset(groups_named(text)), location=frozenset(where_one_is(text)),
+                    way_out=asks_way_out(text))
+
+
+# "who can help a gay person get out of chechnya", "how can i escape", "кто поможет уехать": asked now (can / will /
+# helps), not "who helped people get out in 2017" (set q, q30: a reader asking who can help got 2017 counts)
+WAY_OUT = re.compile(r"\b(who|which\s+(organi[sz]ations?|groups?|charit(y|ies))|where|how)\b[^.?!]{0,60}?"
+                     r"\b(can|could|will|would|helps?|should)\b[^.?!]{0,40}?"
+                     r"\b(get\s+(\w+\s+)?out|escape|flee|evacuate|leave\s+(chechnya|dagestan|ingushetia|grozny|"
+                     r"the\s+north\s+caucasus))\b|"
+                     r"(кто|как|куда|где|какие\s+организации)[^.?!]{0,60}?(выбраться|бежать|сбежать|вывезти|эвакуир\w+|"
+                     r"помо\w+\s+уехать|уехать\s+(из|с)\s+(чечн|дагестан|ингушет|грозн|северн))", re.I)
+
+
+def asks_way_out(text: str) -> bool:
+    """Whether the question asks who can get someone out, or how to get out, now: its answer is a way in."""
+    return bool(WAY_OUT.search(text))
 
 
 LONG_MESSAGE = 25  # words: a message this long tells a story around its question

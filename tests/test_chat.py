@@ -142,6 +142,24 @@ def test_the_ways_in_come_in_the_crisis_notice_order(shipped, question):
         (notice.index("ncsos.io") < notice.index("rainbowrailroad.org"))
 
 
+@pytest.mark.parametrize("question", ["who can help a gay person get out of chechnya",
+                                      "кто реально помогает лгбт выбраться из чечни?"])
+def test_who_can_get_someone_out_is_answered_with_ways_in_without_a_crisis_notice(shipped, question):
+    """Set q, q30: "who can help someone get out of chechnya if theyre lgbt" got 2017 counts and no way in."""
+    _, assistant = shipped
+    result = assistant.ask(question)
+    assert result["notices"] == []
+    assert "ncsos.io" in cited_sentences(result["answer"])[0][0]
+
+
+def test_a_pair_of_another_form_above_the_matching_one_does_not_hide_it_when_the_search_agrees(shipped):
+    """A "when" question whose closest pair has another form was answered with the ICD-10 change of 1997 (set f,
+    f45); the pair of its own form leads when its article is the one the search ranks first."""
+    _, assistant = shipped
+    first = cited_sentences(assistant.ask("с какого года гомосексуальность не преступление в России?")["answer"])[0][0]
+    assert "1993" in first and "121" in first, first
+
+
 def test_a_source_named_in_a_sentence_is_not_a_contact():
     contacts = frozenset({"ncsos.io", "112"})
     assert compose.reaches_help("The official website of NC SOS is ncsos.io.", contacts)

@@ -264,3 +264,17 @@ def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in
     assert not elsewhere(both, (), True) and not elsewhere(russia, (), False)  # Russia and the EU; Russian text
     assert elsewhere("В Канаде звоните или пишите на 9-8-8.", (), False)  # Russian, no place: another country's alone
     assert not elsewhere(both, (), False) and not elsewhere("Позвоните на линию доверия.", (), False)
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("who can help a gay person get out of chechnya", True), ("how can i escape from grozny", True),
+    ("someone i know is lgbt and stuck in chechnya, who can get them out", True),
+    ("кто помогает уехать из чечни", True), ("как выбраться из дагестана", True),
+    ("who helped people get out of chechnya in 2017", False), ("how many people fled chechnya", False),
+    ("how can i leave russia legally", False), ("куда уехали чеченцы", False),
+    ("how long can they keep me in detention", False),
+])
+def test_a_question_that_asks_for_a_way_out_now(text, asks):
+    from chat.question import asks_way_out
+
+    assert asks_way_out(text) is asks
