@@ -296,13 +296,13 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
     a Russian question put into English words and embedded (chat/bridge.py); a Russian
     sentence's cosine is then that of its English original to it. `multilingual` (the bridge
     off, settings.ru_bridge): the model's own cosine counts fully for Russian sentences too."""
-    danger = question is not None and (question.in_danger or question.way_out)  # the ways in lead
+    ways_in = question is not None and (question.in_danger or question.way_out)  # the ways in lead
     terms = set(question.terms) if question is not None else set()
     searched_terms = set(searched.terms) if searched is not None and searched.text != question.text else terms
     ids = on_topic([h.chunk_id for h in hits[:settings.passages]], searched_terms, index)
     if not ids:
         return []
-    reach_ids, contacts = ([], frozenset()) if not danger or index is None else \
+    reach_ids, contacts = ([], frozenset()) if not ways_in or index is None else \
         _reach_passages(index, index.languages.get(ids[0], "en"), terms, question, settings)
     ids += [cid for cid in reach_ids if cid not in ids]
     in_notice = _notice_order(index, index.languages.get(ids[0], "en"), question) \

@@ -89,6 +89,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
 
     asked_places = with_eu(question.places)
     periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
+    asks_about = _asked_places(index)
     best: dict[str, float] = {}
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
         if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):
@@ -101,6 +102,8 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     if not ranked or ranked[0][1] < settings.faq_cosine:
         return None
     cid = ranked[0][0]
+    if not asked_places and not _abroad(asks_about[cid]):  # a general question, matched by a general pair: the
+        ranked = [(c, v) for c, v in ranked if c == cid or not _abroad(asks_about[c])]  # pair for one country is no rival
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
         near = [c for c, s in ranked if s >= ranked[0][1] - settings.faq_margin]
         fitting = next((c for c in near if fits(question, index.by_id[c])), cid)  # the search may agree on the best
@@ -115,6 +118,22 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     chunk = index.by_id[cid]
     return ranked[0] if fits(question, chunk) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
         else None
+
+
+def _asked_places(index) -> dict[str, set[str]]:
+    """Pair -> the places its own question names ("Can I get asylum in the US for being gay?"; a Russian region comes
+    with "russia"), once per version."""
+    if "faq_asked_places" not in index.per_version:
+        from chat.places import named_places
+
+        index.per_version["faq_asked_places"] = {c.id: named_places(str(c.meta.get("section", ""))) for c in index.chunks
+                                                 if c.meta.get("kind") == "faq"}
+    return index.per_version["faq_asked_places"]
+
+
+def _abroad(places: set[str]) -> bool:
+    """Whether a pair's question names a country other than Russia, the KB's own ("...in the US...")."""
+    return bool(places) and "russia" not in places
 
 
 def _periods(text: str, years=None) -> tuple[set[str], set[str]]:

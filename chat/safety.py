@@ -15,8 +15,8 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 # not waking up, wished for (set m, m29: "it would be easier to just not wake up tomorrow")
                 r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
                 r"(not|never)\s+wake\s+up\b|\b(can'?t|cannot)\s+keep\s+(doing|going on like)\s+this\b.{0,80}\b(wake|die|end|gone)\b|"
-                r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(больше\s+)?(не|никогда\s+не)\s+(просн[уё]ться|просыпаться)|"
-                r"не\s+хочу\s+(больше\s+)?просыпаться|устал\w*\s+жить|"
+                r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(бол[ьъ]?ше\s+)?(не|никогда\s+не)\s+(просн[уё]ться|просыпаться)|"
+                r"не\s+хочу\s+(бол[ьъ]?ше\s+)?просыпаться|устал\w*\s+жить|"
                 # ending "all this", said plainly (set o, o26: "Я больше не могу... проще всё это закончить")
                 r"(проще|легче|лучше)\s+(бы\s+)?(мне\s+)?(всё|все)\s+(это\s+)?(закончить|прекратить)|покончить\s+со\s+всем|"
                 r"(хочу|думаю|решил\w*)\s+(всё|все)\s+(это\s+)?закончить|"
@@ -86,7 +86,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"покончу\s+с\s+собой",
     r"меня\s+(задержали|ищут|похитили|избили|шантажир\w*|пытали|преследуют)|семья\s+узнала|родственники\s+узнали",
     r"(родн\w*|родственник\w*|семь\w+|дяд\w+|отец|брат\w*)\s.{0,30}(найти|найдут|ищ\w+|убь\w+|угрож\w+)\s*(меня)?",
-    r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(больше\s+)?жить?\b|не\s+хочу\s+(больше\s+)?жить?\b",
+    r"(забрали|задержали|похитили|увезли)\s.{0,25}(полици|отдел)|не\s+могу\s+(бол[ьъ]?ше\s+)?жить?\b|не\s+хочу\s+(бол[ьъ]?ше\s+)?жить?\b",
     r"\bya v opasnosti\b|\bmenya (ishchut|ischut|ishut|ubyut|ubjut|zaderzhali)\b|\bpomogite\b.{0,30}(sbezhat|uekhat|uehat)",
     # Danger said without naming it (blind reader check, 2026-12-05: two of four such messages were
     # missed): the family's honour and what "that" means, relatives on their way, a family that read
@@ -103,7 +103,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(police|officers|they)\b.{0,40}\b(called me|summoned me|told me to come|want(s|ed)? to (talk to|see) me|"
     r"asked me to come)\b|\b(never|nobody|no one|no-one)\s+(has\s+)?(seen|heard from)\s+(him|her|them)\s+(again|since)\b",
     r"позвонили\s+из\s+(полиции|отдела|участка)|вызва\w*\s+(меня\s+)?(в|на)\s+(полици|отдел|участ|допрос)|"
-    r"(прийти|явиться)\s+(в\s+(полицию|отдел|участок)\s+)?[«\"]?поговорить|больше\s+никто\s+не\s+видел|"
+    r"(прийти|явиться)\s+(в\s+(полицию|отдел|участок)\s+)?[«\"]?поговорить|бол[ьъ]?ше\s+никто\s+не\s+видел|"
     r"опозорил\w*\s+(семью|род)|позор\s+(для\s+)?(семьи|рода)|знаю,?\s+что\s+это\s+значит",
     # Russian, written or transliterated (a transliterated question is also read in Cyrillic, see
     # signals_danger, where "ubet" comes out without the soft sign): threats, family finding out,
@@ -155,6 +155,7 @@ PRIVATE_DATA = [re.compile(p, _I) for p in (
     r"people|persons|guys)\b",
     r"\b(need|want|give me|tell me|send me|find|get)\b.{0,30}\b(their|his|her)\s+(names?|address\w*|phone|numbers?|"
     r"contacts?|location|whereabouts)\b",
+    r"(личн\w+|домашн\w+)\s+(номер\w*|телефон\w*|e-?mail|почт\w+)|"  # set q, q03: a lawyer's personal number
     r"домашн\w+\s+адрес|адрес\w*\s+(у\s+)?(моего|моей|его|её|ее|их|этого|этой)\b|"
     r"(адрес|где\s+(сейчас\s+)?жив[её]т|телефон)\s+(?-i:[А-ЯЁ][а-яё]+)|список\s+(геев|лесбиянок|лгбт[\s-]*(людей|активистов))"
     r"|кто\s+(из\s+\w+\s+)?(гей|лесбиянка)\b",
@@ -221,7 +222,7 @@ SELF_HARM = [re.compile(p, _I) for p in (
     r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
     r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
     r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b",
-    r"покончить\s+с\s+собой|покончу\s+с\s+собой|суицид|(думаю|мысли)\s+(о|об|про)\s+самоубийств|не\s+(хочу|могу)\s+(больше\s+)?жить?\b|убить\s+себя",
+    r"покончить\s+с\s+собой|покончу\s+с\s+собой|суицид|(думаю|мысли)\s+(о|об|про)\s+самоубийств|не\s+(хочу|могу)\s+(бол[ьъ]?ше\s+)?жить?\b|убить\s+себя",
 )]
 VIOLENCE = [re.compile(p, _I) for p in (
     r"\b(kill|hurt|harm|beat|torture|murder|shoot)\w*\s+(me|us)\b|\bthreat\w*|\bblackmail\w*",

@@ -160,6 +160,16 @@ def test_a_pair_of_another_form_above_the_matching_one_does_not_hide_it_when_the
     assert "1993" in first and "121" in first, first
 
 
+def test_a_general_question_is_not_blocked_by_the_pair_for_one_country(shipped):
+    """Sets q and r (q02, r35): "can you get asylum for being gay" was as close to "Can I get asylum in the US for
+    being gay?" as to the general pair, so neither led, and the answer was a US case that granted "not asylum"."""
+    _, assistant = shipped
+    first = cited_sentences(assistant.ask("can you get asylum for being gay")["answer"])[0][0]
+    assert "particular social group" in first and "Toboso" not in first, first
+    us = cited_sentences(assistant.ask("can i get asylum in the us for being gay")["answer"])[0][0]
+    assert "Toboso" in us or "US" in us or "United States" in us, us  # a question that names the country keeps its pair
+
+
 def test_a_source_named_in_a_sentence_is_not_a_contact():
     contacts = frozenset({"ncsos.io", "112"})
     assert compose.reaches_help("The official website of NC SOS is ncsos.io.", contacts)

@@ -270,6 +270,7 @@ def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in
     ("who can help a gay person get out of chechnya", True), ("how can i escape from grozny", True),
     ("someone i know is lgbt and stuck in chechnya, who can get them out", True),
     ("кто помогает уехать из чечни", True), ("как выбраться из дагестана", True),
+    ("кто помогает лгбт выехать из чечни? куда писать", True),
     ("who helped people get out of chechnya in 2017", False), ("how many people fled chechnya", False),
     ("how can i leave russia legally", False), ("куда уехали чеченцы", False),
     ("how long can they keep me in detention", False),
@@ -278,3 +279,7 @@ def test_a_question_that_asks_for_a_way_out_now(text, asks):
     from chat.question import asks_way_out
 
     assert asks_way_out(text) is asks
+
+
+def test_a_transliterated_question_for_a_way_out_is_read_in_cyrillic():
+    assert understand("kto pomogaet lgbt vyehat iz chechni? kuda pisat").meant.way_out  # set r, r28
