@@ -150,3 +150,31 @@ def test_a_reader_set_is_answered_as_the_page_shows_it(shipped, tmp_path):
     notice = run[1]["result"]["crisis_notice_text"]
     assert "crisis" in run[1]["result"]["notices"] and "[folded under 'All ways to get help', one tap:" in notice
     assert run[2]["result"]["refused"] and not run[2]["result"]["citations"]
+
+
+def test_the_reader_diff_shows_each_changed_answer_with_its_verdict(shipped, tmp_path, monkeypatch, capsys):
+    """`python -m evals.reader_diff OUT [BEFORE]`: every reader-set question answered, and the answers a change
+    moved printed with the verdict their reader gave."""
+    import json
+
+    from evals import reader_diff
+
+    _, assistant = shipped
+    sets = tmp_path / "reader"
+    (sets / "x").mkdir(parents=True)
+    rows = [{"id": "x01", "lang": "en", "q": "Are the Yogyakarta Principles legally binding?", "kind": "answerable"},
+            {"id": "x02", "lang": "en", "q": "   ", "kind": "answerable"}]
+    (sets / "x" / "blind60.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    (sets / "x" / "verdicts.jsonl").write_text(json.dumps({"id": "x01", "verdict": "PARTIAL"}) + "\n")
+    monkeypatch.setattr(reader_diff, "SETS", sets)
+    after = reader_diff.answer_all(assistant)
+    assert set(after) == {"x01", "x02"} and after["x01"]["answer"] and after["x02"]["notices"] == []
+    before = {k: dict(v) for k, v in after.items()}
+    before["x01"]["answer"] = "an older answer"
+    assert reader_diff.changed(before, after) == ["x01"] and reader_diff.verdicts() == {"x01": "PARTIAL"}
+    monkeypatch.setattr(reader_diff, "answer_all", lambda: after)
+    (tmp_path / "before.json").write_text(json.dumps(before))
+    assert reader_diff.main([str(tmp_path / "after.json"), str(tmp_path / "before.json")]) == 0
+    printed = capsys.readouterr().out
+    assert "== x01 [PARTIAL]" in printed and "an older answer" in printed and "1 of 2 answers changed" in printed
+    assert json.loads((tmp_path / "after.json").read_text()) == after

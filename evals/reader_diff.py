@@ -1,0 +1,74 @@
+"""What a change does to every question the blind readers ever asked: `python -m evals.reader_diff OUT [BEFORE]`.
+
+Answers every question of every set in `evals/datasets/reader/*/blind60.jsonl` (about 1,000; ~30 s) and writes
+OUT (JSON: id -> question, answer, more, notices). With BEFORE (an earlier OUT), prints each answer that changed,
+with the verdict its reader gave at the time, so that a change is read answer by answer before it lands. This is a
+check to read, not a score: the sets steered earlier fixes and none of them is held out.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+SETS = Path(__file__).parent / "datasets" / "reader"
+
+
+def answer_all(assistant=None) -> dict[str, dict]:
+    """id -> {"q", "answer", "more", "notices"} for every reader-set question."""
+    from chat.assistant import Assistant
+    from kb.errors import BadQuestion
+    from kb.settings import get_settings
+
+    assistant = assistant or Assistant(get_settings())
+    out: dict[str, dict] = {}
+    for path in sorted(SETS.glob("*/blind60.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if not row:
+                continue
+            try:
+                result = assistant.ask(row["q"])
+            except BadQuestion as e:
+                result = {"answer": str(e), "more": "", "notices": []}
+            out[row["id"]] = {"q": row["q"], "answer": result["answer"], "more": result.get("more", ""),
+                              "notices": result.get("notices", [])}
+    return out
+
+
+def verdicts() -> dict[str, str]:
+    """id -> the verdict its reader gave, over every set that has one."""
+    found: dict[str, str] = {}
+    for path in sorted(SETS.glob("*/verdicts.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                found[row["id"]] = row.get("verdict", "")
+    return found
+
+
+def changed(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
+    """The ids whose answer or notices differ (questions in both)."""
+    return [k for k in after if k in before and (before[k]["answer"], before[k].get("notices"))
+            != (after[k]["answer"], after[k].get("notices"))]
+
+
+def main(argv: list[str]) -> int:
+    if not argv or len(argv) > 2:
+        print(__doc__.strip().splitlines()[0], file=sys.stderr)
+        return 2
+    after = answer_all()
+    Path(argv[0]).write_text(json.dumps(after, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"{len(after)} questions answered: {argv[0]}")
+    if len(argv) == 2:
+        before, said = json.loads(Path(argv[1]).read_text(encoding="utf-8")), verdicts()
+        ids = changed(before, after)
+        for k in ids:
+            print(f"== {k} [{said.get(k, '-')}] {after[k]['q'][:200]}\n  BEFORE: {before[k]['answer'][:300]}"
+                  f"\n  AFTER:  {after[k]['answer'][:300]}")
+        print(f"{len(ids)} of {len(after)} answers changed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
