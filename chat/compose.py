@@ -268,11 +268,15 @@ def _notice_order(index, lang: str, question) -> dict[str, int]:
     (chat/crisis.py: the short first step for its kind of danger, the lines of where the writer is first)."""
     from chat.crisis import notice
 
-    shown = notice(index, lang, question.danger, question.location)
-    order: dict[str, int] = {}
-    for m in LINE_RE.finditer(shown["text"] if shown else ""):
-        order.setdefault(m.group(0).lower(), len(order))
-    return order
+    key = (lang, question.danger, question.location)  # the notice reads the whole index: once per version and key
+    orders = index.per_version.setdefault("notice_order", {})
+    if key not in orders:
+        shown = notice(index, lang, question.danger, question.location)
+        order: dict[str, int] = {}
+        for m in LINE_RE.finditer(shown["text"] if shown else ""):
+            order.setdefault(m.group(0).lower(), len(order))
+        orders[key] = order
+    return orders[key]
 
 
 def _reach_passages(index, lang: str, terms: set[str], question, settings: AnswerSettings):

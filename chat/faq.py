@@ -120,15 +120,20 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         else None
 
 
+def _per_pair(index, name: str, of_question) -> dict:
+    """Pair -> `of_question(its question)`, worked out once per index version."""
+    if name not in index.per_version:
+        index.per_version[name] = {c.id: of_question(str(c.meta.get("section", ""))) for c in index.chunks
+                                   if c.meta.get("kind") == "faq"}
+    return index.per_version[name]
+
+
 def _asked_places(index) -> dict[str, set[str]]:
     """Pair -> the places its own question names ("Can I get asylum in the US for being gay?"; a Russian region comes
-    with "russia"), once per version."""
-    if "faq_asked_places" not in index.per_version:
-        from chat.places import named_places
+    with "russia")."""
+    from chat.places import named_places
 
-        index.per_version["faq_asked_places"] = {c.id: named_places(str(c.meta.get("section", ""))) for c in index.chunks
-                                                 if c.meta.get("kind") == "faq"}
-    return index.per_version["faq_asked_places"]
+    return _per_pair(index, "faq_asked_places", named_places)
 
 
 def _abroad(places: set[str]) -> bool:
@@ -145,11 +150,8 @@ def _periods(text: str, years=None) -> tuple[set[str], set[str]]:
 
 
 def _pair_periods(index) -> dict[str, tuple[set[str], set[str]]]:
-    """Pair -> the `_periods` of its question, once per index version."""
-    if "faq_periods" not in index.per_version:
-        index.per_version["faq_periods"] = {c.id: _periods(str(c.meta.get("section", ""))) for c in index.chunks
-                                            if c.meta.get("kind") == "faq"}
-    return index.per_version["faq_periods"]
+    """Pair -> the `_periods` of its question."""
+    return _per_pair(index, "faq_periods", _periods)
 
 
 def _other_period(asked: tuple[set[str], set[str]], pair: tuple[set[str], set[str]]) -> bool:

@@ -21,11 +21,10 @@ def questions() -> list[tuple[str, str, bool]]:
             row = json.loads(line) if line.strip() else {}
             if "question" in row:
                 out.append((str(row.get("id")), row["question"], bool(row.get("danger"))))
-    for path in sorted(ROOT.glob("datasets/reader/*/blind60.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                out.append((row["id"], row["q"], row.get("kind") == "crisis"))
+    from evals.reader_run import read_set
+
+    out += [(row["id"], row["q"], row.get("kind") == "crisis")
+            for path in sorted(ROOT.glob("datasets/reader/*/blind60.jsonl")) for row in read_set(path)]
     return out
 
 

@@ -17,34 +17,24 @@ SETS = Path(__file__).parent / "datasets" / "reader"
 def answer_all(assistant=None) -> dict[str, dict]:
     """id -> {"q", "answer", "more", "notices"} for every reader-set question."""
     from chat.assistant import Assistant
-    from kb.errors import BadQuestion
+    from evals.reader_run import answer, read_set
     from kb.settings import get_settings
 
     assistant = assistant or Assistant(get_settings())
     out: dict[str, dict] = {}
     for path in sorted(SETS.glob("*/blind60.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line) if line.strip() else None
-            if not row:
-                continue
-            try:
-                result = assistant.ask(row["q"])
-            except BadQuestion as e:
-                result = {"answer": str(e), "more": "", "notices": []}
-            out[row["id"]] = {"q": row["q"], "answer": result["answer"], "more": result.get("more", ""),
-                              "notices": result.get("notices", [])}
+        for row in read_set(path):
+            result = answer(assistant, row["q"])[0]
+            out[row["id"]] = {"q": row["q"], "answer": result["answer"], "more": result["more"],
+                              "notices": result["notices"]}
     return out
 
 
 def verdicts() -> dict[str, str]:
     """id -> the verdict its reader gave, over every set that has one."""
-    found: dict[str, str] = {}
-    for path in sorted(SETS.glob("*/verdicts.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                found[row["id"]] = row.get("verdict", "")
-    return found
+    from evals.reader_run import read_set
+
+    return {row["id"]: row.get("verdict", "") for path in sorted(SETS.glob("*/verdicts.jsonl")) for row in read_set(path)}
 
 
 def changed(before: dict[str, dict], after: dict[str, dict]) -> list[str]:

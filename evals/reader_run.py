@@ -21,21 +21,33 @@ def crisis_notice_text(assistant, lang: str, kind, question: str) -> str:
             f"[folded under 'All ways to get help', one tap: {folded}]")
 
 
+def read_set(path: Path) -> list[dict]:
+    """The questions of one set's `blind60.jsonl`."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def answer(assistant, question: str) -> tuple[dict, str | None]:
+    """(the public answer object, the kind of danger if any) for one question, a bad one with its calm message."""
+    from chat.assistant import public, reply
+    from kb.errors import BadQuestion
+
+    try:
+        raw = assistant.ask(question)
+        return public(raw), raw.get("danger")
+    except BadQuestion as e:
+        return public(reply(question, str(e))), None
+
+
 def answer_set(folder: Path, assistant=None) -> int:
     """Answer every question of `folder`/blind60.jsonl into `folder`/run.jsonl; the number answered."""
-    from chat.assistant import Assistant, public, reply
-    from kb.errors import BadQuestion
+    from chat.assistant import Assistant
     from kb.settings import get_settings
 
     assistant = assistant or Assistant(get_settings())
-    rows = [json.loads(line) for line in (folder / "blind60.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    rows = read_set(folder / "blind60.jsonl")
     with open(folder / "run.jsonl", "w", encoding="utf-8") as out:
         for row in rows:
-            try:
-                raw = assistant.ask(row["q"])
-                result, kind = public(raw), raw.get("danger")
-            except BadQuestion as e:
-                result, kind = public(reply(row["q"], str(e))), None
+            result, kind = answer(assistant, row["q"])
             if "crisis" in result["notices"]:
                 result["crisis_notice_text"] = crisis_notice_text(assistant, "ru" if row["lang"] == "ru" else "en",
                                                                   kind, row["q"])

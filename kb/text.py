@@ -99,11 +99,16 @@ def line_key(line: str, lang: str) -> str:
 def _split_line(line: str, lang: str) -> list[str]:
     memo = _remembered
     if memo is None:
-        return [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
+        return _segment(line, lang)
     key = line_key(line, lang)
     if key not in memo:
-        memo[key] = [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
+        memo[key] = _segment(line, lang)
     return memo[key]
+
+
+def _segment(line: str, lang: str) -> list[str]:
+    """pysbd's sentences of one line, stripped."""
+    return [s.strip() for s in _segmenter(lang).segment(line) if s.strip()]
 
 
 def split_sentences(text: str, lang: str = "en") -> list[str]:

@@ -282,4 +282,7 @@ def test_a_question_that_asks_for_a_way_out_now(text, asks):
 
 
 def test_a_transliterated_question_for_a_way_out_is_read_in_cyrillic():
+    from kb.translit import to_cyrillic
+
+    assert to_cyrillic("vyehat vyezd") == "выехат выезд"  # "vy" before "e" is the prefix вы-, not в + е
     assert understand("kto pomogaet lgbt vyehat iz chechni? kuda pisat").meant.way_out  # set r, r28
