@@ -170,6 +170,12 @@ class Candidate:
 # "...said i could just be discreet back home is that even legal??": a yes/no question that ends a message
 LAST_CLAUSE = re.compile(r"([^.,;:!?–—]*)\?+\s*$")
 INVERTED = re.compile(r"\b(is|are|was|can|could|do|does|did|will|would)\s+(that|this|it|they)\b", re.I)
+# "If I get asylum in America can my husband come too?", "been waiting 14 months, am i allowed to work": a yes/no
+# question after an if-clause or a comma
+LATE_YES_NO = re.compile(r"(^|,\s*|^\W*(if|when|once|now that|after)\s+\S+(\s+[^\s,?]+)*?\s+)"
+                         r"((is|are|am|was|were|can|could|will|would|should|may|must)\s+(i|you|we|he|she|it|they|this|that|"
+                         r"my|our|his|her|their|your|someone|anyone|people)|(do|does|did|have|has)\s+(i|you|we|he|she|it|they))\b",
+                         re.I)
 WH_WORD = re.compile(r"\b(what|how|why|where|when|who|which|whom|whose|что|как|почему|где|когда|кто)\b", re.I)
 
 
@@ -182,8 +188,8 @@ def _ends_yes_no(question: str) -> bool:
 def asks_yes_or_no(question: str) -> bool:
     """Whether any sentence of the message is a yes/no question ("...won't post about us. Is that real?"),
     or it ends with one ("...be discreet back home is that even legal??")."""
-    return any(YES_NO_QUESTION.search(part) for part in re.split(r"(?<=[.?!])\s+", question.strip())) or \
-        _ends_yes_no(question)
+    return any(YES_NO_QUESTION.search(part) or LATE_YES_NO.search(part)
+               for part in re.split(r"(?<=[.?!])\s+", question.strip())) or _ends_yes_no(question)
 
 
 def answer_type(question: str) -> str | None:

@@ -49,15 +49,21 @@ def row_words(index) -> list[frozenset]:
 
 ARTICLES = 5  # a pair leads only when its article is among this many best retrieved articles
 ARTICLES_RU = 2  # ...a Russian question matched through its lossy English words (chat/bridge.py): among the two best
-def fits(asked, chunk) -> bool:
+def fits(asked, chunk, clear: bool = False) -> bool:
     """Whether a pair's answer has the form the question (a chat.question.Question) asks for:
     an answer that opens with yes or no only for a yes/no question; a who / when / how-many
-    question only a pair that asks the same kind of thing."""
-    from chat.compose import YES_NO_ANSWER, answer_type
+    question only a pair that asks the same kind of thing. A pair `clear`ly closer than any other
+    fits when its first sentence gives what the kind asks for (a date, a number, a ruling...), and its
+    "Yes" or "No" is then left out (chat/assistant.py)."""
+    from chat.compose import ANSWER_TYPES, YES_NO_ANSWER, answer_type
+    from kb.text import split_sentences
 
-    if YES_NO_ANSWER.match(chunk.text) and not asked.yes_no:
+    if YES_NO_ANSWER.match(chunk.text) and not asked.yes_no and not clear:
         return False
-    return asked.kind is None or asked.kind == answer_type(str(chunk.meta.get("section", "")))
+    if asked.kind is None or asked.kind == answer_type(str(chunk.meta.get("section", ""))):
+        return True
+    first = (split_sentences(chunk.text, str(chunk.meta.get("language", "en"))[:2]) or [""])[0]
+    return clear and bool(ANSWER_TYPES[asked.kind][1].search(first))
 
 
 def _places(index) -> list[set[str]]:
@@ -102,6 +108,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     if not ranked or ranked[0][1] < settings.faq_cosine:
         return None
     cid = ranked[0][0]
+    clear = not bridged and (len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= settings.faq_margin)
     if not asked_places and not _abroad(asks_about[cid]):  # a general question, matched by a general pair: the
         ranked = [(c, v) for c, v in ranked if c == cid or not _abroad(asks_about[c])]  # pair for one country is no rival
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
@@ -116,7 +123,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     if articles and cid.split(":")[0] not in articles:
         return None
     chunk = index.by_id[cid]
-    return ranked[0] if fits(question, chunk) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
+    return ranked[0] if fits(question, chunk, clear) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
         else None
 
 

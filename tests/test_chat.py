@@ -170,6 +170,20 @@ def test_a_general_question_is_not_blocked_by_the_pair_for_one_country(shipped):
     assert "Toboso" in us or "US" in us or "United States" in us, us  # a question that names the country keeps its pair
 
 
+def test_a_pair_clearly_closest_leads_though_the_question_reads_as_another_form(shipped):
+    """Set b (b18): "If I get asylum in America can my husband and our kid come too?" was 0.99 close to the US
+    family pair and 0.3 ahead of any other, yet answered with German entry rules, because the if-clause hid its
+    yes/no; and "if i win asylum..." reads as a question about a ruling (b13). A pair clearly closer than any
+    other leads when its first sentence gives what the question's kind asks for."""
+    _, assistant = shipped
+    result = assistant.ask("If I get asylum in America can my husband and our kid come too? They're still in Russia")
+    first = cited_sentences(result["answer"])[0][0]
+    assert "I-730" in first, first
+    work = cited_sentences(assistant.ask("waiting for my uk asylum decision for 14 months now, am i allowed to work??")
+                           ["answer"])[0][0]
+    assert work.startswith("Possibly") and "12 months" in work, work  # its "Possibly:" answers a late yes/no question
+
+
 def test_a_source_named_in_a_sentence_is_not_a_contact():
     contacts = frozenset({"ncsos.io", "112"})
     assert compose.reaches_help("The official website of NC SOS is ncsos.io.", contacts)

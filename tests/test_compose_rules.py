@@ -247,6 +247,10 @@ def test_a_yes_no_question_may_come_last_in_a_long_message():
     message = "My boyfriend is Chechen and lives in Moscow now. He won't post anything about us. Is that real?"
     assert asks_yes_or_no(message)
     assert not asks_yes_or_no("My boyfriend lives in Moscow now and won't post anything about us.")
+    assert asks_yes_or_no("If I get asylum in America can my husband and our kid come too? They're still in Russia")
+    assert asks_yes_or_no("been waiting 14 months for the home office to decide, am i allowed to work yet")
+    for statement in ("when did they arrest him", "this is my story", "when i did my interview they laughed"):
+        assert not asks_yes_or_no(statement), statement
     assert answer_type(message) is None  # "won't" is not "won": no ruling is asked for
     assert answer_type("did Lapunov win in Strasbourg") == "ruling"
 
