@@ -122,6 +122,8 @@ class AnswerSettings:
     faq_pair_cosine: float = 0.7  # closer to the question than any sibling's, and this close (`python -m evals.faq_match`,
                                   # leave-one-out on the cases the margin and the words leave open: 145 right, 4 wrong;
                                   # without the floor 199 right, 16 wrong)
+    faq_closest_gap: float = 0.02  # ...or, last, it is closest all told (question, whole pair, shared words) by this
+    faq_closest_cosine: float = 0.75  # much, this close as a question, in the top article (chat/faq.py _closest)
     faq_languages: tuple = ("en",)  # matched directly; a Russian question is matched through its English words
     # (chat/faq.py match_russian: leave-one-out precision 0.982, recall 0.38; directly, precision 0.21)
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help

@@ -184,6 +184,20 @@ def test_a_pair_clearly_closest_leads_though_the_question_reads_as_another_form(
     assert work.startswith("Possibly") and "12 months" in work, work  # its "Possibly:" answers a late yes/no question
 
 
+@pytest.mark.parametrize("question, opening", [
+    ("when did russia stop jailing gay men", "In 1993"),
+    ("wasn't there one guy who went public about the chechen gay prisons and took russia to court? did he win",
+     "Lapunov won"),
+    ("fedotova case - does russia have to allow gay marriage now?", "The Court required legal recognition"),
+])
+def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, question, opening):
+    """Reader sets h, f and g (h29, f16, g34): each question was within the margin of a sibling pair, so neither
+    led and the answer was a neighbouring passage (1993 activists' hopes; Amnesty on no one held to account; the
+    government's argument in Fedotova). The pair closest all told (question, whole pair, shared rare words) leads."""
+    _, assistant = shipped
+    assert assistant.ask(question)["answer"].startswith(opening)
+
+
 def test_a_source_named_in_a_sentence_is_not_a_contact():
     contacts = frozenset({"ncsos.io", "112"})
     assert compose.reaches_help("The official website of NC SOS is ncsos.io.", contacts)

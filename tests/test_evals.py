@@ -178,3 +178,21 @@ def test_the_reader_diff_shows_each_changed_answer_with_its_verdict(shipped, tmp
     printed = capsys.readouterr().out
     assert "== x01 [PARTIAL]" in printed and "an older answer" in printed and "1 of 2 answers changed" in printed
     assert json.loads((tmp_path / "after.json").read_text()) == after
+
+
+def test_pair_labels_name_pairs_that_exist_and_score_each_outcome():
+    """The labels name pairs by article and question; a pair renamed in the KB must be renamed in the labels too."""
+    from evals.pair_labels import FOLDER, outcome
+    from kb.article import parse_article
+
+    articles = [parse_article(path) for path in sorted(Path("kb/articles").rglob("*.md"))]
+    questions = {f"{a.id}#{pair.question}" for a in articles for pair in a.faqs()}
+    for lang in ("en", "ru"):
+        rows = [json.loads(line) for line in (FOLDER / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert len(rows) >= 150
+        named = {p for r in rows for p in [r["best"], *r["also"], *r["part"]] if p}
+        assert named <= questions, sorted(named - questions)[:5]
+    row = {"best": "a#Q1?", "also": ["a#Q2?"], "part": ["b#Q3?"]}
+    assert [outcome(row, led) for led in ("a#Q1?", "a#Q2?", "b#Q3?", "c#Q?", None)] == \
+        ["right", "right", "part", "wrong", "missed"]
+    assert outcome({"best": None, "also": [], "part": []}, None) == "none"
