@@ -30,7 +30,12 @@ NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anythi
             r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"
             r"\b(better|easier)\s+((for|on)\s+(everyone|everybody|all of them|them|my family|all)\s+)?(if|that|when)\s+i\s+"
             r"(just\s+)?(end it|die|disappear|was gone|wasn'?t (here|alive|around)|was not (here|alive|around))|"
-            r"\bend it all\b|\bbetter off dead\b")
+            r"\bend it all\b|\bbetter off dead\b|"
+            # "id rather end it here myself. theres no point anymore" (set s, s18, after a final refusal)
+            r"\b(i'?d|i would|i'?ll|i will|gonna|going to)\s+(rather\s+)?(just\s+)?end\s+it\b(?!\s+with\b)|"
+            r"\bthere'?s\s+no\s+point\s+(any\s?more|in\s+(living|anything|going on|trying))|"
+            r"(нет|не\s+вижу)\s+смысла\s+(жить|дальше\s+жить)|смысла\s+жить\s+(больше\s+|уже\s+)?нет|"
+            r"(лучше|проще)\s+(я\s+)?(сам\w*\s+)?(всё\s+|все\s+)?(закончу|поконч\w+)\s+(здесь|тут|сейчас|сам\w*)")
 # "i want to die", "wish i was dead", "хочу умереть": the plainest words for it (missed until 2026-12-05, session 9;
 # "i don't want to die" is fear of being killed, which the danger list reads as a threat)
 WANT_TO_DIE = (r"(?<!n't )(?<!not )(?<!dont )\b(want|wanna|wish|ready)\s+(to\s+)?die\b|\bwish\s+i\s+(was|were)\s+dead\b|"

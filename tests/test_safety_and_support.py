@@ -204,6 +204,13 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     ("Куда обратиться, если меня преследуют в Чечне? Есть горячая линия?", "violence"),
     ("i am being persecuted in chechnya, who can help me leave", "danger"),
     ("my alarm did not wake me up for the interview, what now?", None),
+    # set s, s18: a final refusal, then "id rather end it here myself. theres no point anymore" (no notice came)
+    ("got my final refusal today, no more appeals. im not going back to russia to be tortured, id rather end it here "
+     "myself. theres no point anymore", "self_harm"),
+    ("отказ окончательный. нет смысла жить дальше", "self_harm"),
+    ("лучше я сам всё закончу здесь", "self_harm"),
+    ("i will end it with him tomorrow, he cheated on me", None),
+    ("is there no point anymore in applying in germany?", None),
 ])
 def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     assert danger_kind(message) == kind
