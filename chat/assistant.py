@@ -16,7 +16,7 @@ from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
-from chat.question import Question, question_language, read, understand  # noqa: F401 (question_language: the UI's)
+from chat.question import Question, asked_pieces, question_language, read, understand  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import Hit, retrieve
 from chat.safety import normalise_question
@@ -24,7 +24,7 @@ from kb.embedder import get_embedder
 from kb.errors import BadQuestion
 from kb.settings import Settings
 from kb.store import guarded, open_store
-from kb.text import language_of, split_sentences
+from kb.text import language_of, split_sentences, words
 
 CITATION_KEYS = ("n", "article_id", "chunk_id", "title", "section", "quote", "sources")
 PUBLIC_KEYS = ("question", "answer", "more", "refused", "citations", "notices", "timings_ms")
@@ -204,6 +204,10 @@ class Assistant:
         found = faq.match(self.index, qvec, meant, lang, top)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it
             found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top)
+        pieces = asked_pieces(meant.text)  # two questions, not in danger: the first one's pair ("when did russia
+        if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4 and not meant.in_danger:
+            first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
+            found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top)
         return found
 
     def _english_vec(self, question: Question):

@@ -198,6 +198,15 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     assert assistant.ask(question)["answer"].startswith(opening)
 
 
+def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
+    """Set s (s20): "when did russia decriminalise homosexuality? was it ever a mental illness thing too" was within
+    the margin of the decriminalisation pair and the medical pair, so neither led, and 1993 appeared nowhere."""
+    _, assistant = shipped
+    first = cited_sentences(assistant.ask("when did russia decriminalise homosexuality? was it ever a mental illness "
+                                          "thing too")["answer"])[0][0]
+    assert "1993" in first, first
+
+
 def test_a_source_named_in_a_sentence_is_not_a_contact():
     contacts = frozenset({"ncsos.io", "112"})
     assert compose.reaches_help("The official website of NC SOS is ncsos.io.", contacts)
