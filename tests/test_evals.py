@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from evals import metrics as m
@@ -196,3 +197,10 @@ def test_pair_labels_name_pairs_that_exist_and_score_each_outcome():
     assert [outcome(row, led) for led in ("a#Q1?", "a#Q2?", "b#Q3?", "c#Q?", None)] == \
         ["right", "right", "part", "wrong", "missed"]
     assert outcome({"best": None, "also": [], "part": []}, None) == "none"
+
+
+def test_the_nearest_pair_is_ranked_by_its_closest_question():
+    from evals.pair_embedders import nearest
+
+    names = ["a#Q?", "a#Q?", "b#R?"]
+    assert nearest(names, np.array([0.2, 0.9, 0.5])) == [("a#Q?", 0.9), ("b#R?", 0.5)]
