@@ -22,7 +22,7 @@ from chat.retrieve import Hit, retrieve
 from chat.safety import normalise_question
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
-from kb.settings import Settings
+from kb.settings import Settings, answer_settings
 from kb.store import guarded, open_store
 from kb.text import language_of, split_sentences, words
 
@@ -36,6 +36,7 @@ class Assistant:
         self.store = store or open_store(settings, fresh=True)
         self.embedder = embedder or get_embedder(settings.embed_model, settings)
         self.index = Index(self.store).load()
+        self.answer = answer_settings(settings.embed_model)  # the pair match's numbers for this model
         self.ru_bridge = settings.ru_bridge  # off: no bridge, fallback, country vote or verb prefixes
         self._english_of: tuple = ("", None)  # (Russian text, its English words embedded): the last one
         self.index.verb_prefixes = self.ru_bridge
@@ -200,14 +201,14 @@ class Assistant:
         """The "Questions people ask" pair that answers, if any: matched directly in English; for
         a Russian question answered from Russian articles, through its English words."""
         if lang == "ru" and self.ru_bridge:
-            return faq.match_russian(self.index, self._english_vec(meant), meant, top[:faq.ARTICLES_RU])
-        found = faq.match(self.index, qvec, meant, lang, top)
+            return faq.match_russian(self.index, self._english_vec(meant), meant, top[:faq.ARTICLES_RU], self.answer)
+        found = faq.match(self.index, qvec, meant, lang, top, self.answer)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it
-            found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top)
+            found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top, self.answer)
         pieces = asked_pieces(meant.text)  # two questions, not in danger: the first one's pair ("when did russia
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4 and not meant.in_danger:
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
-            found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top)
+            found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
         return found
 
     def _english_vec(self, question: Question):
