@@ -206,8 +206,8 @@ class Assistant:
         found = faq.match(self.index, qvec, meant, lang, top, self.answer)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it
             found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top, self.answer)
-        pieces = asked_pieces(meant.text)  # two questions, not in danger: the first one's pair ("when did russia
-        if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4 and not meant.in_danger:
+        pieces = asked_pieces(meant.text) if found is None and not meant.in_danger else []
+        if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
             found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
         return found

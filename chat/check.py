@@ -70,7 +70,8 @@ def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHE
     asked = read(claim, index)
     for search_lang in ([lang] if lang == "en" else [lang, None]):  # Russian: then across languages
         hits, _ = retrieve(index, assistant.embedder, claim, lang=search_lang, query_vec=vec)
-        if hits and is_relevant(measure(index, asked, claim, hits), lang if search_lang else "en"):
+        if hits and is_relevant(measure(index, asked, claim, hits), lang if search_lang else "en", "hybrid",
+                                assistant.relevance):
             break
     else:
         return None

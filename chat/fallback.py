@@ -30,10 +30,11 @@ import numpy as np
 
 from chat.bridge import SUFFIX, bridge_for, original_vectors, to_english
 from chat.places import with_official_names
-from chat.relevance import DENSE_SURE, Signals, is_relevant, measure
+from chat.relevance import Signals, is_relevant, measure
 from chat.retrieve import Hit, retrieve
+from kb.settings import RELEVANCE
 
-FALLBACK_DENSE = DENSE_SURE  # the English attempt must be close on meaning alone, as for an English question
+FALLBACK_DENSE = RELEVANCE.dense_sure  # the English attempt must be close on meaning alone, as for an English question
 FALLBACK_MARGIN = 0.05       # ...and beat the best translated article by this much cosine
 SAME_PASSAGE = 0.80          # a translated passage this close to the English one says the same: stay Russian
 

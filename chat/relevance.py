@@ -18,7 +18,6 @@ from chat.places import place_mentioned
 from chat.question import RARE  # a word in fewer than this share of passages is a name or term of art
 from kb.settings import RELEVANCE, RelevanceSettings
 
-DENSE_SURE, DENSE_FLOOR = RELEVANCE.dense_sure, RELEVANCE.dense_floor  # the shipped model's (kb/settings.py)
 TOP = 3
 RARE_PLACE = 0.02     # a place named in <2% of passages is "the subject"; a common one may be context
 

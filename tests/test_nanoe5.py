@@ -128,7 +128,7 @@ def test_ingest_with_e5_and_ask_in_russian_without_the_bridge(russian_kb):
 def test_with_e5_a_russian_question_is_matched_to_its_russian_pair_directly(russian_kb):
     """e5 finds the right pair for Russian questions far more often than the bridge's English words (121 of 180
     labelled reader questions against MiniLM's 69: evals/reports/embedders/session13/NOTES.md); its own pair numbers
-    (kb/settings.py E5_PAIRS) match them directly."""
+    (kb/settings.py E5_ANSWER) match them directly."""
     from chat.assistant import Assistant
     from kb.settings import ANSWER, answer_settings
 
