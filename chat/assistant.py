@@ -187,7 +187,7 @@ class Assistant:
         english_vec = self._english_vec(question) if lang == "ru" and self.ru_bridge else None
         searched_q = read(searched, self.index) if searched and searched != question.text else None
         cands = compose.candidates(self.store, hits, qvec, question, self.index, searched_q, english_vec,
-                                   multilingual=not self.ru_bridge) if hits else []
+                                   settings=self.answer, multilingual=not self.ru_bridge) if hits else []
         lead = None
         if curated:
             lead = [compose.Candidate(meta["chunk_id"], int(meta["position"]), doc, vec, -1)
@@ -195,7 +195,7 @@ class Assistant:
             pair_question = str(self.index.by_id[curated[0]].meta.get("section", ""))
             if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
                 lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
-        answer, more = compose.select(cands, kind_of or question, lead=lead)
+        answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead)
         return *compose.render(answer, more, self.index), generation
 
     def _curated(self, qvec, meant: Question, lang: str, top: list[str]):

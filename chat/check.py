@@ -76,7 +76,8 @@ def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHE
     else:
         return None
     passages = [h for h in hits if index.by_id[h.chunk_id].meta.get("kind") != "faq"][:settings.related_passages]
-    cands = [c for c in compose.candidates(SentenceRows(assistant.store, index), passages, vec, asked, index)
+    cands = [c for c in compose.candidates(SentenceRows(assistant.store, index), passages, vec, asked, index,
+                                                settings=assistant.answer)
              if c.eligible and not c.reach]
     cands.sort(key=lambda c: (-c.score, c.passage_rank, c.position))
     if not cands:
@@ -85,7 +86,7 @@ def related(assistant, claim: str, vec, lang: str, settings: CheckSettings = CHE
     for cand in cands[1:]:
         if len(chosen) >= settings.related_sentences or cand.score < cands[0].score * settings.related_floor:
             break
-        if not compose._repeats(cand, chosen, compose.ANSWER):
+        if not compose._repeats(cand, chosen, assistant.answer):
             chosen.append(cand)
     note, _, cites = compose.render(chosen, [], index)
     return {"verdict": "related", "review_id": None, "note": note, "citations": cites}

@@ -1,6 +1,6 @@
 """The extractive answer composer: no language model, only quoted sentences.
 
-The rule, in one sentence: every sentence of the top passages is scored by its cosine
+The rule, in one sentence: every sentence of the top passages is scored by its cosine (as a share of the room above the model's unrelated level)
 similarity to the question (each sentence is embedded under its article title and section
 heading) plus the IDF-weighted share of the question's terms in it, and the answer is the best-scoring sentences that fit a short
 budget, best first; further sentences that add something go to `more`. Passage rank only
@@ -199,6 +199,12 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+def scaled(cosine: float, settings: AnswerSettings) -> float:
+    """A cosine as its share of the room above the model's unrelated level (settings.cosine_zero): the same
+    number under MiniLM (level 0) and multilingual-e5, whose cosines sit in a narrow band above 0.75."""
+    return (cosine - settings.cosine_zero) / (1.0 - settings.cosine_zero)
+
+
 def _sentences(store, ids: list[str], index=None) -> list[tuple[str, dict, np.ndarray]]:
     """(text, metadata, vector) of every sentence of the given passages, in reading order:
     by id when the chunks record their sentence count (a key lookup), else by a filter on
@@ -328,7 +334,7 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         chunk = index.by_id.get(cid) if index is not None else None
         section = str(chunk.meta.get("section", "")) if chunk else ""
         original = originals.get(sentence_id(cid, position))
-        cosine = float(original @ english_vec) if original is not None else ru_weight * float(vec @ q)
+        cosine = float(original @ english_vec) if original is not None else ru_weight * scaled(float(vec @ q), settings)
         overlap = index.sentence_overlap(terms, doc) if terms and index is not None else 0.0
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         if question is not None and question.parts and index is not None:  # how much of each part's own words it has
@@ -483,7 +489,8 @@ def _repeats(cand: Candidate, chosen: list[Candidate], settings: AnswerSettings 
     from chat.index import bm25_tokens
 
     shown = [c for u in chosen for c in u.shown]
-    if any(c is s or c.text == s.text or float(c.vec @ s.vec) > settings.duplicate for c in cand.shown for s in shown):
+    if any(c is s or c.text == s.text or scaled(float(c.vec @ s.vec), settings) > settings.duplicate
+           for c in cand.shown for s in shown):
         return True
     said = set().union(*(bm25_tokens(s.text) for s in shown)) if shown else set()
     mine = set().union(*(bm25_tokens(c.text) for c in cand.shown))

@@ -102,6 +102,9 @@ class AnswerSettings:
     IDF-weighted share of the question's terms in it (its vector was embedded under its headings); the answer is
     the best-scoring sentences that fit the budget, and the rest that add something is `more`."""
     passages: int = 8  # sentences are drawn from the top passages
+    cosine_zero: float = 0.0  # the model's cosine for an unrelated sentence: a cosine counts as its share of the room
+                              # above this level, (c - zero) / (1 - zero), so that scores and `duplicate` mean the same
+                              # under every model
     answer_words: int = 70  # the direct answer's budget (the first sentence is shown even if longer)
     answer_sentences: int = 3  # how / why / what
     short_answer_sentences: int = 2  # who / when / how many
@@ -136,7 +139,7 @@ ANSWER = AnswerSettings()
 # The pair match on multilingual-e5's scale: its cosines sit in a narrow band (close questions 0.85-0.95), so its margin
 # is about a tenth of MiniLM's, and Russian questions are matched directly (`python -m evals.pair_embedders`;
 # evals/reports/embedders/session13/NOTES.md: the right pair leads 106 of 180 labelled Russian questions, 25 shipped)
-E5_ANSWER = AnswerSettings(faq_margin=0.02, faq_cosine=0.85, faq_languages=("en", "ru"), faq_cosine_agreed=0.9,
+E5_ANSWER = AnswerSettings(cosine_zero=0.75, faq_margin=0.02, faq_cosine=0.85, faq_languages=("en", "ru"), faq_cosine_agreed=0.9,
                            faq_closest_gap=0.004, faq_closest_cosine=0.9, faq_pair_gap=0.02, faq_pair_cosine=0.85)
 
 

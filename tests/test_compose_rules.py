@@ -484,3 +484,29 @@ def test_a_curated_answer_head_is_shown_only_when_it_has_a_word_of_the_question(
     from chat.compose import trim_head
 
     assert trim_head(text, terms, _Terms()) == shown
+
+
+def test_a_cosine_counts_above_the_models_unrelated_level():
+    from chat.compose import scaled
+
+    minilm, e5 = AnswerSettings(), AnswerSettings(cosine_zero=0.75)
+    assert scaled(0.6, minilm) == pytest.approx(0.6)  # MiniLM's scale is the reference
+    assert scaled(0.75, e5) == pytest.approx(0.0) and scaled(1.0, e5) == pytest.approx(1.0)
+    assert scaled(0.9, e5) == pytest.approx(0.6)  # a close e5 sentence weighs like a close MiniLM one
+
+
+def test_two_different_sentences_are_no_repeat_under_a_model_whose_cosines_sit_high():
+    """e5 puts unrelated sentences at cosine ~0.78 and related ones at ~0.9: on its raw scale every related
+    sentence would count as a repeat of the first (MiniLM's 0.9); on the shared scale only a near copy does."""
+    from chat.compose import _repeats
+
+    def unit(angle_cos: float) -> np.ndarray:
+        return np.array([angle_cos, np.sqrt(1 - angle_cos ** 2)] + [0.0] * 14, dtype=np.float32)
+
+    first = Candidate("a:000:x", 0, "The court ruled on 12 September 2023 in Strasbourg.", _vec(0), 0, 2.0)
+    other = Candidate("b:000:y", 0, "Compensation of 52,000 euros was awarded to the applicant.", unit(0.92), 0, 1.8)
+    copy = Candidate("c:000:z", 0, "On 12 September 2023 the court in Strasbourg gave its ruling.", unit(0.99), 0, 1.8)
+    e5 = AnswerSettings(cosine_zero=0.75)
+    assert _repeats(other, [first], AnswerSettings())  # MiniLM's threshold read on e5's raw scale
+    assert not _repeats(other, [first], e5)
+    assert _repeats(copy, [first], e5)
