@@ -107,7 +107,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"checked)\b.{0,30}\b(my\s+)?(chats?|messages|phone|photos|texts)\b",
     r"\b(police|officers|they)\b.{0,40}\b(called me|summoned me|told me to come|want(s|ed)? to (talk to|see) me|"
     r"asked me to come)\b|\b(never|nobody|no one|no-one)\s+(has\s+)?(seen|heard from)\s+(him|her|them)\s+(again|since)\b",
-    r"позвонили\s+из\s+(полиции|отдела|участка)|вызва\w*\s+(меня\s+)?(в|на)\s+(полици|отдел|участ|допрос)|"
+    r"позвонили\s+из\s+(полиции|отдела|участка)|вызы?ва\w*\s+(меня\s+)?(в|на)\s+(полици|отдел|участ|допрос)|"
     r"(прийти|явиться)\s+(в\s+(полицию|отдел|участок)\s+)?[«\"]?поговорить|бол[ьъ]?ше\s+никто\s+не\s+видел|"
     r"опозорил\w*\s+(семью|род)|позор\s+(для\s+)?(семьи|рода)|знаю,?\s+что\s+это\s+значит",
     # Russian, written or transliterated (a transliterated question is also read in Cyrillic, see
@@ -126,8 +126,13 @@ DANGER = [re.compile(p, _I) for p in (
     r"знаю,?\s+чем\s+это\s+(кончается|закончится|кончится)",
     PLAN_UNNAMED,
     r"мне\s+(очень\s+|так\s+)?страшно\s*([.!,]|$|я\s+не\s+знаю)|не\s+знаю,?\s+куда\s+(мне\s+)?(идти|бежать|деться|пойти)\s*([.!,]|$|сейчас)|"
-    r"(у\s+подъезда|у\s+(моего\s+)?дома|под\s+окнами)\s.{0,40}(стоял\w*|ждал\w*|следил\w*)|"
-    r"(стоял\w*|ждал\w*|следил\w*)\s.{0,20}(у\s+подъезда|у\s+(моего\s+)?дома|под\s+окнами)",
+    r"(у\s+под[ъь]?езда|у\s+(моего\s+)?дома|под\s+окнами)\s.{0,40}(сто(ит|ят|ял\w*)|ждал?\w*|следи?\w*)|"
+    r"(сто(ит|ят|ял\w*)|ждал?\w*|следи?\w*)\s.{0,20}(у\s+под[ъь]?езда|у\s+(моего\s+)?дома|под\s+окнами)|"
+    # strangers asking after one, afraid to go out, afraid of not being let go (set u, u16 and u29: a car at the door
+    # for three days, "про меня спрашивали какие-то люди"; a police summons, "боюсь что меня не отпустят")
+    r"(про|обо)\s+(меня|мне)\s+(\w+\s+)?(спрашивал\w*|расспрашивал\w*|интересовал\w*)|(спрашивал\w*|расспрашивал\w*)\s+"
+    r"(\w+\s+)?(про|обо)\s+(меня|мне)\b|боюсь\s+(выходить|выйти)\s+из\s+(дома|квартиры|комнаты)|"
+    r"боюсь,?\s+что\s+меня\s+(не\s+(отпустят|выпустят)|(там\s+)?(оставят|задержат|посадят|закроют))",
     r"\b(won'?t|don'?t|will not|do not)\s+let\s+me\s+(leave|go out|out)\b|\bkeep(ing)?\s+me\s+(locked|inside|at home)\b|"
     r"\b(take|send|taking|sending)\s+me\s+(to|for)\s+(an?\s+)?(imam|mullah|treatment|cure|conversion|be married|marriage)\b|"
     r"\bforc\w+\s+(me\s+)?(to\s+marry|into\s+(a\s+)?marriage)\b|\bi\s+don'?t\s+know\s+where\s+to\s+(go|run|hide)\s*([.!,]|$|now|tonight|any\s?more)",

@@ -27,6 +27,10 @@ from chat.support import check, supports
     "otec skazal chto ubet menya esli uznaet",  # transliterated: read in Cyrillic too
     "vse uznali. ya ne hochu bolshe zhit",  # set r, r15: "bolshe" comes out without the soft sign
     "rodnye uznali chto ya gey",
+    # set u (u16, u29), worded differently: strangers asking after one, a car at the door, a police summons
+    "соседка сказала что обо мне расспрашивали двое мужчин", "под окнами стоит какая-то машина уже второй день",
+    "у подьезда сидят какие-то люди и следят", "боюсь выйти из квартиры, вчера спрашивали про меня у соседей",
+    "zavtra menya opyat vyzyvayut v otdel policii, ya boyus", "вызывали меня в участок, боюсь что меня там оставят",
 ])
 def test_danger_is_noticed(q):
     assert signals_danger(q)
@@ -160,6 +164,7 @@ def test_danger_said_without_naming_it(message):
     "does being gay bring shame on the family in chechen culture?", "my parents will take care of the paperwork",
     "they took my fingerprints in poland but i want asylum in germany. will they send me back to poland?",
     "where do the police check where i live for the asylum address?", "за мной следят в соцсетях?",
+    "спрашивают ли про меня на интервью в BAMF про мою семью?", "боюсь что меня не поймут на интервью",
 ])
 def test_calm_questions_with_the_same_words_are_not_danger(question):
     from chat.safety import signals_danger
