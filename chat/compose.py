@@ -221,15 +221,6 @@ def _sentences(store, ids: list[str], index=None) -> list[tuple[str, dict, np.nd
     return sorted(rows, key=lambda row: (order[row[1]["chunk_id"]], int(row[1]["position"])))
 
 
-def _english_originals(store, index, ids: list[str]) -> dict:
-    """Sentence id -> vector of its English original, for the sentences of these passages."""
-    from chat.bridge import bridge_for, sentence_vectors
-
-    counts = {cid: index.by_id[cid].meta.get("sentences") for cid in ids if cid in index.by_id}
-    wanted = [sentence_id(cid, j) for cid, n in counts.items() if isinstance(n, int) for j in range(n)]
-    return sentence_vectors(store, bridge_for(index), wanted)
-
-
 def on_topic(ids: list[str], terms: set[str], index) -> list[str]:
     """The passages that share a question term, when the first passage shares none and
     another holds at least ON_TOPIC of the terms ("ergänzungsausweis" must not be
@@ -305,13 +296,10 @@ def _reach_passages(index, lang: str, terms: set[str], question, settings: Answe
 
 
 def candidates(store, hits, query_vec, question=None, index=None, searched=None,
-               english_vec=None, settings: AnswerSettings = ANSWER, multilingual: bool = False) -> list[Candidate]:
+               settings: AnswerSettings = ANSWER) -> list[Candidate]:
     """Sentences of the top passages, each scored by the rule in the module docstring.
     `question`: a chat.question.Question (its facts are read, not worked out here).
-    `searched`: the Question of the query the passages were found with, if not the question. `english_vec`:
-    a Russian question put into English words and embedded (chat/bridge.py); a Russian
-    sentence's cosine is then that of its English original to it. `multilingual` (the bridge
-    off, settings.ru_bridge): the model's own cosine counts fully for Russian sentences too."""
+    `searched`: the Question of the query the passages were found with, if not the question."""
     ways_in = question is not None and (question.in_danger or question.way_out)  # the ways in lead
     terms = set(question.terms) if question is not None else set()
     searched_terms = set(searched.terms) if searched is not None and searched.text != question.text else terms
@@ -324,8 +312,6 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
     in_notice = _notice_order(index, index.languages.get(ids[0], "en"), question) \
         if reach_ids and question.danger != "self_harm" else {}  # crisis lines: the one that fits what was asked first
     q = np.asarray(query_vec, dtype=np.float32)
-    ru_weight = 1.0 if multilingual or question is None or question.language != "ru" else settings.ru_cosine_weight
-    originals = _english_originals(store, index, ids) if english_vec is not None else {}
     rank = {cid: i for i, cid in enumerate(ids)}
     subject = Subject.of(question)
     out, previous = [], {}
@@ -333,8 +319,7 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
         cid, position = meta["chunk_id"], int(meta["position"])
         chunk = index.by_id.get(cid) if index is not None else None
         section = str(chunk.meta.get("section", "")) if chunk else ""
-        original = originals.get(sentence_id(cid, position))
-        cosine = float(original @ english_vec) if original is not None else ru_weight * scaled(float(vec @ q), settings)
+        cosine = scaled(float(vec @ q), settings)
         overlap = index.sentence_overlap(terms, doc) if terms and index is not None else 0.0
         cand = Candidate(cid, position, doc, vec, rank[cid], cosine + overlap, {"cosine": cosine, "overlap": overlap})
         if question is not None and question.parts and index is not None:  # how much of each part's own words it has

@@ -4,10 +4,8 @@ Articles end with question/answer pairs written and vetted like any paragraph (k
 ingest stores each pair as a passage of its own, and its question and paraphrases as vectors
 in the sentences collection (ids <chunk>:qNN). A reader's question matches a pair when it is
 close to one of the pair's questions: by cosine similarity (question to question is what the
-embedding model was trained for), when no other pair comes near. Russian questions are not
-matched directly with the English-only bundled model: put into English words (chat/bridge.py),
-they are matched against the English pairs and answered with the Russian translation of the pair
-(`match_russian`; evals/faq_match.py measures both).
+embedding model was trained for), when no other pair comes near. The multilingual model matches a
+Russian question against the Russian pairs directly (evals/faq_match.py, evals/pair_labels.py).
 """
 from __future__ import annotations
 
@@ -48,7 +46,6 @@ def row_words(index) -> list[frozenset]:
 
 
 ARTICLES = 5  # a pair leads only when its article is among this many best retrieved articles
-ARTICLES_RU = 2  # ...a Russian question matched through its lossy English words (chat/bridge.py): among the two best
 def fits(asked, chunk, clear: bool = False) -> bool:
     """Whether a pair's answer has the form the question (a chat.question.Question) asks for:
     an answer that opens with yes or no only for a yes/no question; a who / when / how-many
@@ -80,13 +77,12 @@ def _places(index) -> list[set[str]]:
 
 
 def match(index, question_vec, question, lang: str, articles: list[str] = (),
-          settings: AnswerSettings = ANSWER, bridged: bool = False) -> tuple[str, float] | None:
+          settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
     """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
     among the retrieved `articles` (when given), and its answer fits the question's form.
-    `question`: a chat.question.Question; `bridged`: `question_vec` is a Russian question's lossy English
-    words (chat/bridge.py), too rough for the whole-pair tie-break (`_by_pair`)."""
+    `question`: a chat.question.Question."""
     rows, matrix = _table(index)
     if not rows or lang not in settings.faq_languages:
         return None
@@ -108,7 +104,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     if not ranked or ranked[0][1] < settings.faq_cosine:
         return None
     cid = ranked[0][0]
-    clear = not bridged and (len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= settings.faq_margin)
+    clear = len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= settings.faq_margin
     if not asked_places and not _abroad(asks_about[cid]):  # a general question, matched by a general pair: the
         ranked = [(c, v) for c, v in ranked if c == cid or not _abroad(asks_about[c])]  # pair for one country is no rival
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
@@ -116,10 +112,10 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         fitting = next((c for c in near if fits(question, index.by_id[c])), cid)  # the search may agree on the best
         cid = _by_words(index, question, near, articles, settings) \
             or (fitting if _agreed(index, fitting, best[fitting], question, articles, settings) else None) \
-            or (None if bridged else _by_pair(index, question_vec, near, settings)) \
-            or (None if bridged else _closest(index, question, question_vec, near, best, articles, settings))
-        if cid is None:
-            return None
+            or _by_pair(index, question_vec, near, settings) \
+            or _closest(index, question, question_vec, near, best, articles, settings)
+        if cid is None or best[cid] < settings.faq_cosine:  # whatever breaks the tie, the pair itself is close
+            return None  # ("Will the 2030 Winter Olympics have a Pride House?" got the Moscow Pride pair at 0.83 under e5)
         ranked = [(cid, best[cid])]
     if articles and cid.split(":")[0] not in articles:
         return None
@@ -266,23 +262,15 @@ def twins(index) -> dict[str, str]:
     return index.per_version["faq_twins"]
 
 
-def match_russian(index, english_vec, question, articles: list[str] = (),
-                  settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
-    """A Russian question put into English words (chat/bridge.py) matched against the English
-    pairs by the same rule; the Russian translation of the pair that matches. Leave-one-out on
-    the Russian pairs' own paraphrases: precision 0.982, recall 0.38 (evals/faq_match.py)."""
-    english_articles = [a.removesuffix("-ru") for a in articles]
-    found = match(index, english_vec, question, "en", english_articles, settings, bridged=True) \
-        if english_vec is not None else None
-    ru = twins(index).get(found[0]) if found else None
-    return (ru, found[1]) if ru else None
-
-
 # Words that turn a yes/no question around: "Did Germany stop refusing...?" wants "yes" where "Does Germany
 # still refuse...?" wants "no"
 TURNS = (re.compile(r"\b(still|any\s?more|всё ещё|все еще|до сих пор)\b", re.I),
          re.compile(r"\b(no longer|stop(ped|s)?|ended|end(s)?|abolish\w*|scrap\w*|lift(ed)?|repeal\w*|chang(e|ed|es)|"
-                    r"больше не|перестал\w*|прекратил\w*|отменил\w*|измени\w*)\b", re.I))
+                    r"больше не|перестал\w*|прекратил\w*|отменил\w*|измени\w*|"
+                    # "since when is it not a crime" asks when it stopped being one (under e5, "с какого года
+                    # гомосексуальность не преступление" lost its pair to this rule and got the ICD-10 change of 1997)
+                    r"(not|no longer)\s+(a\s+)?(crime|criminal|illegal)|не\s+(является\s+)?(преступлени\w*|уголовн\w*|"
+                    r"наказуем\w*|незаконн\w*))\b", re.I))
 
 
 def shows_yes_no(meant, typed, pair_question: str) -> bool:

@@ -23,7 +23,6 @@ from kb.translit import to_cyrillic
 
 CHECK_EVERY_S = 3.0
 SENTENCE_TOKENS_MAX = 200_000  # sentences whose tokens are kept per index version (`sentence_overlap`)
-RU_PREFIXES = ("пере", "про", "при", "под", "раз", "рас", "вы", "от", "за", "по", "на", "до", "из", "об", "с", "у")
 
 
 @lru_cache(maxsize=2)
@@ -72,10 +71,9 @@ class Index:
         self.languages: dict[str, str] = {}
         self._by_prefix: dict[str, list[str]] = {}
         self._share: dict[str, float] = {}
-        self.per_version: dict = {}  # tables other modules derive from this version (chat/bridge.py, chat/compose.py)
+        self.per_version: dict = {}  # tables other modules derive from this version (chat/faq.py, chat/compose.py)
         self.live: dict[str, str] = {}  # article id -> the hash the last finished ingest made live (also claim reviews)
         self._langchain = None  # the LangChain vector store, made on first use (chat/retrieve.py)
-        self.verb_prefixes = True  # `_with_prefix` on (part of the Russian bridge; settings.ru_bridge)
         self._checked = 0.0
         self._lock = threading.Lock()
 
@@ -153,23 +151,10 @@ class Index:
         for tok in bm25_tokens(query):
             if tok not in self.idf and len(tok) >= 5 and not tok.isdigit():
                 pool = self._by_prefix.get(tok[:2], [])
-                close = (self._with_prefix(tok) or difflib.get_close_matches(tok, pool, n=1, cutoff=0.8)
-                         or self._known_prefix(tok))
+                close = difflib.get_close_matches(tok, pool, n=1, cutoff=0.8) or self._known_prefix(tok)
                 tok = close[0] if close else tok
             out.append(tok)
         return out
-
-    def _with_prefix(self, tok: str) -> list[str]:
-        """[a known Russian stem that is `tok` with a verb prefix added or taken off] or []:
-        'реагирова' (реагировала) -> 'отреагирова' (отреагировали)."""
-        if not self.verb_prefixes or language_of(tok) != "ru" or len(tok) < 5:
-            return []
-        for prefix in RU_PREFIXES:
-            if prefix + tok in self.idf:
-                return [prefix + tok]
-            if tok.startswith(prefix) and len(tok) - len(prefix) >= 5 and tok[len(prefix):] in self.idf:
-                return [tok[len(prefix):]]
-        return []
 
     def _known_prefix(self, tok: str) -> list[str]:
         """[the longest known Russian stem of at least 4 letters that starts `tok`] or []:

@@ -121,16 +121,6 @@ def write(path: Path | None, arrays: dict) -> None:
             old.unlink(missing_ok=True)
 
 
-def side_path(store, kb_version, chunk_ids: list[str], kind: str, code: str) -> Path | None:
-    """Where another per-index table (`kind`, e.g. "bridge") is cached: keyed like the BM25
-    cache, and also by `code` (the source that makes the table), as JSON."""
-    base = cache_path(store, kb_version, chunk_ids)
-    if base is None:
-        return None
-    extra = hashlib.sha256(code.encode()).hexdigest()[:8]
-    return base.with_name(f"{kind}-{base.stem.split('-', 1)[1]}-{extra}.json")
-
-
 def read_json(path: Path | None):
     """The cached object, or None when missing or unreadable."""
     if path is None or not path.is_file():

@@ -4,8 +4,8 @@ an article of their own; and the official names of countries called by everyday 
 
 A question about a place that the retrieved passages never mention is refused
 (chat/relevance.py); a sentence about another place than the question's is not shown
-(chat/compose.py); a question naming a destination country prefers that country's article
-(chat/retrieve.py). Add a row with a new country article.
+(chat/compose.py); a country's everyday name is searched with its official one (chat/assistant.py).
+Add a row with a new country article.
 """
 from __future__ import annotations
 

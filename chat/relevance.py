@@ -61,7 +61,7 @@ def origins(text: str, places) -> set[str]:
 def is_relevant(sig: Signals, lang: str = "en", mode: str = "hybrid", settings: RelevanceSettings = RELEVANCE) -> bool:
     """Whether to answer from what was found (`settings`: the thresholds for the embedding model in use). For the
     English-only model, the Russian thresholds sit above every out-of-scope Russian gold question's (the highest
-    bridged cosine, 0.53, is "how can a same-sex couple adopt in Argentina", which the country rule refuses anyway);
+    cosine through the bridge of sessions 1-13, 0.53, was "how can a same-sex couple adopt in Argentina");
     one article holding all three best passages needs `one_article_coverage` (above "what is the capital of
     australia", 0.43)."""
     if sig.missing_places:

@@ -7,14 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.text import language_of
 
 RRF_K = 60
-DENSE_WEIGHT_RU = 0.0  # the bundled embedding model is English-only: for Cyrillic queries, words lead
-BRIDGE_WEIGHT = 1.0  # ...but the English originals of Russian articles can be searched in English (chat/bridge.py)
-BRIDGE_SHARE = 0.5  # ...when the term table put at least half of the question's words into English
 POOL = 20
-COUNTRY_WEIGHT = 1.0  # a question naming a destination country prefers that country's article (chat/places.py)
 
 
 @dataclass
@@ -84,25 +79,6 @@ def fuse(dense: dict[str, float], bm25: dict[str, float], k: int = RRF_K, w_dens
     return hits
 
 
-def prefer_named_countries(index, query: str, hits: list[Hit], weight: float = COUNTRY_WEIGHT) -> list[Hit]:
-    """When `query` names a destination country that has an article of its own (see
-    chat/places.py), the passages of that article found by either list get one more
-    reciprocal-rank vote, in their current order: "who helps in Holland?" is answered from
-    the Netherlands article before a general one that mentions the Netherlands in passing."""
-    from chat.places import countries_in
-
-    named = countries_in(query)
-    if not named or not weight:
-        return hits
-    own = [h for h in hits if countries_in(str(index.by_id[h.chunk_id].meta.get("title", ""))) & named]
-    for rank, hit in enumerate(own):
-        hit.score += weight / (RRF_K + rank + 1)
-    hits.sort(key=lambda h: (-h.score, -h.dense))
-    for rank, hit in enumerate(hits):
-        hit.rank = rank
-    return hits
-
-
 def langchain_dense(index, embedder, query: str, k: int = 5, lang: str | None = None) -> dict[str, float]:
     """What a plain LangChain app does: `Chroma.similarity_search_with_score`, k=5."""
     if index._langchain is None:
@@ -112,27 +88,16 @@ def langchain_dense(index, embedder, query: str, k: int = 5, lang: str | None = 
 
 
 def retrieve(index, embedder, query: str, mode: str = "hybrid", k: int = 10, lang: str | None = None,
-             query_vec=None, ru_bridge: bool = True) -> tuple[list[Hit], list[float]]:
+             query_vec=None) -> tuple[list[Hit], list[float]]:
     """The top-k chunks for `query` (in articles of language `lang`, if given) and the
     query vector. mode: hybrid | dense | bm25, where dense is the LangChain baseline
-    (similarity_search, k=5). `ru_bridge` False (settings.ru_bridge, for a multilingual
-    model): a Russian question is searched as an English one is, dense and BM25 with equal
-    weight, without the bridge and without the country vote."""
+    (similarity_search, k=5). Every language is searched alike: one multilingual vector
+    space, and BM25 with each language's stemmer for exact terms."""
     query_vec = query_vec if query_vec is not None else embedder.embed_query(query)
-    russian = ru_bridge and language_of(query) == "ru"  # the query's script, which may mix two turns
     if mode == "dense":
         hits = fuse(langchain_dense(index, embedder, query, lang=lang), {})
     elif mode == "bm25":
         hits = fuse({}, bm25_search(index, query, lang=lang))
-    elif russian and lang == "ru" and BRIDGE_WEIGHT:
-        from chat.bridge import dense_hits
-
-        bridged, share = dense_hits(index, embedder, query, POOL)
-        weight = BRIDGE_WEIGHT if share >= BRIDGE_SHARE else 0.0
-        hits = fuse(bridged, bm25_search(index, query, lang=lang), w_dense=weight)
     else:
-        w_dense = DENSE_WEIGHT_RU if russian else 1.0
-        hits = fuse(dense_search(index, query_vec, lang=lang), bm25_search(index, query, lang=lang), w_dense=w_dense)
-    if ru_bridge and mode == "hybrid" and lang == "ru":  # English dense search finds the country's article by itself
-        hits = prefer_named_countries(index, query, hits)
+        hits = fuse(dense_search(index, query_vec, lang=lang), bm25_search(index, query, lang=lang))
     return hits[:k], query_vec

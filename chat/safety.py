@@ -28,9 +28,11 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
 # no point any more, better if I just end it: said without the words "suicide" or "kill"
 NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"
             r"getting up|it all))|\b(better off|happier)\s+without\s+me\b|"
-            r"\b(better|easier)\s+((for|on)\s+(everyone|everybody|all of them|them|my family|all)\s+)?(if|that|when)\s+i\s+"
+            r"\b(better|easier)\s+(off\s+)?((for|on)\s+(everyone|everybody|all of them|them|my family|all)\s+)?(if|that|when)\s+i\s+"
             r"(just\s+)?(end it|die|disappear|was gone|wasn'?t (here|alive|around)|was not (here|alive|around))|"
             r"\bend it all\b|\bbetter off dead\b|"
+            # "i cant keep living like this... everyone would be better off if i just wasnt here" (set v, v54: no notice)
+            r"\b(can'?t|cannot|can not)\s+keep\s+(living|going on|existing)\s+like\s+this\b|"
             # "id rather end it here myself. theres no point anymore" (set s, s18, after a final refusal)
             r"\b(i'?d|i would|i'?ll|i will|gonna|going to)\s+(rather\s+)?(just\s+)?end\s+it\b(?!\s+with\b)|"
             r"\bthere'?s\s+no\s+point\s+(any\s?more|in\s+(living|anything|going on|trying))|"

