@@ -16,7 +16,7 @@ from chat.messages import message
 from chat.places import with_official_names
 from chat.question import Question, asked_pieces, question_language, read, understand  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
-from chat.retrieve import Hit, retrieve
+from chat.retrieve import retrieve
 from chat.safety import normalise_question
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion

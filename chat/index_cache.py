@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import json
 import os
 import zipfile
 from functools import lru_cache
@@ -117,34 +116,5 @@ def write(path: Path | None, arrays: dict) -> None:
         return
     prefix = path.name.rsplit("-", 1)[0] + "-"
     for old in path.parent.glob(f"{prefix}{'?' * 20}.npz"):
-        if old != path:
-            old.unlink(missing_ok=True)
-
-
-def read_json(path: Path | None):
-    """The cached object, or None when missing or unreadable."""
-    if path is None or not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def write_json(path: Path | None, obj) -> None:
-    """Save atomically and drop this kind's older files for the collection; a failure
-    only costs the next load a rebuild."""
-    if path is None:
-        return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        return
-    kind_and_name = path.name.rsplit("-", 2)[0]  # exact shape: "refuge" must not take "refuge-test"'s files
-    for old in path.parent.glob(f"{kind_and_name}-{'?' * 20}-{'?' * 8}.json"):
         if old != path:
             old.unlink(missing_ok=True)

@@ -182,11 +182,6 @@ def _misuse(text: str) -> str | None:
     return "service" if asks_for_a_service(text) else None
 
 
-def rare_names(text: str, index) -> frozenset:
-    """The terms of `text`'s capitalised words (after the first) that few passages use: a case, a person."""
-    return _rare(text, frozenset(NAME_RE.findall(text.strip())), index)
-
-
 def _rare(text: str, names: frozenset, index) -> frozenset:
     """The terms of the capitalised words that are neither places, nor acronyms (IND, BAMF, IRB: the body
     that decides, context like a place, not what is asked about), nor common in the passages."""

