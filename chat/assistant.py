@@ -20,7 +20,7 @@ from chat.retrieve import retrieve
 from chat.safety import normalise_question
 from kb.embedder import get_embedder
 from kb.errors import BadQuestion
-from kb.settings import Settings, answer_settings, relevance_settings
+from kb.settings import Settings, answer_settings, check_settings, relevance_settings
 from kb.store import guarded, open_store
 from kb.text import language_of, split_sentences, words
 
@@ -36,6 +36,7 @@ class Assistant:
         self.index = Index(self.store).load()
         self.answer = answer_settings(settings.embed_model)  # the pair match's numbers for this model
         self.relevance = relevance_settings(settings.embed_model)  # ...and its refusal thresholds
+        self.check = check_settings(settings.embed_model)  # ...and refuge check's claim-review thresholds
 
     def warm(self) -> None:
         """Make now what the first question of a kind would otherwise wait for, once per
@@ -81,7 +82,7 @@ class Assistant:
         if q.misuse and not (q.misuse == "service" and danger):
             return dict(result, answer=message(q.misuse, lang), refused=True)
         t0 = time.perf_counter()
-        hits, qvec, sig, used_lang, query, asked = self._search(q, mode)
+        hits, qvec, sig, used_lang, query, asked, found_relevant = self._search(q, mode)
         t1 = time.perf_counter()
         result.update(hits=hits, signals=sig.as_dict())
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
@@ -92,7 +93,7 @@ class Assistant:
         curated = self._curated(qvec, meant, used_lang, top) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
-        relevant = bool(hits) and (danger or is_relevant(sig, lang, mode, self.relevance))
+        relevant = danger and bool(hits) or found_relevant
         if not curated and not relevant:
             return dict(result, answer=message("no_source", lang), refused=True)
         answer, more, cites, generation = self._compose(hits if relevant else [], qvec, composer, meant, llm, used_lang, on_text,
@@ -128,8 +129,8 @@ class Assistant:
                     own = english
             best = best or own
             if own[6]:
-                return own[:6]
-        return best[:6]
+                return own
+        return best
 
     def _translated(self, chunk_id: str, lang: str) -> bool:
         """Whether the article of `chunk_id` has a translation into `lang` in the index."""

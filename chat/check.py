@@ -29,7 +29,7 @@ from chat.question import read
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.review_match import Match, Reviews, agrees, closest_review, match_review, reviews  # noqa: F401
-from kb.settings import CHECK, CheckSettings, check_settings
+from kb.settings import CHECK, CheckSettings
 from kb.text import split_sentences, words
 
 VERDICTS = ("documented", "disputed", "misattributed", "unsupported", "misleading", "outdated", "related", "not_covered")
@@ -127,7 +127,7 @@ def check_text(assistant, text, settings: CheckSettings | None = None) -> dict:
     reader (empty, too long, not text) and StoreUnavailable when the store cannot be reached.
     Nothing of the text is logged or written anywhere."""
     with assistant.store.guard():
-        return _check(assistant, text, settings or check_settings(assistant.settings.embed_model))
+        return _check(assistant, text, settings or assistant.check)
 
 
 def _check(assistant, text, settings: CheckSettings) -> dict:

@@ -26,7 +26,7 @@ from pathlib import Path
 from chat import check
 from chat.review_match import disagreement
 from evals import metrics as m
-from kb.settings import CHECK, CheckSettings, check_settings
+from kb.settings import CHECK, CheckSettings
 
 DATASETS = Path(__file__).parent / "datasets"
 CALIBRATION = DATASETS / "claims_calibration.jsonl"
@@ -278,7 +278,7 @@ def main(argv: list[str]) -> None:
     command = argv[0] if argv else "calibrate"
     dataset = Path(argv[argv.index("--dataset") + 1]) if "--dataset" in argv else None
     assistant = Assistant(get_settings())
-    settings = BEFORE if "--before" in argv else check_settings(assistant.settings.embed_model)
+    settings = BEFORE if "--before" in argv else assistant.check
     if command == "calibrate":
         print(calibration_text(calibrate(assistant, dataset or CALIBRATION, settings)))
     elif command == "essays":
