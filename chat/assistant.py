@@ -14,7 +14,7 @@ from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
-from chat.question import Question, asked_pieces, question_language, read, understand  # noqa: F401 (question_language: the UI's)
+from chat.question import Question, asked_pieces, asks, question_language, read, understand  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.safety import normalise_question
@@ -93,11 +93,12 @@ class Assistant:
         curated = self._curated(qvec, meant, used_lang, top) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
+        also = self._later_pair(meant, used_lang, top, curated[0]) if curated and not danger else None
         relevant = danger and bool(hits) or found_relevant
         if not curated and not relevant:
             return dict(result, answer=message("no_source", lang), refused=True)
         answer, more, cites, generation = self._compose(hits if relevant else [], qvec, composer, meant, llm, used_lang, on_text,
-                                                        query, curated=curated, kind_of=q)
+                                                        query, curated=curated, kind_of=q, also=also)
         result["timings_ms"]["answer"] = round((time.perf_counter() - t1) * 1000, 2)
         if generation:  # internal keys; public() drops them
             result.update({k: generation[k] for k in ("generated", "removed", "fallback", "llm_stats")},
@@ -150,7 +151,7 @@ class Assistant:
         return hits, qvec, sig, search_lang, query, first, relevant
 
     def _compose(self, hits, qvec, composer: str, question: Question, llm: str | None = None, lang: str = "en",
-                 on_text=None, searched: str = "", curated=None, kind_of: Question | None = None):
+                 on_text=None, searched: str = "", curated=None, kind_of: Question | None = None, also=None):
         """(answer, more, citations, generation): generation is chat.generate's report when a
         language model was asked (its answer is used if any sentence survived), else None.
         `question`: what was asked, as meant; `curated`: a matching "Questions people ask" pair
@@ -173,11 +174,11 @@ class Assistant:
                                    settings=self.answer) if hits else []
         lead = None
         if curated:
-            lead = [compose.Candidate(meta["chunk_id"], int(meta["position"]), doc, vec, -1)
-                    for doc, meta, vec in compose._sentences(self.store, [curated[0]], self.index)]
+            lead = compose.lead_of(self.store, curated[0], self.index)
             pair_question = str(self.index.by_id[curated[0]].meta.get("section", ""))
             if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
                 lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
+            lead += self._part_lead(also, question, lead) if also else []
         answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead)
         return *compose.render(answer, more, self.index), generation
 
@@ -186,11 +187,36 @@ class Assistant:
         found = faq.match(self.index, qvec, meant, lang, top, self.answer)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it
             found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top, self.answer)
-        pieces = asked_pieces(meant.text) if found is None and not meant.in_danger else []
+        pieces = asked_pieces(meant.cyrillic or meant.text) if found is None and not meant.in_danger else []
         if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
             found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
         return found
+
+    def _later_pair(self, meant: Question, lang: str, top: list[str], first: str):
+        """(pair, the part as a Question) for the first later part of a two-part question that a pair of its own
+        answers, other than the `first` pair that leads ("...what did it ban and whats the penalty")."""
+        for piece in asked_pieces(meant.cyrillic or meant.text)[1:]:
+            if len(words(piece)) >= 3 and asks(piece):
+                part = read(piece, self.index)
+                found = faq.match(self.index, self.embedder.embed_query(piece), part, lang, top, self.answer)
+                if found and found[0] != first:
+                    return found[0], part
+        return None
+
+    def _part_lead(self, also, question: Question, lead: list) -> list:
+        """The first sentence of a later part's own pair, to follow the leading pair's answer; none when that pair
+        asks about a year or a group of people the question never names (the part alone, "whats the penalty",
+        has lost what the question is about), or when it repeats what the lead says."""
+        cid, part = also
+        first = compose.lead_of(self.store, cid, self.index)[:1]
+        asked = str(self.index.by_id[cid].meta.get("section", ""))
+        if not first or compose.years_about(asked) - set(question.years) or \
+                compose.groups_named(asked) - set(question.groups) or compose._repeats(first[0], lead, self.answer):
+            return []
+        if not faq.shows_yes_no(part, part, asked):
+            first[0].text = compose.trim_yes_no(first[0].text) or first[0].text
+        return first
 
     def crisis_notice(self, lang: str = "en", kind: str | None = None, question: str = "") -> dict | None:
         """The crisis notice in `lang` (English if there is none), verbatim from the index,

@@ -221,6 +221,11 @@ def _sentences(store, ids: list[str], index=None) -> list[tuple[str, dict, np.nd
     return sorted(rows, key=lambda row: (order[row[1]["chunk_id"]], int(row[1]["position"])))
 
 
+def lead_of(store, chunk_id: str, index) -> list["Candidate"]:
+    """A curated pair's answer sentences, to open the answer (`select`'s `lead`)."""
+    return [Candidate(meta["chunk_id"], int(meta["position"]), doc, vec, -1) for doc, meta, vec in _sentences(store, [chunk_id], index)]
+
+
 def on_topic(ids: list[str], terms: set[str], index) -> list[str]:
     """The passages that share a question term, when the first passage shares none and
     another holds at least ON_TOPIC of the terms ("ergänzungsausweis" must not be

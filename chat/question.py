@@ -135,6 +135,17 @@ PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также
                         rf"\s+(?:and|also|plus|а|и|также)\s+{QUESTION_WORD}", re.I)
 
 
+ASKING = re.compile(r"^\W*((and|but|so|а|и|но)\s+)?(what|whats|how|when|where|who|which|why|is|are|can|could|do|does|"
+                    r"did|will|would|should|was|were|что|как|когда|где|кто|како\w*|сколько|почему|зачем|можно|могу|"
+                    r"могут|есть ли|был\w*|правда)\b", re.I)
+
+
+def asks(piece: str) -> bool:
+    """Whether a piece of a message is itself a question: it ends with "?" or opens with a question word ("is it
+    thru phones?", "and what happens to their marriages"; not "Говорят он в Германии")."""
+    return piece.rstrip().endswith("?") or bool(ASKING.match(piece))
+
+
 DASH_SPLIT = re.compile(r"\s+[-–—:]\s+")  # "germany asylum for gay ppl - do they still tell people to hide?"
 
 

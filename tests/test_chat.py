@@ -208,6 +208,32 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     assert "1993" in first, first
 
 
+@pytest.mark.parametrize("question, first_words, part_words", [
+    # reader sets h, i, o, p, q, r: the ban was answered, the penalty only in "more from the sources"
+    ("what did the 2013 gay propaganda law actually ban and whats the penalty", "2013", "fined"),
+    # sets e, c: the transition ban was answered, what happens to someone who changed documents before was not
+    ("can trans people in russia still change their gender marker after the 2023 law? and what happens to their "
+     "marriages", "2023", "marriage"),
+])
+def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, question, first_words, part_words):
+    _, assistant = shipped
+    result = assistant.ask(question)
+    shown = [text for text, _ in cited_sentences(result["answer"])]
+    assert first_words in shown[0], shown
+    assert any(part_words in text for text in shown[1:]), shown
+
+
+@pytest.mark.parametrize("question, not_shown", [
+    # "what are the fines" alone matched the pair on the 2013 law's fines (its 2018 version), for a 2022-law question
+    ("is it now illegal in russia to even post about being gay as an adult? what are the fines", "2018 version"),
+    # "was it ever a mental illness thing too" alone matched the pair on transgender people in ICD-11
+    ("when did russia decriminalise homosexuality? was it ever a mental illness thing too", "transgender"),
+])
+def test_a_later_parts_pair_about_what_the_question_never_names_is_not_shown(shipped, question, not_shown):
+    _, assistant = shipped
+    assert not_shown not in assistant.ask(question)["answer"]
+
+
 def test_a_source_named_in_a_sentence_is_not_a_contact():
     contacts = frozenset({"ncsos.io", "112"})
     assert compose.reaches_help("The official website of NC SOS is ncsos.io.", contacts)

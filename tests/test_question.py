@@ -286,3 +286,14 @@ def test_a_transliterated_question_for_a_way_out_is_read_in_cyrillic():
 
     assert to_cyrillic("vyehat vyezd") == "выехат выезд"  # "vy" before "e" is the prefix вы-, not в + е
     assert understand("kto pomogaet lgbt vyehat iz chechni? kuda pisat").meant.way_out  # set r, r28
+
+
+@pytest.mark.parametrize("piece, asked", [
+    ("is it thru phones?", True), ("and what happens to their marriages", True), ("how long do i have to appeal", True),
+    ("а что с теми кто уже поменял документы", True), ("сколько людей задержали", True),
+    ("Говорят он в Германии", False), ("my lawyer mentioned 2018", False), ("i have no money", False),
+])
+def test_a_piece_that_is_itself_a_question(piece, asked):
+    from chat.question import asks
+
+    assert asks(piece) is asked
