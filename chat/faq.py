@@ -27,7 +27,7 @@ def _table(index):
                   for j in range(int(c.meta.get("asks") or 0))]
         rows, vecs, words = [], [], []
         if wanted:
-            got = index.store.sentences.get(ids=[sid for _, sid in wanted], include=["embeddings", "documents"])
+            got = index.store.get_by_ids("sentences", [sid for _, sid in wanted], ["embeddings", "documents"])
             owner = dict((sid, cid) for cid, sid in wanted)
             for sid, vec, text in zip(got["ids"], got["embeddings"], got["documents"]):
                 rows.append(owner[sid])
@@ -232,7 +232,7 @@ def _pair_vectors(index) -> dict[str, np.ndarray]:
     """Pair -> its passage vector (question and answer under the article title), once per index version."""
     if "faq_pairs" not in index.per_version:
         ids = sorted({c.id for c in index.chunks if c.meta.get("kind") == "faq"})
-        got = index.store.chunks.get(ids=ids, include=["embeddings"]) if ids else {"ids": [], "embeddings": []}
+        got = index.store.get_by_ids("chunks", ids, ["embeddings"])
         index.per_version["faq_pairs"] = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
     return index.per_version["faq_pairs"]
 

@@ -33,16 +33,18 @@ def _where(lang: str | None) -> dict:
 def dense_search(index, query_vec, k: int = POOL, lang: str | None = None) -> dict[str, float]:
     """chunk_id -> cosine similarity for the k nearest chunks (of one language if given).
     Chroma evaluates a `where` filter over the whole collection (~4 ms per 1,000 chunks,
-    see evals/reports/bench), so the search over-fetches without one and filters here;
-    only when too few wanted chunks come back does it ask Chroma to filter."""
+    see evals/reports/bench), so the search over-fetches without one and filters here, ten times wider when the
+    first fetch is short (in one multilingual space a question's nearest chunks are often its translations); only
+    then does it ask Chroma to filter (at 100,000 chunks a question with one language's passages far from it took
+    0.3-0.9 s through that filter: evals/reports/bench/NOTES.md, session 15)."""
     k = min(k, len(index.chunks))
-    fetch = min(len(index.chunks), (4 if lang else 2) * k + 8)
-    got = index.store.chunks.query(query_embeddings=[query_vec], n_results=fetch, include=["distances"])
-    hits = {cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0]) if _wanted(index, cid, lang)}
-    if len(hits) < k and fetch < len(index.chunks):
-        got = index.store.chunks.query(query_embeddings=[query_vec], n_results=k, where=_where(lang),
-                                       include=["distances"])
-        hits = {cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0]) if cid in index.by_id}
+    for fetch in sorted({min(len(index.chunks), (8 if lang else 2) * k + 8), min(len(index.chunks), 80 * k)}):
+        got = index.store.chunks.query(query_embeddings=[query_vec], n_results=fetch, include=["distances"])
+        hits = {cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0]) if _wanted(index, cid, lang)}
+        if len(hits) >= k or fetch >= len(index.chunks):
+            return dict(list(hits.items())[:k])
+    got = index.store.chunks.query(query_embeddings=[query_vec], n_results=k, where=_where(lang), include=["distances"])
+    hits = {cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0]) if cid in index.by_id}
     return dict(list(hits.items())[:k])
 
 

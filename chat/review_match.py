@@ -46,8 +46,7 @@ def reviews(index) -> Reviews:
                   if index.live.get(meta.get("article_id")) == meta.get("article_hash")}
         asks = [ask_id(cid, j) for cid, c in chunks.items() for j in range(int(c.meta.get("asks") or 0))]
         texts = [sentence_id(cid, j) for cid, c in chunks.items() for j in range(int(c.meta.get("sentences") or 0))]
-        found = index.store.sentences.get(ids=asks + texts, include=["documents", "metadatas", "embeddings"]) \
-            if asks else {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
+        found = index.store.get_by_ids("sentences", asks + texts if asks else [], ["documents", "metadatas", "embeddings"])
         rows, vecs, sentences = [], [], {}
         for sid, doc, meta, vec in zip(found["ids"], found["documents"], found["metadatas"], found["embeddings"]):
             if meta.get("kind") == "ask":

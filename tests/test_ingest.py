@@ -138,3 +138,17 @@ def test_dry_run_writes_nothing(small_kb):
     report = run_ingest(settings, dry_run=True, progress=False)
     assert sorted(report.added) == sorted(ids)
     assert not settings.manifest_path.exists()
+
+
+def test_records_by_id_are_read_in_pages(tmp_path):
+    """At 100,000 chunks one `get` of every pair question's id failed ("too many SQL variables"): ids go in pages."""
+    from tests.conftest import settings_from
+
+    store = open_store(settings_from({"REFUGE_DATA_DIR": str(tmp_path / "data")}))
+    ids = [f"s{i}" for i in range(7)]
+    store.sentences.add(ids=ids, documents=[f"text {i}" for i in ids], embeddings=[[float(i), 1.0] for i in range(7)],
+                        metadatas=[{"n": i} for i in range(7)])
+    got = store.get_by_ids("sentences", ids[::-1] + ["missing"], ["documents", "metadatas"], page=3)
+    assert sorted(got["ids"]) == ids
+    assert {doc: meta["n"] for doc, meta in zip(got["documents"], got["metadatas"])} == {f"text s{i}": i for i in range(7)}
+    assert store.get_by_ids("sentences", [], ["documents"]) == {"ids": [], "documents": []}
