@@ -63,6 +63,7 @@ class Index:
         self.version = None
         self.chunks: list[Chunk] = []
         self.by_id: dict[str, Chunk] = {}
+        self.position: dict[str, int] = {}
         self.bm25 = None
         self.tokens: dict[str, set] = {}
         self.latin_in_ru: set[str] = set()
@@ -88,6 +89,7 @@ class Index:
             chunks = [c for c in chunks if live.get(c.meta.get("article_id")) == c.meta.get("article_hash")]
         bm25 = self._cached_bm25(chunks, state.get("kb_version"))
         self.chunks, self.by_id, self.bm25 = chunks, {c.id: c for c in chunks}, bm25
+        self.position = {c.id: i for i, c in enumerate(chunks)}  # chunk id -> its row in `bm25_scores`
         self._share, self.per_version, self.live = {}, {}, live
         self.version, self._checked = state.get("kb_version"), time.monotonic()
         return self

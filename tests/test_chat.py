@@ -509,3 +509,13 @@ def test_the_dense_search_of_one_language_widens_before_filtering_in_chroma(ship
     hits = dense_search(assistant.index, vec, k=60, lang="ru")
     assert len(hits) == 60 and all(assistant.index.languages[cid] == "ru" for cid in hits)
     assert calls and not any("where" in call for call in calls)
+
+
+def test_a_passage_close_in_meaning_is_ranked_by_its_words_too(shipped):
+    """"was there another round of arrests in chechnya after 2017" ranked the later-waves article eighth: third by
+    meaning, but with no word in the BM25 top 20 it lost half of its fused score."""
+    _, assistant = shipped
+    hits = assistant.ask("was there another round of arrests in chechnya after 2017 or did it stop")["hits"]
+    articles = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))
+    assert "chechnya-later-waves" in articles[:5], articles
+    assert all(h.bm25 > 0 for h in hits if h.chunk_id.startswith("chechnya-later-waves:"))
