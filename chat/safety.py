@@ -13,7 +13,7 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 r"(pills|tablets|meds|medication)\b|\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(stop|end\s+it|give\s+up|"
                 r"not\s+wake\s+up|disappear)\s*([.!,]|$)|копл\w+\s+(\w+\s+)?(таблетк|снотворн)|"
                 # not waking up, wished for (set m, m29: "it would be easier to just not wake up tomorrow")
-                r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
+                r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never|didn'?t|did\s+not|wouldn'?t|would\s+not|don'?t)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
                 r"(not|never)\s+wake\s+up\b|\b(can'?t|cannot)\s+keep\s+(doing|going on like)\s+this\b.{0,80}\b(wake|die|end|gone)\b|"
                 r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(бол[ьъ]?ше\s+)?(не|никогда\s+не)\s+(просн[уё]ться|просыпаться)|"
                 r"не\s+хочу\s+(бол[ьъ]?ше\s+)?просыпаться|устал\w*\s+жить|"
@@ -128,12 +128,13 @@ DANGER = [re.compile(p, _I) for p in (
     r"знаю,?\s+чем\s+это\s+(кончается|закончится|кончится)",
     PLAN_UNNAMED,
     r"мне\s+(очень\s+|так\s+)?страшно\s*([.!,]|$|я\s+не\s+знаю)|не\s+знаю,?\s+куда\s+(мне\s+)?(идти|бежать|деться|пойти)\s*([.!,]|$|сейчас)|"
-    r"(у\s+под[ъь]?езда|у\s+(моего\s+)?дома|под\s+окнами)\s.{0,40}(сто(ит|ят|ял\w*)|ждал?\w*|следи?\w*)|"
-    r"(сто(ит|ят|ял\w*)|ждал?\w*|следи?\w*)\s.{0,20}(у\s+под[ъь]?езда|у\s+(моего\s+)?дома|под\s+окнами)|"
+    # at one's door: "у подъезда", "возле дома", "около дома" (set w, w18: "возле дома стоит одна и та же машина")
+    r"((у|возле|около|перед|напротив)\s+(моего\s+)?(под[ъь]?езда|дома)|под\s+окнами)\s.{0,40}(сто(ит|ят|ял\w*)|ждал?\w*|следи?\w*)|"
+    r"(сто(ит|ят|ял\w*)|ждал?\w*|следи?\w*)\s.{0,20}((у|возле|около|перед|напротив)\s+(моего\s+)?(под[ъь]?езда|дома)|под\s+окнами)|"
     # strangers asking after one, afraid to go out, afraid of not being let go (set u, u16 and u29: a car at the door
     # for three days, "про меня спрашивали какие-то люди"; a police summons, "боюсь что меня не отпустят")
     r"(про|обо)\s+(меня|мне)\s+(\w+\s+)?(спрашивал\w*|расспрашивал\w*|интересовал\w*)|(спрашивал\w*|расспрашивал\w*)\s+"
-    r"(\w+\s+)?(про|обо)\s+(меня|мне)\b|боюсь\s+(выходить|выйти)\s+из\s+(дома|квартиры|комнаты)|"
+    r"(\w+\s+)?(про|обо)\s+(меня|мне)\b|(боюсь|страшно|стр[её]мно)\s+(выходить|выйти)\s+из\s+(дома|квартиры|комнаты)|"
     r"боюсь,?\s+что\s+меня\s+(не\s+(отпустят|выпустят)|(там\s+)?(оставят|задержат|посадят|закроют))",
     r"\b(won'?t|don'?t|will not|do not)\s+let\s+me\s+(leave|go out|out)\b|\bkeep(ing)?\s+me\s+(locked|inside|at home)\b|"
     r"\b(take|send|taking|sending)\s+me\s+(to|for)\s+(an?\s+)?(imam|mullah|treatment|cure|conversion|be married|marriage)\b|"

@@ -31,6 +31,9 @@ from chat.support import check, supports
     "соседка сказала что обо мне расспрашивали двое мужчин", "под окнами стоит какая-то машина уже второй день",
     "у подьезда сидят какие-то люди и следят", "боюсь выйти из квартиры, вчера спрашивали про меня у соседей",
     "zavtra menya opyat vyzyvayut v otdel policii, ya boyus", "вызывали меня в участок, боюсь что меня там оставят",
+    # set w (w18, w29), worded differently: a car near the house, afraid to go out; wishing not to wake up
+    "около дома третий день стоит машина, я не знаю что делать", "страшно выйти из квартиры, кажется за мной следят",
+    "everything keeps going wrong. it would be better if i didnt wake up tomorrow",
 ])
 def test_danger_is_noticed(q):
     assert signals_danger(q)
@@ -48,6 +51,8 @@ def test_danger_is_noticed(q):
     "надо ли платить юристу за помощь с убежищем",
     "почему мужчины бежали из Чечни в 2017 году",
     "chto takoe printsip nevydvoreniya",
+    "would it be easier to get asylum if i didnt wake up early for the interview",
+    "возле дома есть магазин, где можно купить сим-карту?",
 ])
 def test_no_false_alarm_on_information_questions(q):
     assert not signals_danger(q)
@@ -63,6 +68,7 @@ def test_no_false_alarm_on_information_questions(q):
     ("ne hochu zhit", "self_harm"),  # transliterated
     ("my family would be better off if i wasnt around", "self_harm"),  # set v, v54, worded differently
     ("another rejection letter. i cannot keep living like this", "self_harm"),
+    ("no one left here. maybe it would be easier if i just didn't wake up", "self_harm"),  # set w, w29, reworded
     ("my family found out I'm gay and they will kill me", "violence"),
     ("I'm in danger, the police are looking for me", "violence"),
     ("my boyfriend was taken by police yesterday", "violence"),
