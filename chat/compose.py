@@ -494,6 +494,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     while they score near it and fit the word budget. `lead`: a curated answer that opens
     instead; then every quoted sentence goes to `more`. `question`: a chat.question.Question."""
     kind = question.kind if question is not None else None
+    lead = _about_the_place(lead, question) if lead else lead
     pool = sorted((c for c in cands if c.eligible), key=lambda c: (-c.score, c.passage_rank, c.position))
     if not pool:
         return list(lead or []), []
@@ -533,6 +534,22 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     if reach and question is not None and question.danger == "self_harm":
         more = []  # thoughts of suicide: nothing is quoted but the ways to reach help (reader set j, j29)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
+
+
+def _about_the_place(lead: list[Candidate], question) -> list[Candidate]:
+    """A curated answer without its later sentences about another country than the one the question asks about,
+    when that is a country other than Russia ("how long do i have to appeal" after a Home Office refusal: the UK's
+    14 days, not Germany's two weeks and Canada's 15 days; but "who got people out of chechnya" keeps Canada)."""
+    places = Subject.of(question).places
+    if not places or "russia" in places:
+        return lead
+    return [c for i, c in enumerate(lead) if i == 0 or _keeps_to(named_places(c.text), places)]
+
+
+def _keeps_to(named: set[str], places: set[str]) -> bool:
+    """Whether a sentence that names `named` keeps to the `places` asked about: it names none, one of them, or
+    Russia (the knowledge base's own subject: "Chechen authorities detained him", asked about Germany)."""
+    return not named or "russia" in named or bool(with_eu(named) & places)
 
 
 def _same_way_in(cand: Candidate, reach: list[Candidate]) -> bool:

@@ -519,3 +519,18 @@ def test_a_passage_close_in_meaning_is_ranked_by_its_words_too(shipped):
     articles = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))
     assert "chechnya-later-waves" in articles[:5], articles
     assert all(h.bm25 > 0 for h in hits if h.chunk_id.startswith("chechnya-later-waves:"))
+
+
+def test_a_uk_asker_gets_the_uks_appeal_deadline_and_not_other_countries(shipped):
+    _, assistant = shipped
+    answer = assistant.ask("asylum refused uk how long do i have to appeal")["answer"]
+    assert "14" in answer and "Germany" not in answer and "Canada" not in answer, answer
+
+
+def test_a_refusal_from_the_home_office_puts_the_uks_crisis_line_first(shipped):
+    """Set o, o15: "from the home office" was read as where the writer came from; 112 and Canada's 9-8-8 came first."""
+    _, assistant = shipped
+    result = assistant.ask("third refusal from the home office today. i gave my stuff away already. i dont want to "
+                           "fight anymore i just want it all to stop")
+    assert "crisis" in result["notices"]
+    assert "116 123" in cited_sentences(result["answer"])[0][0], result["answer"]

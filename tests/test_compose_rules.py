@@ -166,6 +166,23 @@ def test_a_curated_answer_leads_and_quoted_sentences_follow_in_more():
     assert {u.text for u in more} == {c.text for c in cands}
 
 
+def test_a_curated_answer_keeps_to_the_country_asked_about():
+    """Reader sets h-s: "asylum refused uk how long do i have to appeal" was led by the pair whose answer gives the
+    UK's, Germany's and Canada's deadlines; a UK asker sees the UK's. Russia is the knowledge base's own subject."""
+    curated = [cand("Deadlines are short and vary by country: in the UK the form must arrive within 14 days.", 0.0, 5,
+                    "faq:001:q", 0),
+               cand("In Germany it is two weeks after a simple rejection.", 0.0, 6, "faq:001:q", 1),
+               cand("In Canada, a notice of appeal is usually due within 15 days.", 0.0, 7, "faq:001:q", 2),
+               cand("Chechen authorities were said to have detained him.", 0.0, 8, "faq:001:q", 3),
+               cand("A lawyer can help with the form.", 0.0, 9, "faq:001:q", 4)]
+    answer, _ = select([], read("asylum refused uk how long do i have to appeal"), lead=curated)
+    assert [u.position for u in answer] == [0, 3, 4]
+    answer, _ = select([], read("how long do i have to appeal a refusal"), lead=curated)  # no country asked: all
+    assert len(answer) == 5
+    answer, _ = select([], read("who got people out of chechnya, did canada take them"), lead=curated)
+    assert len(answer) == 5  # a question about Russia keeps the countries that took people in
+
+
 def test_a_question_naming_a_country_opens_with_a_sentence_about_it():
     cands = [cand("In many countries a refused person can ask a court to look at the case again.", 2.0, 0),
              cand("In the United Kingdom the appeal goes to the First-tier Tribunal.", 1.6, 1, chunk="b:000:y")]

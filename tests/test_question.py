@@ -297,3 +297,13 @@ def test_a_piece_that_is_itself_a_question(piece, asked):
     from chat.question import asks
 
     assert asks(piece) is asked
+
+
+def test_an_authority_is_not_where_one_comes_from():
+    """Set o, o15: "third refusal from the home office today..." read "from the home" as an origin, so the UK was not
+    where the writer is, and Canada's crisis line came before the Samaritans."""
+    from chat.places import where_one_is
+
+    assert where_one_is("third refusal from the home office today") == {"united-kingdom"}
+    assert where_one_is("a letter came from the BAMF yesterday, im in germany") == {"germany"}
+    assert where_one_is("i fled russia and came from turkey") == set()
