@@ -98,7 +98,8 @@ DEPENDENT_RE = re.compile(
     r"[\w-]+\s+(also|further|too)|[\w-]+\s+(added|continued|replied)(\s+in\s+\d{4})?(?=\s*(that\b|:|,))|"
     r"[\w-]+\s+(добавил|продолжил|ответил)\w*(?=,)|(the|this|that)\s+(order|post|interview|statement|memo|memorandum|letter)|"
     r"the\s+(examples|exceptions|reasons|figures|numbers|changes|rules|cases)\s+(include|are|were)|"
-    r"([\w'-]+\s+){0,5}(likewise|similarly|as well|in turn)|"
+    r"([\w'-]+\s+){0,5}(likewise|similarly|as well|in turn|therefore|thus|hence|consequently|accordingly)\b|"
+    r"([\w-]+\s+){0,5}(поэтому|следовательно|таким образом|соответственно)\b|"
     # a body named only by its common noun ("The Court found...") leans on the sentence that names it
     r"the\s+(court|committee|tribunal|commission|judges|grand chamber|chamber)(?!\s+of\b)(?=\s+[a-z])|"
     r"суд(?!\s+(ЕС|европейского|по))(?=\s+[а-яё])|комитет(?=\s+[а-яё])|"

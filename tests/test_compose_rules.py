@@ -98,6 +98,9 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     ("The UK Home Office likewise describes the interview as key.", True),
     ("Karimov added in 2017 that relatives would send them away.", True), ("Кадыров добавил, что это ложь.", True),
     ("He added: the reports were lies.", True), ("Russia added ILGA World to its list in 2026.", False),
+    # a conclusion drawn from the sentence before (set w's judge: "a dangling 'therefore'")
+    ("The tribunal therefore found the account credible.", True), ("Accordingly, the ban applies to adults.", True),
+    ("Поэтому число погибших остаётся спорным.", True), ("Therapists in Russia were told in 2023 to report it.", False),
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
