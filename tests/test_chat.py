@@ -303,15 +303,16 @@ def test_no_english_sources_note_when_the_cited_passages_are_russian(shipped):
 
 
 def test_citations_list_only_the_sources_behind_the_shown_sentences(shipped):
-    """Sources down to the sentence (issue 17), on every gold question: a citation lists the
-    sources whose footnotes cover the sentences shown from its passage, and no other."""
+    """Sources down to the sentence (issue 17), on every second gold question (every one took 21 s of the
+    suite; the eval gate asks them all): a citation lists the sources whose footnotes cover the sentences shown
+    from its passage, and no other."""
     import json
 
     from evals.datasets import load_gold
 
     _, assistant = shipped
     checked = 0
-    for item in load_gold():
+    for item in load_gold()[::2]:
         result = assistant.ask(item["question"], history=item.get("history"))
         shown = cited_sentences(result["answer"]) + cited_sentences(result.get("more", ""))
         for cite in result["citations"]:
@@ -323,7 +324,7 @@ def test_citations_list_only_the_sources_behind_the_shown_sentences(shipped):
             allowed = {s["url"] for s in chunk.sources if s["key"] in keys}
             assert positions and {s["url"] for s in cite["sources"]} <= allowed, (item["id"], cite["chunk_id"])
             checked += 1
-    assert checked > 300
+    assert checked > 150
 
 
 def test_thoughts_of_suicide_open_with_a_crisis_line_not_escape_groups(shipped):
