@@ -135,9 +135,8 @@ PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также
                         rf"\s+(?:and|also|plus|а|и|также)\s+{QUESTION_WORD}", re.I)
 
 
-ASKING = re.compile(r"^\W*((and|but|so|а|и|но)\s+)?(what|whats|how|when|where|who|which|why|is|are|can|could|do|does|"
-                    r"did|will|would|should|was|were|что|как|когда|где|кто|како\w*|сколько|почему|зачем|можно|могу|"
-                    r"могут|есть ли|был\w*|правда)\b", re.I)
+# a piece that opens with a question word (QUESTION_WORD's, and a few that only open a question: "was", "правда")
+ASKING = re.compile(rf"^\W*((and|but|so|а|и|но)\s+)?({QUESTION_WORD}|(was|were|како\w*|могут|был\w*|правда)\b)", re.I)
 
 
 def asks(piece: str) -> bool:
