@@ -510,7 +510,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
         if len(reach) < settings.reach_slots and all(r.chunk_id != cand.chunk_id for r in reach) \
                 and not _same_way_in(cand, reach):
             reach.append(cand)
-    rest = [c for c in pool if c not in reach]
+    rest = [c for c in pool if c not in reach and not (reach and _repeats(c, reach, settings))]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings) and not _same_way_in(c, reach)]  # help first
     if lead is None and rest and not (reach and question is not None and question.danger == "self_harm"):
         first = _first(rest, kind, question.places if question is not None else set(), settings, question)

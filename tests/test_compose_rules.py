@@ -261,6 +261,17 @@ def test_in_danger_a_curated_answer_does_not_repeat_a_way_in_already_shown():
     assert [c.text for c in answer] == [c.text for c in reach + lead[:1]]
 
 
+def test_in_danger_the_sentence_after_the_ways_in_does_not_repeat_one():
+    reach = [cand("NC SOS helps people flee; its official website is ncsos.io.", 0.9, 0, chunk="h:000:x"),
+             cand("People can ask Rainbow Railroad for help on its website, rainbowrailroad.org.", 0.8, 1, chunk="h:001:y")]
+    for c in reach:
+        c.reach = True
+    again = cand("Rainbow Railroad takes requests for help on its website rainbowrailroad.org.", 1.0, 1, chunk="f:000:z")
+    new = cand("Rainbow Railroad says the person in danger must help verify the case.", 0.7, 3, chunk="f:001:z")
+    answer, _ = select(reach + [again, new], read("my family took my passport, how do i get out of chechnya"))
+    assert [c.text for c in answer] == [c.text for c in reach] + [new.text]  # the same line in other words is no answer
+
+
 def test_a_yes_no_question_may_come_last_in_a_long_message():
     from chat.compose import answer_type, asks_yes_or_no
 

@@ -207,11 +207,11 @@ def test_ingest_embeds_documents_through_onnx_as_torch_would(onnx_dir, embedder,
     from kb.embedcache import EmbedCache, text_hash
     from kb.embedder import model_id
 
-    root = copy_articles(tmp_path, SMALL_KB[:2] + [f"{art_id}-ru" for art_id in SMALL_KB[:2]])
+    root = copy_articles(tmp_path, SMALL_KB[1:2] + [f"{SMALL_KB[1]}-ru"])  # one article and its translation
     settings = get_settings({"REFUGE_DATA_DIR": str(tmp_path / "fresh"), "REFUGE_KB_DIR": str(root),
                              "REFUGE_ONNX_DIR": str(onnx_dir), "REFUGE_EMBED_CACHE": str(tmp_path / "empty.sqlite3")})
     report = run_ingest(settings, progress=False)
-    assert report.embedded > 200 and len(onnx_texts) == report.embedded  # every text through ONNX, once
+    assert report.embedded > 100 and len(onnx_texts) == report.embedded  # every text through ONNX, once
     texts = list(dict.fromkeys(pipeline_texts(settings)))
     sample = texts[:: max(1, len(texts) // 200)] + [max(texts, key=len)]
     assert {language_of(t) for t in sample} >= {"en", "ru"}
