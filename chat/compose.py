@@ -109,7 +109,12 @@ DEPENDENT_RE = re.compile(
 # only after such a commission's report" (later in a sentence, "this" mostly points inside it; Russian "этой даты" too)
 REFERS_BACK = re.compile(r"^(\S+\s+){1,11}((this|these|those|such)\s+(an?\s+)?(?!as\b|house\b|article\b|page\b)|"
                          r"(of|at|in|from|after|during|before|for|on)\s+that\s+(?!is\b|was\b|are\b|were\b))[a-z]+", re.I)
-ELLIPSIS = "… "  # opens the part of a sentence shown without its "Yes:" / "No," (`trim_yes_no`)
+
+
+def from_mid(rest: str) -> str:
+    """The part of a sentence quoted on its own, its first letter capitalised as quotations do ("since 1 October
+    2022, ..." -> "Since 1 October 2022, ..."); readers took the "… since..." shown before for broken text."""
+    return rest[:1].upper() + rest[1:]
 
 
 def leans_on_previous(text: str) -> bool:
@@ -118,9 +123,9 @@ def leans_on_previous(text: str) -> bool:
 
 
 def trim_yes_no(text: str) -> str | None:
-    """A curated answer's sentence without its "Yes:" / "In the EU, no:" head, shown after an
-    ellipsis, so that its fact can answer another question without its yes or no (which was
-    written for its own question); None when the rest is a qualifier ("..., though not...")."""
+    """A curated answer's sentence without its "Yes:" / "In the EU, no:" head (`from_mid`), so that its fact can
+    answer another question without its yes or no (which was written for its own question); None when the rest is
+    a qualifier ("..., though not...")."""
     head = YES_NO_ANSWER.match(text)
     if not head:
         return text
@@ -129,7 +134,7 @@ def trim_yes_no(text: str) -> str | None:
     if not rest or re.match(r"^(though|but|only|not|хотя|но|только|не)\b|^(\S+\s+){0,4}(its|their|his|her|it|they|them|"
                             r"его|её|ее|их)\b", rest, re.I):  # a qualifier, or "its Grand Chamber" (whose?)
         return None
-    return ELLIPSIS + rest
+    return from_mid(rest)
 
 
 # A curated answer's head before its colon ("Lapunov won: the Court ruled...", "Not only gay people: in 2017...")
@@ -138,12 +143,12 @@ ANSWER_HEAD = re.compile(r"^([^:.;]{1,90}):\s+(?![a-zа-яё]+,)(?=\S)")
 
 def trim_head(text: str, terms: set[str], index) -> str:
     """A curated answer's first sentence quoted for another question: its head (written for its own
-    question) is kept when it has a word of the question, else its fact is shown after "… "
-    (reader set h, k35: "Behind closed doors, ...: on 30 November 2023..." for a question on the date)."""
+    question) is kept when it has a word of the question, else its fact is shown from there (`from_mid`; reader set
+    h, k35: "Behind closed doors, ...: on 30 November 2023..." for a question on the date)."""
     head = ANSWER_HEAD.match(text)
     if not head or YES_NO_ANSWER.match(text) or (terms and index.sentence_overlap(terms, head.group(1)) > 0):
         return text
-    return ELLIPSIS + text[head.end():]
+    return from_mid(text[head.end():])
 
 
 @dataclass
@@ -344,7 +349,7 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
             (cand.reach or subject.allows(cand.text, section, chunk, index))  # a way in is for anyone; where: `select`
         before = previous.get(cid)
         previous[cid] = cand
-        if leans_on_previous(cand.text.removeprefix(ELLIPSIS)):  # shown with the sentence it leans on, or not at all
+        if leans_on_previous(cand.text):  # shown with the sentence it leans on, or not at all
             cand.lead_in = before if before is not None and not before.lead_in and before.eligible else None
             cand.eligible = cand.eligible and cand.lead_in is not None
             if cand.lead_in is not None:  # shown as a pair, scored as one: the mean of the two

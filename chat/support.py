@@ -56,7 +56,7 @@ def check(sentence: str, passages: list[str], threshold: float = THRESHOLD) -> S
     """Whether `passages` together support `sentence` (citation markers are ignored)."""
     claim = CITATION_RE.sub("", sentence).strip()
     passage = "\n".join(passages)
-    if claim.startswith("…") and claim.removeprefix("…").strip() in passage:  # a verbatim part of a sentence
+    if claim and (claim in passage or claim[:1].lower() + claim[1:] in passage):  # verbatim (a part capitalised)
         return Support(True, 1.0)
     claim_words = _stems(content_words(claim))
     if not claim_words:

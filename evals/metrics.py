@@ -99,9 +99,9 @@ def lead_ok(answer: str, facts: list[str], labels: list[str] | None) -> bool:
 
 
 def _labelled(sentence: str, labels: set[str]) -> bool:
-    """A labelled sentence, or the part of one shown after an ellipsis (its "Yes:" left out)."""
-    part = sentence.removeprefix("…").strip()
-    return sentence in labels or (part != sentence and any(lab.endswith(part) for lab in labels))
+    """A labelled sentence, or the end of one shown on its own (its "Yes:" left out; `sentence` and `labels` are
+    lowercased by `_norm`)."""
+    return sentence in labels or any(lab.endswith(f" {sentence}") for lab in labels)
 
 
 def answer_precision(answer: str, labels: list[str], facts: list[str] = ()) -> float:

@@ -46,7 +46,8 @@ def test_every_sentence_is_verbatim_from_its_passage(shipped, question):
     assert 1 <= len(sentences) <= 2 * ANSWER.answer_sentences  # each may come with the sentence it leans on
     more = re.findall(r"(.+?) \[(\d+)\]", result["more"].replace("\n\n", " "))
     for sentence, n in sentences + more:
-        assert sentence.strip().removeprefix("… ") in quotes[int(n)]  # "… ": a sentence shown without its "Yes:"
+        part = sentence.strip()
+        assert part in quotes[int(n)] or part[0].lower() + part[1:] in quotes[int(n)]  # shown without its "Yes:"
     for cite in result["citations"]:
         assert cite["sources"] and all(s["url"].startswith("http") for s in cite["sources"])
 
@@ -319,7 +320,7 @@ def test_citations_list_only_the_sources_behind_the_shown_sentences(shipped):
             chunk = assistant.index.by_id[cite["chunk_id"]]
             texts = [d for d, _, _ in compose._sentences(assistant.store, [chunk.id], assistant.index)]
             positions = {j for s, ns in shown if cite["n"] in ns for j, t in enumerate(texts)
-                         if t == s or (s.startswith("… ") and t.endswith(s.removeprefix("… ")))}
+                         if t == s or t.endswith((f" {s}", f" {s[0].lower()}{s[1:]}"))}  # shown without its "Yes:"
             keys = {k for p in positions for k in json.loads(chunk.meta["sentence_keys"])[p]}
             allowed = {s["url"] for s in chunk.sources if s["key"] in keys}
             assert positions and {s["url"] for s in cite["sources"]} <= allowed, (item["id"], cite["chunk_id"])
@@ -404,7 +405,7 @@ def test_a_russian_question_gets_the_russian_translation_of_the_curated_answer(s
 
 def test_a_curated_yes_or_no_is_not_shown_for_a_question_asked_the_other_way_round(shipped):
     """'Is it true Germany stopped...?' must not read 'No:' (written for 'does Germany still...?');
-    the pair's fact is shown after '… ' instead (reader set h, k16)."""
+    the pair's fact is shown from after its 'No:' instead, capitalised (reader set h, k16)."""
     from chat.faq import asked_the_same_way
 
     assert not asked_the_same_way("Is it true Germany stopped the discretion refusals?", "Does Germany still refuse?")
@@ -418,7 +419,7 @@ def test_a_curated_yes_or_no_is_not_shown_for_a_question_asked_the_other_way_rou
     turned = assistant.ask("Is it true that Germany stopped telling queer refugees to be discreet?")
     same = assistant.ask("does germany still tell gay refugees to be discreet back home?")
     assert turned["curated"] and turned["curated"] == same["curated"]
-    assert same["answer"].startswith("No") and turned["answer"].startswith("… ")
+    assert same["answer"].startswith("No") and turned["answer"].startswith("Since 1 October 2022")
 
 
 def test_a_pair_near_its_sibling_leads_when_the_search_agrees_and_it_turns_the_same_way(shipped):
