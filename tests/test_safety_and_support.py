@@ -241,6 +241,13 @@ def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     ("mozhno li eshe podat zhalobu v ESPCh? menya izbili policeiskie v 2023 godu", None),
     ("can i give away my belongings before leaving russia legally?", None),
     ("how many tablets of hormones can I bring to Germany?", None),
+    # a court question's if-clause is its premise (set w, w48), but the same detention told plainly is danger
+    ("mozhno li eshche podat zhalobu v ESPCh na Rossiyu esli menya zaderzhali v etom godu?", None),
+    ("can I still complain to the ECHR if I was detained this year?", None),
+    ("можно ли подать жалобу в ЕСПЧ, если меня задержали в этом году?", None),
+    ("меня задержали вчера, можно ли обжаловать?", "violence"),
+    ("если меня задержали, что делать?", "violence"),
+    ("menya zaderzhali, pomogite", "violence"),
 ])
 def test_warning_signs_and_history(message, kind):
     assert danger_kind(message) == kind
