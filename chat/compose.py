@@ -34,7 +34,7 @@ from kb.text import words
 MONTHS = r"(january|february|march|april|may|june|july|august|september|october|november|december|январ|феврал|" \
          r"март|апрел|мая|май|июн|июл|август|сентябр|октябр|ноябр|декабр)"
 DATE_RE = re.compile(rf"\b(1[89]\d\d|20\d\d)\b|\b{MONTHS}", re.I)
-COUNT_RE = re.compile(r"(?<![\d.,])(?!(1[89]\d\d|20\d\d)\b)\d|\b(dozens?|hundreds?|thousands?|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+COUNT_RE = re.compile(rf"(?<![\d.,])(?!(1[89]\d\d|20\d\d)\b)(?!\d{{1,2}}\s+{MONTHS})\d|\b(dozens?|hundreds?|thousands?|two|three|four|five|six|seven|eight|nine|ten|twelve|"
                       r"twenty|thirty|forty|fifty|десят\w*|сот\w*|тысяч\w*)\b", re.I)
 NAME_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZА-ЯЁ][a-zа-яё]+")
 ANSWER_TYPES = {
@@ -543,13 +543,18 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
 
 
 def _about_the_place(lead: list[Candidate], question) -> list[Candidate]:
-    """A curated answer without its later sentences about another country than the one the question asks about,
-    when that is a country other than Russia ("how long do i have to appeal" after a Home Office refusal: the UK's
-    14 days, not Germany's two weeks and Canada's 15 days; but "who got people out of chechnya" keeps Canada)."""
+    """A curated answer without its sentences about another country than the one the question asks about, when
+    that is a country other than Russia ("how long do i have to appeal" after a Home Office refusal: the UK's
+    14 days, not Germany's two weeks and Canada's 15 days; but "who got people out of chechnya" keeps Canada), its
+    first one too when it names another country and another sentence keeps to the place (a Dutch interview
+    question: the EU's rule, not UK guidance; but a UK asker keeps the EU Court's "Not necessarily: ..."); the first
+    alone when none does."""
     places = Subject.of(question).places
     if not places or "russia" in places:
         return lead
-    return [c for i, c in enumerate(lead) if i == 0 or _keeps_to(named_places(c.text), places)]
+    kept = [c for i, c in enumerate(lead) if _keeps_to(named_places(c.text), places) or i == 0 and
+            not named_places(c.text) - {"eu"}]  # an EU court's rule is cited beyond the EU; a country's guidance is not
+    return kept or lead[:1]
 
 
 def _keeps_to(named: set[str], places: set[str]) -> bool:

@@ -38,7 +38,7 @@ def measure(index, question, query: str, hits) -> Signals:
     top = [h.chunk_id for h in hits[:TOP]]
     dense = max((h.dense for h in hits[:TOP]), default=0.0)
     evidence = " ".join(f"{index.by_id[h.chunk_id].meta.get('title', '')} {index.by_id[h.chunk_id].text}"
-                        for h in hits[:5] if h.chunk_id in index.by_id)
+                        for h in hits if h.chunk_id in index.by_id)  # any passage found about the place will do
     missing = sorted(p for p in question.place_words - origins(question.cyrillic or question.text, question.place_words)
                      if not place_mentioned(p, evidence) and index.doc_share(p.split("-")[0][:7]) < RARE_PLACE)
     if missing and any(place_mentioned(p, evidence) for p in question.place_words):

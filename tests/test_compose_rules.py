@@ -186,6 +186,23 @@ def test_a_curated_answer_keeps_to_the_country_asked_about():
     assert len(answer) == 5  # a question about Russia keeps the countries that took people in
 
 
+def test_a_curated_answer_opening_with_another_countrys_guidance_opens_with_the_rule_that_applies():
+    """A Dutch asker is not led by UK guidance when the pair's next sentence gives the EU's rule; a UK asker keeps
+    an EU court's ruling (cited beyond the EU) as the opening; with nothing about the place, the first stays."""
+    pair = [cand("They should not: UK guidance says the interview explores identity, not sexual activity.", 0.0, 5,
+                 "faq:006:q", 0),
+            cand("In the EU, a 2014 judgment bars questions about sexual practices.", 0.0, 6, "faq:006:q", 1)]
+    answer, _ = select([], read("netherlands IND interview, will they ask about my sex life"), lead=pair)
+    assert [u.position for u in answer] == [1]
+    eu_first = [cand("Not necessarily: the EU Court of Justice held that a late claim cannot be disbelieved for that "
+                     "alone.", 0.0, 5, "faq:007:q", 0),
+                cand("The UK Home Office often treats late disclosure as a reason for doubt.", 0.0, 6, "faq:007:q", 1)]
+    answer, _ = select([], read("i told the uk home office late that im bi, will they think im lying"), lead=eu_first)
+    assert [u.position for u in answer] == [0, 1]
+    answer, _ = select([], read("will they ask about my sex life in canada"), lead=pair)
+    assert [u.position for u in answer] == [0]  # nothing about Canada: the pair's first sentence alone
+
+
 def test_a_question_naming_a_country_opens_with_a_sentence_about_it():
     cands = [cand("In many countries a refused person can ask a court to look at the case again.", 2.0, 0),
              cand("In the United Kingdom the appeal goes to the First-tier Tribunal.", 1.6, 1, chunk="b:000:y")]
@@ -200,6 +217,8 @@ def test_a_how_many_question_opens_with_a_count_not_a_year():
              cand("Human Rights Watch wrote that more than 100 people were affected.", 1.2, 1)]
     answer, _ = select(cands, read("roughly how many people were rounded up in 2017?"))
     assert "100" in answer[0].text
+    dated = [cand("The purge became public on 1 April 2017 in a newspaper.", 1.5, 0), cands[1]]
+    assert "100" in select(dated, read("how many people were rounded up"))[0][0].text  # a day of a month is no count
 
 
 def test_an_opening_of_the_asked_kind_must_score_near_the_best():

@@ -94,6 +94,10 @@ def test_uncovered_place_and_translit_questions(shipped):
     assert not result["refused"]
     assert result["citations"][0]["article_id"] in ("asylum-germany-ru", "asylum-germany")
     assert assistant.ask("whats the ergänzungsausweis")["citations"][0]["article_id"] == "asylum-transgender-claims"
+    # a covered place that only later passages name is no missing place (reader set r, r17 was refused)
+    dutch = assistant.ask("in the netherlands do they ask about my sex life at the asylum interview")
+    assert not dutch["refused"] and not dutch["signals"]["missing_places"]
+    assert "EU" in dutch["answer"].split(". ")[0] and "UK" not in dutch["answer"]  # the rule that applies there
 
 
 def test_translit_keeps_terms_russian_articles_write_in_latin(shipped):
