@@ -89,12 +89,14 @@ def read(text: str, index=None) -> Question:
                     way_out=asks_way_out(text))
 
 
-# "who can help a gay person get out of chechnya", "how can i escape", "кто поможет уехать": asked now (can / will /
-# helps), not "who helped people get out in 2017" (set q, q30: a reader asking who can help got 2017 counts)
-WAY_OUT = re.compile(r"\b(who|which\s+(organi[sz]ations?|groups?|charit(y|ies))|where|how)\b[^.?!]{0,60}?"
+# "who can help a gay person get out of chechnya", "how can i escape", "are there organisations that help people
+# from Dagestan leave?", "кто поможет уехать": asked now (can / will / helps), not "who helped people get out in
+# 2017" (set q, q30: a reader asking who can help got 2017 counts)
+WAY_OUT = re.compile(r"\b(who|which\s+(organi[sz]ations?|groups?|charit(y|ies))|where|how|"
+                     r"(are|is)\s+there\s+(any\s+|an\s+)?(organi[sz]ations?|groups?|charit(y|ies)))\b[^.?!]{0,60}?"
                      r"\b(can|could|will|would|helps?|should)\b[^.?!]{0,40}?"
                      r"\b(get\s+(\w+\s+)?out|escape|flee|evacuate|leave\s+(chechnya|dagestan|ingushetia|grozny|"
-                     r"the\s+north\s+caucasus))\b|"
+                     r"the\s+north\s+caucasus)|leave(?=\s*[?.!]|\s*$))\b|"
                      r"(кто|как|куда|где|какие\s+организации)[^.?!]{0,60}?(выбраться|бежать|сбежать|вывезти|эвакуир\w+|"
                      r"помо\w+\s+(\w+\s+)?(у|вы)ех\w*|(у|вы)ех\w*\s+(из|с)\s+(чечн|дагестан|ингушет|грозн|северн))", re.I)
 

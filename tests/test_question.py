@@ -274,6 +274,10 @@ def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in
     ("who helped people get out of chechnya in 2017", False), ("how many people fled chechnya", False),
     ("how can i leave russia legally", False), ("куда уехали чеченцы", False),
     ("how long can they keep me in detention", False),
+    # "are there organisations that help ... leave?" asks for a way out too (set l, l39 got a Dagestan arrest story)
+    ("Are there organisations that help young people from Dagestan leave?", True),
+    ("is there any group that can help lgbt people get out of chechnya", True),
+    ("are there many gay people in dagestan", False), ("how can i leave the asylum hotel at night", False),
 ])
 def test_a_question_that_asks_for_a_way_out_now(text, asks):
     from chat.question import asks_way_out
