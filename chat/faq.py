@@ -247,21 +247,6 @@ def _words(index) -> dict[str, set[str]]:
     return index.per_version["faq_words"]
 
 
-def twins(index) -> dict[str, str]:
-    """English pair -> its Russian translation's pair (the k-th pair of `<id>-ru` translates the
-    k-th of `<id>`, when both articles have as many pairs), once per index version."""
-    if "faq_twins" not in index.per_version:
-        by_article: dict[str, list[str]] = {}
-        for c in index.chunks:
-            if c.meta.get("kind") == "faq":
-                by_article.setdefault(str(c.meta.get("article_id", "")), []).append(c.id)
-        index.per_version["faq_twins"] = {
-            en: ru for art, ids in by_article.items() if f"{art}-ru" in by_article
-            and len(ids) == len(by_article[f"{art}-ru"])
-            for en, ru in zip(sorted(ids), sorted(by_article[f"{art}-ru"]))}
-    return index.per_version["faq_twins"]
-
-
 # Words that turn a yes/no question around: "Did Germany stop refusing...?" wants "yes" where "Does Germany
 # still refuse...?" wants "no"
 TURNS = (re.compile(r"\b(still|any\s?more|всё ещё|все еще|до сих пор)\b", re.I),

@@ -84,7 +84,3 @@ def _best_sentence(claim_words: set[str], passage: str) -> str | None:
         if score > best_score:
             best, best_score = sent, score
     return best
-
-
-def supports(sentence: str, passages: list[str], threshold: float = THRESHOLD) -> bool:
-    return check(sentence, passages, threshold).supported
