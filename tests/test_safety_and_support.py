@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from chat.safety import asks_private_data, danger_kind, is_injection, normalise_question, signals_danger
-from chat.support import check, supports
+from chat.support import check
 
 
 @pytest.mark.parametrize("q", [
@@ -121,15 +121,15 @@ PASSAGE = ("The UN Human Rights Committee decided Toonen v. Australia in 1994. I
     ("Asylum claims in Canada are decided by the Immigration and Refugee Board.", False),  # other claim
 ])
 def test_support(sentence, expected):
-    assert supports(sentence, [PASSAGE]) is expected
+    assert check(sentence, [PASSAGE]).supported is expected
 
 
 def test_support_from_two_passages_together():
     a = "Toonen v. Australia was decided in 1994."
     b = "The Committee found a violation of the right to privacy under the Covenant."
     claim = "Toonen v. Australia, decided in 1994, found a violation of the right to privacy."
-    assert not supports(claim, [a]) and not supports(claim, [b])
-    assert supports(claim, [a, b])
+    assert not check(claim, [a]).supported and not check(claim, [b]).supported
+    assert check(claim, [a, b]).supported
     assert check(claim, [a]).reason
 
 
