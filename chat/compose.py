@@ -508,7 +508,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     asked = question.location if question is not None else ()  # where the writer is: their lines first
     english = question is not None and question.language == "en"
     far = {id(c): elsewhere(c.text, asked, english) for c in pool if c.reach}
-    lines = sorted((c for c in pool if c.reach), key=lambda c: (far[id(c)], c.features.get("notice", 0), -c.score))
+    lines = _fullest(sorted((c for c in pool if c.reach), key=lambda c: (far[id(c)], c.features.get("notice", 0), -c.score)))
     if asked and lines and not far[id(lines[0])]:  # where they are is known: only its lines
         lines = [c for c in lines if not far[id(c)]]
     for cand in lines:
@@ -517,6 +517,8 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             reach.append(cand)
     rest = [c for c in pool if c not in reach and not (reach and _repeats(c, reach, settings))]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings) and not _same_way_in(c, reach)]  # help first
+    if reach and question is not None and not question.asks_more:  # a plea for help: more on where the ways lead
+        rest = [c for c in rest if _about_the_ways_in(c, reach) and not _same_way_in(c, reach)]
     if lead is None and rest and not (reach and question is not None and question.danger == "self_harm"):
         first = _first(rest, kind, question.places if question is not None else set(), settings, question)
         answer.append(first)
@@ -561,6 +563,32 @@ def _keeps_to(named: set[str], places: set[str]) -> bool:
     """Whether a sentence that names `named` keeps to the `places` asked about: it names none, one of them, or
     Russia (the knowledge base's own subject: "Chechen authorities detained him", asked about Germany)."""
     return not named or "russia" in named or bool(with_eu(named) & places)
+
+
+def _about_the_ways_in(cand: Candidate, reach: list[Candidate]) -> bool:
+    """Whether `cand` tells more about where the ways to reach help lead: from the article of one of them, and
+    undated ("NC SOS works mainly with people from Chechnya, Ingushetia and Dagestan"; not a 2024 arrest story,
+    which read to people in danger as a warning rather than help: reader sets, "помогите" got Yusuf's arrest)."""
+    return any(c.chunk_id.split(":")[0] == r.chunk_id.split(":")[0] for r in reach for c in cand.shown) and \
+        not any(YEAR_RE.search(c.text) for c in cand.shown)
+
+
+def _fullest(lines: list[Candidate]) -> list[Candidate]:
+    """`lines` in their order, each in its fullest wording among those giving the same ways in ("NC SOS helps people
+    flee...; its website is ncsos.io", not the bare "The official website of NC SOS is ncsos.io")."""
+    def ways(c: Candidate) -> frozenset:
+        return frozenset(m.group(0).lower() for m in LINE_RE.finditer(c.text))
+
+    fullest: dict[frozenset, Candidate] = {}
+    for c in lines:
+        if ways(c) and (ways(c) not in fullest or c.n_words > fullest[ways(c)].n_words):
+            fullest[ways(c)] = c
+    out: list[Candidate] = []
+    for c in lines:
+        c = fullest.get(ways(c), c)
+        if not any(c is o for o in out):
+            out.append(c)
+    return out
 
 
 def _same_way_in(cand: Candidate, reach: list[Candidate]) -> bool:

@@ -54,6 +54,7 @@ class Question:
     groups: frozenset = EMPTY  # the groups of people it names: men | women | trans (chat.compose.groups_named)
     location: frozenset = EMPTY  # where the writer is, as far as it says (chat.places.where_one_is)
     way_out: bool = False  # asks who can get someone out, or how to get out (`asks_way_out`): the ways in lead
+    asks_more: bool = False  # asks something besides help ("...does that count as persecution?"; `asks_beyond_help`)
 
     @property
     def in_danger(self) -> bool:
@@ -70,6 +71,7 @@ def understand(text: str, history: list[dict] | None = None, index=None) -> Ques
     typed = meant if asked == text else read(text, index)
     previous = _previous(history)
     return replace(typed, language=question_language(text), place_words=frozenset(places_in(cyrillic)),
+                   asks_more=typed.asks_more and asks_beyond_help(cyrillic),
                    cyrillic=cyrillic, asked=asked, previous=previous[-1] if previous else "", misuse=_misuse(text),
                    meant=meant)
 
@@ -86,7 +88,7 @@ def read(text: str, index=None) -> Question:
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
                     _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text),
                     groups=frozenset(groups_named(text)), location=frozenset(where_one_is(text)),
-                    way_out=asks_way_out(text))
+                    way_out=asks_way_out(text), asks_more=asks_beyond_help(text))
 
 
 # "who can help a gay person get out of chechnya", "how can i escape", "are there organisations that help people
@@ -145,6 +147,22 @@ def asks(piece: str) -> bool:
     """Whether a piece of a message is itself a question: it ends with "?" or opens with a question word ("is it
     thru phones?", "and what happens to their marriages"; not "Говорят он в Германии")."""
     return piece.rstrip().endswith("?") or bool(ASKING.match(piece))
+
+
+# A plea, not a question about anything: "what do i do", "pls help", "что мне делать", "помогите"
+PLEA = re.compile(r"^\W*((and|so|pls|please|now|а|и|ну)\s+)*(help(\s+(me|us))?|what\s+(do|should|can|must)\s+(i|we)\s+do"
+                  r"(\s+now)?|what\s+now|where\s+(can|do|should)\s+(i|we)\s+(go|hide|run)|who\s+can\s+help(\s+(me|us))?|"
+                  r"what\s+are\s+my\s+options|что\s+(мне\s+|нам\s+)?(теперь\s+|сейчас\s+)?делат\w*|помогите|подскажите|"
+                  r"куда\s+(мне\s+)?(бежать|идти|обратиться|деваться)|кто\s+(мне\s+)?(может\s+)?помо\w+)"
+                  r"(\s+(now|please|pls|tonight|right now|сейчас|пожалуйста))*\W*$", re.I)
+
+
+def asks_beyond_help(text: str) -> bool:
+    """Whether a message asks something besides help ("my family beats me. does that count as persecution for
+    asylum?"), not only "what do I do" or "help": in danger, only then does a sentence on what it asks follow the
+    ways to reach help (reader sets: an arrest story from Dagestan followed them for "помогите")."""
+    return any(asks(piece) and not PLEA.match(piece.strip()) for sentence in re.split(r"(?<=[.?!])\s+", text.strip())
+               for piece in asked_pieces(sentence))
 
 
 DASH_SPLIT = re.compile(r"\s+[-–—:]\s+")  # "germany asylum for gay ppl - do they still tell people to hide?"

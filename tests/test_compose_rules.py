@@ -280,6 +280,26 @@ def test_in_danger_a_curated_answer_does_not_repeat_a_way_in_already_shown():
     assert [c.text for c in answer] == [c.text for c in reach + lead[:1]]
 
 
+def test_a_plea_for_help_gets_the_ways_in_and_more_about_them_not_a_story_of_harm():
+    """Reader sets: "помогите" and "my uncles are coming tonight, i dont know what to do" got an arrest story from
+    Dagestan after the ways in. A plea gets only more about where the ways lead (undated, from their articles); a
+    message that asks something besides help still gets a sentence on what it asks."""
+    site = cand("The official website of NC SOS is ncsos.io.", 0.95, 0, chunk="h:000:x")
+    full = cand("NC SOS helps people flee and offers safe housing; its official website is ncsos.io.", 0.9, 1,
+                chunk="h:001:x")
+    for c in (site, full):
+        c.reach = True
+    story = cand("In 2024 police in Dagestan made a man unlock his phone and read his chats.", 1.0, 2, chunk="d:000:z")
+    about = cand("NC SOS works mainly with people from Chechnya, Ingushetia and Dagestan.", 0.8, 3, chunk="h:002:x")
+    plea = read("my brothers found my chats and my uncles are coming tonight. what do i do")
+    assert plea.in_danger and not plea.asks_more
+    answer, _ = select([site, full, story, about], plea)
+    assert [c.text for c in answer] == [full.text, about.text]  # the fuller line for ncsos.io, then more on NC SOS
+    asks = read("my family beats me and my uncles are coming tonight. does that count as persecution for asylum?")
+    assert asks.in_danger and asks.asks_more
+    assert story in select([site, full, story, about], asks)[0]
+
+
 def test_in_danger_the_sentence_after_the_ways_in_does_not_repeat_one():
     reach = [cand("NC SOS helps people flee; its official website is ncsos.io.", 0.9, 0, chunk="h:000:x"),
              cand("People can ask Rainbow Railroad for help on its website, rainbowrailroad.org.", 0.8, 1, chunk="h:001:y")]

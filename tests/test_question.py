@@ -285,6 +285,21 @@ def test_a_question_that_asks_for_a_way_out_now(text, asks):
     assert asks_way_out(text) is asks
 
 
+@pytest.mark.parametrize("text, more", [
+    ("pls help im in grozny they know about me. cant stay home", False), ("what do i do", False),
+    ("Братья сказали вечером приедут «поговорить». Я в Махачкале, закрылась в ванной. что делать", False),
+    ("the car is outside again. 3rd night. what should i do now?", False), ("помогите пожалуйста", False),
+    ("my family beats me. does that even count as persecution for asylum?", True),
+    ("мне угрожают. можно ли получить убежище в Германии?", True),
+    ("can rainbow railroad help me get out of russia? how does it work", True),
+])
+def test_a_plea_for_help_asks_nothing_besides(text, more):
+    from chat.question import asks_beyond_help
+
+    assert asks_beyond_help(text) is more
+    assert understand("brat skazal chto ubet menya, ya v groznom. chto delat?").asks_more is False  # read in Cyrillic
+
+
 def test_a_transliterated_question_for_a_way_out_is_read_in_cyrillic():
     from kb.translit import to_cyrillic
 
