@@ -99,7 +99,7 @@ WAY_OUT = re.compile(r"\b(who|which\s+(organi[sz]ations?|groups?|charit(y|ies))|
                      r"\b(can|could|will|would|helps?|should)\b[^.?!]{0,40}?"
                      r"\b(get\s+(\w+\s+)?out|escape|flee|evacuate|leave\s+(chechnya|dagestan|ingushetia|grozny|"
                      r"the\s+north\s+caucasus)|leave(?=\s*[?.!]|\s*$))\b|"
-                     r"(кто|как|куда|где|какие\s+организации)[^.?!]{0,60}?(выбраться|бежать|сбежать|вывезти|эвакуир\w+|"
+                     r"(кто|как|куда|где|какие\s+организации)[^.?!]{0,90}?(выбраться|бежать|сбежать|вывезти|эвакуир\w+|эвакуаци\w*|"
                      r"помо\w+\s+(\w+\s+)?(у|вы)ех\w*|(у|вы)ех\w*\s+(из|с)\s+(чечн|дагестан|ингушет|грозн|северн))", re.I)
 
 

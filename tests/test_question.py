@@ -271,6 +271,7 @@ def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in
     ("someone i know is lgbt and stuck in chechnya, who can get them out", True),
     ("кто помогает уехать из чечни", True), ("как выбраться из дагестана", True),
     ("кто помогает лгбт выехать из чечни? куда писать", True),
+    ("Куда писать, если ЛГБТ-человеку из Чечни или Дагестана срочно нужна эвакуация?", True),  # set n, n47
     ("who helped people get out of chechnya in 2017", False), ("how many people fled chechnya", False),
     ("how can i leave russia legally", False), ("куда уехали чеченцы", False),
     ("how long can they keep me in detention", False),
