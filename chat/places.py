@@ -184,7 +184,7 @@ def named_places(text: str) -> set[str]:
 
 # Where someone comes from or must not be sent back to is not where they are: "im in manchester, cant go back
 # to russia" is someone in the UK (reader set l, l14 read Russia's 112 first)
-ORIGIN = re.compile(r"\b(from|back to|return(ed)? to|sen[dt] (me )?back to|deport\w* (me )?to|back home to|out of|fled|"
+ORIGIN = re.compile(r"\b(from|back to|return(ed)? to|sen[dt] (me )?back to|deport\w* (me )?to|back home (to|in)|out of|fled|"
                     r"escaped|left|leave|из|вернуться в|обратно в|отправ\w+ (меня )?в|депорт\w+ в|уехал\w* из|бежал\w* из)"
                     # an authority is no place one comes from ("a refusal from the home office": set o, o15 got Canada's line)
                     r"\s+(?!(the\s+)?(home\s+office|bamf|ind|uscis|irb|border\s+force|tribunal)\b)(the\s+)?[^\W\d_]+(-[^\W\d_]+)?",

@@ -53,9 +53,14 @@ def measure(index, question, query: str, hits) -> Signals:
 
 
 def origins(text: str, places) -> set[str]:
-    """The places named as where someone comes from ("im gay from Uganda", "я из Уганды"): who is
-    asking, not what is asked about, so a place the sources never name does not refuse the question."""
-    return {p for p in places if re.search(rf"\b(from|из|родом из)\s+(the\s+)?{re.escape(p)}", text, re.I)}
+    """The places named as where someone comes from ("im gay from Uganda", "я из Уганды", "discreet back home in
+    uganda": chat.places.ORIGIN): who is asking, not what is asked about, so a place the sources never name does
+    not refuse the question."""
+    from chat.places import ORIGIN
+
+    cues = " ".join(m.group(0) for m in ORIGIN.finditer(text)).lower()  # "back home in uganda", "deported to..."
+    return {p for p in places if re.search(rf"\b{re.escape(p.lower())}\b", cues) or
+            re.search(rf"\b(from|из|родом из)\s+(the\s+)?{re.escape(p)}", text, re.I)}
 
 
 def is_relevant(sig: Signals, lang: str = "en", mode: str = "hybrid", settings: RelevanceSettings = RELEVANCE) -> bool:

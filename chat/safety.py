@@ -124,6 +124,12 @@ DANGER = [re.compile(p, _I) for p in (
     # held at home, papers taken, taken away to be "cured" or married off; fear said of oneself with nowhere to
     # go; watched at one's door (reader sets e and f, 2026-12-05: each missed one such message)
     r"меня\s+(держат|не\s+выпускают|не\s+отпускают)|(забрал[аи]?|отобрал[аи]?)\s+(у\s+меня\s+)?(телефон|паспорт|документы)|"
+    # the other order, "cured" or buried, a marriage or else (set x, x15: "если я до осени не выйду замуж, меня
+    # «вылечат» или похоронят. Паспорт забрал отец")
+    r"(паспорт|документы)\s+(у\s+меня\s+)?(забрал\w*|отобрал\w*|отнял\w*|спрятал\w*)\s+(отец|папа|брат\w*|мать|мама|"
+    r"дяд\w+|родител\w*|семья|муж|родн\w*)|меня\s+\W?(вылечат|похоронят|закопают)|\b(bury|burying)\s+me\b|"
+    r"\b(father|dad|mother|mum|mom|brothers?|uncles?|family|parents)\s+(took|has taken|have taken|hid|hides|kept)\s+my\s+"
+    r"(passport|papers|documents)\b|"
     r"(отвезут|увезут|повезут|везут|отправят)\s.{0,30}(лечить|замуж|к\s+имаму|к\s+мулле|в\s+чечн|в\s+грозн|разбира)|"
     r"знаю,?\s+чем\s+это\s+(кончается|закончится|кончится)",
     PLAN_UNNAMED,

@@ -94,6 +94,9 @@ def test_uncovered_place_and_translit_questions(shipped):
     assert not result["refused"]
     assert result["citations"][0]["article_id"] in ("asylum-germany-ru", "asylum-germany")
     assert assistant.ask("whats the ergänzungsausweis")["citations"][0]["article_id"] == "asylum-transgender-claims"
+    # where someone comes from is no missing place, "back home in" too (set x, x53 was refused)
+    mate = assistant.ask("the home office told my mate he could just 'be discreet' back home in uganda. is that allowed")
+    assert not mate["refused"] and not mate["signals"]["missing_places"]
     # a covered place that only later passages name is no missing place (reader set r, r17 was refused)
     dutch = assistant.ask("in the netherlands do they ask about my sex life at the asylum interview")
     assert not dutch["refused"] and not dutch["signals"]["missing_places"]

@@ -248,6 +248,14 @@ def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     ("меня задержали вчера, можно ли обжаловать?", "violence"),
     ("если меня задержали, что делать?", "violence"),
     ("menya zaderzhali, pomogite", "violence"),
+    # "cured" or buried, the passport taken by the family (set x, x15 missed by both versions), in other words too
+    ("Брат сказал, что если я до осени не выйду замуж, меня «вылечат» или похоронят. Паспорт забрал отец. Я в "
+     "Махачкале, мне 22. Пожалуйста, помогите, я не знаю что делать", "violence"),
+    ("Паспорт у меня отобрал брат, из дома не выпускают", "violence"),
+    ("my dad took my passport and my uncles say they will bury me", "violence"),
+    ("brat skazal chto esli ya ne vyjdu zamuzh menya pohoronyat", "violence"),
+    ("если я не выйду замуж, что будет с моими документами в загсе?", None),
+    ("паспорт забрали на границе, что делать с убежищем?", None),
 ])
 def test_warning_signs_and_history(message, kind):
     assert danger_kind(message) == kind
