@@ -215,7 +215,7 @@ def eval_cmd(datasets, out, retrievers, composers, no_gate, llm, limit, claims_d
 
 
 @cli.command()
-@click.option("--quick", is_flag=True, help="A few seconds: 4 articles, 1,000 chunks, 5 questions, no servers.")
+@click.option("--quick", is_flag=True, help="A smoke run of about 20 s: 1 article, 1,000 chunks, 5 questions, no servers.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Report folder (default: evals/reports/bench).")
 @click.option("--sizes", default=None, help="Corpus sizes in chunks, comma-separated; 0 = the knowledge base "
