@@ -289,22 +289,24 @@ PAST_YEAR = re.compile(r"\b(19\d\d|20[01]\d|202[0-5])\b")  # a year before this 
 FIGURATIVE = re.compile(r"\b(it|that|this)\s+(\w+\s+)?(hurt|harm)\w*\s+(me|my|us)\b", _I)  # "will it hurt me (my case)"
 
 
-# A question about a complaint or a court case: its "if I was detained..." is the case's premise, not a cry for help
-REMEDY = re.compile(r"\b(complain\w*|appeal\w*|court|ECHR|ECtHR|Strasbourg|tribunal|sue|zhalob\w*|sud\w*|ESPCh|"
-                    r"apell\w*|obzhal\w*)\b|жалоб\w*|\bсуд\w*|ЕСПЧ|апелляци\w*|обжалова\w*", _I)
-CONDITION = re.compile(r"^(если|if|esli)\b", _I)
+# A question about a complaint or a court case: its "if I was detained..." is the case's premise, not a cry for help;
+# only an if-clause told in the past is a premise ("if my brothers find me they will kill me" stays a threat)
+REMEDY = re.compile(r"\b(complain\w*|appeal\w*|court|ECHR|ECtHR|Strasbourg|tribunal|sue|zhalob\w*|sud(a|u|om|e|y)?|"
+                    r"ESPCh|apell\w*|obzhal\w*)\b|жалоб\w*|\bсуд\w*|ЕСПЧ|апелляци\w*|обжалова\w*", _I)
+PREMISE = re.compile(r"^(если|esli)\s+(меня|menya|я|ya)\s+(\w+\s+)?\w+(ли|ла|л|li|la|l)\b|"
+                     r"^if\s+(i|they)\s+(was|were|had|have been|got|\w+ed)\b", _I)
 
 
 def _present(text: str) -> str:
     """`text` without its clauses dated to a past year ("if I was detained in 2024, can I still
     complain?" tells of harm that is history, not of danger now), without "it hurts me" said of a case, and, in a
-    question about a complaint or a court, without its if-clauses ("can I still complain to the ECHR if I was
-    detained this year?": set w, w48)."""
+    question about a complaint or a court, without an if-clause told in the past ("can I still complain to the ECHR
+    if I was detained this year?": set w, w48)."""
     text = FIGURATIVE.sub(" ", text)
     remedy = bool(REMEDY.search(text))
     return " ".join(c for c in re.split(r"(?<=[.,;:?!])\s+|\s+(?=(?:если|if|esli|when|когда|and now|but now|а теперь|но теперь)\b)",
                                         text, flags=re.I)
-                    if c and not PAST_YEAR.search(c) and not (remedy and CONDITION.search(c)))
+                    if c and not PAST_YEAR.search(c) and not (remedy and PREMISE.search(c)))
 
 
 def danger_kind(question: str) -> str | None:

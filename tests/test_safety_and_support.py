@@ -248,6 +248,10 @@ def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     ("меня задержали вчера, можно ли обжаловать?", "violence"),
     ("если меня задержали, что делать?", "violence"),
     ("menya zaderzhali, pomogite", "violence"),
+    # ...but a threat in an if-clause stays one, beside an appeal or not ("sudden" is no court)
+    ("i am waiting for my appeal and if my brothers find me they will kill me tonight", "violence"),
+    ("my appeal was refused. if they find me here my uncles will kill me", "violence"),
+    ("suddenly my brother read my chats. if my father finds out he will kill me", "violence"),
     # "cured" or buried, the passport taken by the family (set x, x15 missed by both versions), in other words too
     ("Брат сказал, что если я до осени не выйду замуж, меня «вылечат» или похоронят. Паспорт забрал отец. Я в "
      "Махачкале, мне 22. Пожалуйста, помогите, я не знаю что делать", "violence"),
