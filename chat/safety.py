@@ -115,7 +115,9 @@ DANGER = [re.compile(p, _I) for p in (
     # Russian, written or transliterated (a transliterated question is also read in Cyrillic, see
     # signals_danger, where "ubet" comes out without the soft sign): threats, family finding out,
     # being locked up or married off by force, an urgent need to flee.
-    r"уб[ьъ]?[её]т\s+меня|меня\s+уб[ьъ]?(ют|[её]т)\b",
+    r"уб[ьъ]?[её]т\s+меня|меня\s+уб[ьъ]?(ют|[её]т)\b|"
+    # the verb apart from "меня": "если меня найдут, убьют" (found on review, session 16)
+    r"\bменя\s+\w+,?\s+(то\s+)?уб[ьъ]?(ют|[её]т)\b(?!\s+ли\b)",
     r"(родн\w*|родител\w*|семь[яеи]|отец|мать|мама|папа|брат\w*|дяд\w+|муж)\s+(\w+\s+)?(узнал\w*|узнают)",
     r"(гроз\w+|угрожа\w+)\s+(\w+\s+){0,2}(убить|убь\w+|запереть|запрут|избить|выдать|женить|сдать|вернуть)",
     r"(выдать|выдадут|выдают|отдать|отдадут)\s+(\w+\s+)?замуж|(насильно|силой|против\s+воли)\s+(\w+\s+)?"
@@ -250,7 +252,7 @@ VIOLENCE = [re.compile(p, _I) for p in (
     r"\b(detained|arrested|kidnapped|abducted|beaten|tortured|outed|taken|killed|hunted|followed|watched|held)\b",
     r"\b(locked|lock|locking)\s+me\b|\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\bdeport|\bsend\w*\s+me\s+back",
     r"\bknows?\s+where\s+i\s+live\b|\b(is|are)\s+outside\s+(my|the|again)\b|\bif i don'?t pay\b|\bunless i pay\b",
-    r"уб[ьъ]?[её]т|убить|убьют|угрож|гроз|шантаж|задержали|похитили|избили|пытали|ищут|узнал|полици|отдел|"
+    r"уб[ьъ]?[её]т|убить|уб[ьъ]?ют|угрож|гроз|шантаж|задержали|похитили|избили|пытали|ищут|узнал|полици|отдел|"
     r"родн|родственник|семь[яеи]|отец|мать|мама|папа|брат|дяд|муж|запер|запрут|замуж|женить",
 )]
 FLEE = [re.compile(p, _I) for p in (

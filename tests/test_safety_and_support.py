@@ -258,6 +258,10 @@ def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     ("Паспорт у меня отобрал брат, из дома не выпускают", "violence"),
     ("my dad took my passport and my uncles say they will bury me", "violence"),
     ("brat skazal chto esli ya ne vyjdu zamuzh menya pohoronyat", "violence"),
+    # the verb apart from "меня" (found on review, session 16); a question about others is no threat
+    ("если меня найдут, убьют", "violence"),
+    ("esli menya naydut, ubyut", "violence"),
+    ("меня спросили, убьют ли геев в Чечне", None),
     ("если я не выйду замуж, что будет с моими документами в загсе?", None),
     ("паспорт забрали на границе, что делать с убежищем?", None),
 ])
