@@ -186,7 +186,7 @@ class Assistant:
         """The "Questions people ask" pair that answers, if any, matched in the language the passages were found in."""
         found = faq.match(self.index, qvec, meant, lang, top, self.answer)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it
-            found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, top, self.answer)
+            found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, (), self.answer)
         pieces = asked_pieces(meant.cyrillic or meant.text) if found is None and not meant.in_danger else []
         if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)

@@ -119,7 +119,21 @@ def focus_of(text: str) -> str:
     if len(text.split()) < LONG_MESSAGE or not asked or len(asked) == len(sentences):
         return ""
     with_before = sorted({j for i in asked for j in ((i - 1, i) if i and _points_back(sentences[i]) else (i,))})
-    return " ".join(sentences[j] for j in with_before)
+    focus = " ".join(sentences[j] for j in with_before)
+    return f"{focus} ({', '.join(_setting(focus, text))})" if _setting(focus, text) else focus
+
+
+# a question that points at the time or place its story told of
+THEN_OR_THERE = re.compile(r"\b(back then|then|at the time|at that time|there|back there|тогда|в то время|там)\b", re.I)
+
+
+def _setting(focus: str, text: str) -> list[str]:
+    """The places and years a message's story names, when its question points at them and names none ("My cousin
+    fled Chechnya in 2017... What actually happened back then?": set x, x27 got stories of later flights)."""
+    if any(kind in ("place", "year") for kind, _ in _subjects(focus)):
+        return []
+    kinds = ("place", "year") if THEN_OR_THERE.search(focus) else ("place",)
+    return list(dict.fromkeys(t for kind, t in _subjects(text) if kind in kinds))
 
 
 POINTS_BACK = re.compile(r"\b(that|this|it|these|those|это|этого|так|такое)\b", re.I)

@@ -461,6 +461,18 @@ def test_of_siblings_within_the_margin_the_pair_that_shares_the_asked_words_lead
     assert _by_words(assistant.index, read("who got them out of chechnya"), near, ["chechnya-evacuation"], assistant.answer) != near[1]
 
 
+def test_a_long_message_is_answered_by_the_pair_for_its_question_though_its_story_leads_the_search(shipped):
+    """The search reads the whole story ("fled", "didn't come back": passages on later flights), so a long message's
+    question, read with its story's setting, gets its pair when that pair is clearly the closest, wherever the search
+    ranks its article (set x, x27: answered with stories of people seized after fleeing)."""
+    _, assistant = shipped
+    result = assistant.ask("My cousin fled Chechnya in 2017 and he never really talks about it. All he ever said was "
+                           "that men were taken and \"some didn't come back.\" I want to understand it without making "
+                           "him relive it. What actually happened back then, and who was doing it?")
+    assert assistant.index.by_id[result["curated"]].meta["section"] == "What happened in Chechnya in 2017?"
+    assert "rounding up men" in result["answer"].split("[1]")[0]
+
+
 def test_of_siblings_the_words_leave_open_the_pair_whose_answer_is_about_the_question_leads(shipped):
     """"what happened in chechnya in 2017 with gay ppl" is as near to "Who helped people get out of Chechnya?" as to
     "What happened in Chechnya in 2017?" (question to question), but only the second pair as a whole, question
