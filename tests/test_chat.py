@@ -473,6 +473,21 @@ def test_a_long_message_is_answered_by_the_pair_for_its_question_though_its_stor
     assert "rounding up men" in result["answer"].split("[1]")[0]
 
 
+@pytest.mark.parametrize("asked, opens", [
+    ("mozhno li poluchit ubezhishe v germanii esli ya gej iz rossii", "Да, это возможно"),
+    ("Может ли гей из России получить убежище в Германии?", "Да, это возможно"),
+    ("can i get asylum in germany as a lesbian", "Yes, it is possible"),
+])
+def test_asked_whether_germany_gives_asylum_for_being_gay_the_answer_is_yes_not_the_rule_on_applying_from_abroad(
+        shipped, asked, opens):
+    """Set u (u37) and set x (x04): with no pair of its own, this question got "Generally no: ... only in Germany
+    itself", the answer to "can I apply while still in Russia?", which a reader takes for a refusal."""
+    _, assistant = shipped
+    result = assistant.ask(asked)
+    assert result["answer"].startswith(opens) and "asyl.net" in result["answer"].split("[1]")[0]
+    assert assistant.ask("I'm still in Russia, can I apply for German asylum from here?")["answer"].startswith("Generally no")
+
+
 def test_of_siblings_the_words_leave_open_the_pair_whose_answer_is_about_the_question_leads(shipped):
     """"what happened in chechnya in 2017 with gay ppl" is as near to "Who helped people get out of Chechnya?" as to
     "What happened in Chechnya in 2017?" (question to question), but only the second pair as a whole, question
