@@ -394,6 +394,22 @@ GROUPS = {
     "trans": re.compile(r"\b(trans|transgender|transsexual\w*|трансгендер\w*|транс-?(люд|персон|женщин|мужчин)\w*)\b", re.I),
 }
 EVERYONE = re.compile(r"\b(lgbt\w*|queer|лгбт\w*|квир)\b", re.I)
+# Russia's laws against LGBT people, each named by its own words: a sentence about one is no answer about another
+# (set x, x49: asked about the "extremism" ban, "violations of the 2022 ban are administrative offences", the
+# propaganda law's, told a reader it was all fines)
+LAWS = {
+    "propaganda": re.compile(r"propaganda|пропаганд", re.I),
+    "extremism": re.compile(r"extremis|экстремис", re.I),
+    "transition": re.compile(r"(gender|sex)[- ](change|transition|reassignment)|transition\w*\s+ban|смен\w*\s+пола|"
+                             r"(трансгендерн\w+|гендерн\w+)\s+переход", re.I),
+    "foreign agent": re.compile(r"foreign[- ]agent|иноагент|иностранн\w+\s+агент", re.I),
+    "undesirable": re.compile(r"undesirable|нежелательн", re.I),
+}
+
+
+def laws_named(text: str) -> set[str]:
+    """The Russian laws `text` names (`LAWS`)."""
+    return {law for law, pattern in LAWS.items() if pattern.search(text)}
 CONTRAST = re.compile(r"\b(unlike|в отличие от)\s+(\w+\s+){0,2}\w+", re.I)  # "women, unlike some men, ...": about women
 
 
@@ -414,13 +430,15 @@ class Subject:
     rare: set[str]
     language: str = "en"
     groups: set[str] = field(default_factory=set)  # men / women / trans, when the question names any
+    laws: set[str] = field(default_factory=set)  # the Russian laws it names (`LAWS`)
 
     @classmethod
     def of(cls, question) -> "Subject":
         """What a chat.question.Question names (read from it)."""
         if question is None or not question.text:
             return cls(set(), set(), set())
-        return cls(question.years, with_eu(question.places), question.rare, question.language, set(question.groups))
+        return cls(question.years, with_eu(question.places), question.rare, question.language, set(question.groups),
+                   set(question.laws))
 
     def allows(self, text: str, section: str, chunk, index) -> bool:
         """Whether a sentence may be shown: no other year than the question's, and, in a
@@ -434,6 +452,9 @@ class Subject:
         about = groups_named(text) if self.groups and not EVERYONE.search(text) else set()
         if about and not about & self.groups:
             return False  # a sentence about women alone, for a question about a gay man
+        laws = laws_named(text) or laws_named(f"{section} {chunk.meta.get('title', '')}" if chunk is not None else "")
+        if self.laws and laws and not laws & self.laws:
+            return False  # a sentence about the propaganda law, for a question about the "extremism" ban
         if chunk is None or index is None or index.languages.get(chunk.id, "en") != self.language:
             return True
         places = named_places(text) or named_places(f"{section} {chunk.meta.get('title', '')}")

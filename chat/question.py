@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from chat.compose import answer_type, asks_yes_or_no, groups_named, years_about
+from chat.compose import answer_type, asks_yes_or_no, groups_named, laws_named, years_about
 from chat.messages import message
 from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in, where_one_is
 from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
@@ -52,6 +52,7 @@ class Question:
     parts: tuple = ()  # a question that asks two things or more: each part's own terms (`parts_of`)
     focus: str = ""  # a long message: its question sentences, what is asked (`focus_of`); "" otherwise
     groups: frozenset = EMPTY  # the groups of people it names: men | women | trans (chat.compose.groups_named)
+    laws: frozenset = EMPTY  # the Russian laws it names: propaganda | extremism | ... (chat.compose.laws_named)
     location: frozenset = EMPTY  # where the writer is, as far as it says (chat.places.where_one_is)
     way_out: bool = False  # asks who can get someone out, or how to get out (`asks_way_out`): the ways in lead
     asks_more: bool = False  # asks something besides help ("...does that count as persecution?"; `asks_beyond_help`)
@@ -87,7 +88,8 @@ def read(text: str, index=None) -> Question:
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
                     _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text),
-                    groups=frozenset(groups_named(text)), location=frozenset(where_one_is(text)),
+                    groups=frozenset(groups_named(text)), laws=frozenset(laws_named(text)),
+                    location=frozenset(where_one_is(text)),
                     way_out=asks_way_out(text), asks_more=asks_beyond_help(text))
 
 

@@ -488,6 +488,15 @@ def test_asked_whether_germany_gives_asylum_for_being_gay_the_answer_is_yes_not_
     assert assistant.ask("I'm still in Russia, can I apply for German asylum from here?")["answer"].startswith("Generally no")
 
 
+def test_asked_about_the_extremism_ban_the_answer_keeps_to_it_and_gives_the_criminal_case(shipped):
+    """Set x, x49 (judged WRONG): the propaganda law's "administrative offences, not crimes" followed, and the
+    Orenburg criminal case was only in `more`."""
+    _, assistant = shipped
+    result = assistant.ask("has anybody been criminally charged under the lgbt extremism ban yet or is it all just fines")
+    assert "Orenburg" in result["answer"]
+    assert "propaganda" not in result["answer"].lower() and "2022 ban" not in result["answer"]
+
+
 def test_of_siblings_the_words_leave_open_the_pair_whose_answer_is_about_the_question_leads(shipped):
     """"what happened in chechnya in 2017 with gay ppl" is as near to "Who helped people get out of Chechnya?" as to
     "What happened in Chechnya in 2017?" (question to question), but only the second pair as a whole, question

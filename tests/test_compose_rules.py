@@ -355,6 +355,24 @@ def test_a_sentence_about_another_group_of_people_than_the_question_names_is_not
     assert trans.allows("Transgender women were held in secret prisons.", "", None, None)
 
 
+def test_a_sentence_about_another_russian_law_than_the_question_names_is_not_shown():
+    """Set x, x49: asked whether anyone was charged under the "extremism" ban, the answer ended with "Violations of
+    the 2022 ban are administrative offences", the propaganda law's, and a reader concluded it was all fines. A
+    sentence naming no law is read under its section and article (here the propaganda law's)."""
+    from chat.compose import laws_named
+
+    asked = Subject.of(read("has anybody been criminally charged under the lgbt extremism ban yet or is it all just fines"))
+    assert asked.laws == {"extremism"}
+    assert not asked.allows('A private person can be fined up to 400,000 roubles for "LGBT propaganda".', "", None, None)
+    assert asked.allows("Russia's first criminal \"extremism\" case was opened in Orenburg in March 2024.", "", None, None)
+    assert asked.allows("Courts in Saratov fined people for posting rainbow flags.", "", None, None)  # names no law
+    both = Subject.of(read("how is the extremism ruling different from the propaganda law?"))
+    assert both.laws == {"extremism", "propaganda"} and both.allows("Propaganda fines rose in 2024.", "", None, None)
+    assert laws_named("закон о смене пола 2023 года") == {"transition"} and laws_named("Coming Out is a foreign agent") == \
+        {"foreign agent"} and not laws_named("Is being gay illegal in Russia?")
+    assert Subject.of(read("what did the court decide?")).allows("Propaganda is fined.", "", None, None)  # none named
+
+
 def test_a_curated_answer_about_one_body_does_not_answer_a_question_about_another():
     from chat.faq import same_bodies
 
