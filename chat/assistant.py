@@ -178,6 +178,7 @@ class Assistant:
             pair_question = str(self.index.by_id[curated[0]].meta.get("section", ""))
             if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
                 lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
+                lead[0].text = compose.trim_verdict(lead[0].text)  # ...as was its "They should not:"
             lead += self._part_lead(also, question, lead) if also else []
         answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead)
         return *compose.render(answer, more, self.index), generation

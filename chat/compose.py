@@ -141,6 +141,19 @@ def trim_yes_no(text: str) -> str | None:
 ANSWER_HEAD = re.compile(r"^([^:.;]{1,90}):\s+(?![a-zа-яё]+,)(?=\S)")
 
 
+# A head that answers a yes/no question without "yes" or "no" ("They should not: ...", "It can: ...")
+VERDICT_HEAD = re.compile(r"^((they|it|you|he|she|this|that)\s+(should|cannot|can|could|may|might|must|will|would|do|does|did|is|"
+                          r"are|was|were)(n'?t|\s+not)?|((они|это|вы)\s+)?(не\s+)?(должны|должен|может|могут|будут))\s*:\s+(?=\S)",
+                          re.I)
+
+
+def trim_verdict(text: str) -> str:
+    """A curated answer's first sentence without a head that answers its own yes/no question ("They should not:
+    UK guidance says the interview should explore..." for "what kind of stuff do they ask": set x, x60)."""
+    head = VERDICT_HEAD.match(text)
+    return from_mid(text[head.end():]) if head else text
+
+
 def trim_head(text: str, terms: set[str], index) -> str:
     """A curated answer's first sentence quoted for another question: its head (written for its own
     question) is kept when it has a word of the question, else its fact is shown from there (`from_mid`; reader set

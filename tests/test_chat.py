@@ -488,6 +488,13 @@ def test_asked_whether_germany_gives_asylum_for_being_gay_the_answer_is_yes_not_
     assert assistant.ask("I'm still in Russia, can I apply for German asylum from here?")["answer"].startswith("Generally no")
 
 
+def test_a_pair_s_verdict_head_is_shown_only_to_the_yes_or_no_question_it_answers(shipped):
+    _, assistant = shipped
+    asked = assistant.ask("how do i prepare for my big home office interview as a lesbian? what kind of stuff do they ask")
+    assert asked["curated"] and asked["answer"].startswith("UK Home Office guidance")  # not "They should not:"
+    assert assistant.ask("will they ask me about sex at my asylum interview?")["answer"].startswith("They should not:")
+
+
 def test_asked_about_the_extremism_ban_the_answer_keeps_to_it_and_gives_the_criminal_case(shipped):
     """Set x, x49 (judged WRONG): the propaganda law's "administrative offences, not crimes" followed, and the
     Orenburg criminal case was only in `more`."""

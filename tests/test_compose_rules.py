@@ -355,6 +355,18 @@ def test_a_sentence_about_another_group_of_people_than_the_question_names_is_not
     assert trans.allows("Transgender women were held in secret prisons.", "", None, None)
 
 
+def test_a_verdict_head_written_for_a_yes_or_no_question_is_left_out_for_another_question():
+    """Set x, x60: "what kind of stuff do they ask" opened with "They should not:", the head of "Will they ask me
+    about sex?"; a head that carries facts ("In 1993:", "Lapunov won:") stays."""
+    from chat.compose import trim_verdict
+
+    assert trim_verdict("They should not: UK Home Office guidance of 2015 says so.") == "UK Home Office guidance of 2015 says so."
+    assert trim_verdict("It can: where an applicant was tortured, a report helps.") == "Where an applicant was tortured, a report helps."
+    assert trim_verdict("Не должны: руководство Home Office говорит так.") == "Руководство Home Office говорит так."
+    for kept in ("In 1993: a law of 29 April 1993 removed it.", "Lapunov won: the Court ruled.", "No: it is not."):
+        assert trim_verdict(kept) == kept
+
+
 def test_a_sentence_about_another_russian_law_than_the_question_names_is_not_shown():
     """Set x, x49: asked whether anyone was charged under the "extremism" ban, the answer ended with "Violations of
     the 2022 ban are administrative offences", the propaganda law's, and a reader concluded it was all fines. A
