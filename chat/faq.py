@@ -105,6 +105,13 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         return None
     cid = ranked[0][0]
     clear = len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= settings.faq_margin
+    if not asked_places and _abroad(asks_about[cid]) and not EUROPE.search(question.text) and len(ranked) > 1 and \
+            ranked[0][1] - ranked[1][1] < 2 * settings.faq_margin:  # a question naming no country, nearest a pair for
+        ranked = [(c, v) for c, v in ranked if not _abroad(asks_about[c])]  # one, not clearly ("Are Dutch asylum centres
+        if not ranked or ranked[0][1] < settings.faq_cosine:  # safe...?" for "is being bullied enough to get asylum?"):
+            return None  # the general pairs only
+        cid = ranked[0][0]
+        clear = len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= settings.faq_margin
     if not asked_places and not _abroad(asks_about[cid]):  # a general question, matched by a general pair: the
         ranked = [(c, v) for c, v in ranked if c == cid or not _abroad(asks_about[c])]  # pair for one country is no rival
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
@@ -130,6 +137,9 @@ def _per_pair(index, name: str, of_question) -> dict:
         index.per_version[name] = {c.id: of_question(str(c.meta.get("section", ""))) for c in index.chunks
                                    if c.meta.get("kind") == "faq"}
     return index.per_version[name]
+
+
+EUROPE = re.compile(r"\b(europe|европ[аеуы])\b", re.I)  # a region, not a country: "asylum in europe" may get the EU's pair
 
 
 def _asked_places(index) -> dict[str, set[str]]:

@@ -488,6 +488,31 @@ def test_asked_whether_germany_gives_asylum_for_being_gay_the_answer_is_yes_not_
     assert assistant.ask("I'm still in Russia, can I apply for German asylum from here?")["answer"].startswith("Generally no")
 
 
+@pytest.mark.parametrize("asked, section", [
+    ("can i get asylum in canada for being gay", "Can I get asylum in Canada for being gay?"),
+    ("mozhno li poluchit ubezhishche v niderlandah esli ya gey", "Можно ли получить убежище в Нидерландах, если я гей?"),
+    ("why is the russian lgbt network a 'foreign agent' now", 'Why was the Russian LGBT Network labelled a "foreign agent"?'),
+    ("canada refugee claim as gay man, do they expect me to look or act a certain way?",
+     "What is Guideline 9 at Canada's refugee board?"),
+    # a question naming no country, nearest a pair for one (not clearly): the general pairs answer it
+    ("Как помочь другу-гею, который остался в Чечне, если я живу за границей?",
+     "Мой друг — гей, и ему грозит опасность в Чечне. Как я могу помочь?"),
+])
+def test_pairs_written_for_questions_readers_brought_lead_them(shipped, asked, section):
+    _, assistant = shipped
+    result = assistant.ask(asked)
+    assert result["curated"] and assistant.index.by_id[result["curated"]].meta["section"] == section
+
+
+def test_a_pair_for_one_country_does_not_lead_a_question_naming_none_unless_clearly_nearest(shipped):
+    """Reader set n, n55: "is being bullied ... enough to get asylum" was led by "Are Dutch asylum centres safe for
+    LGBTQ people?" ("Not always: ... bullying ... in Dutch asylum centres")."""
+    _, assistant = shipped
+    result = assistant.ask("is being bullied and called names enough to get asylum as a gay person or does it have to be violence?")
+    assert not result["curated"] or "netherlands" not in result["curated"]
+    assert "Dutch" not in result["answer"].split("[1]")[0]
+
+
 def test_a_pair_s_verdict_head_is_shown_only_to_the_yes_or_no_question_it_answers(shipped):
     _, assistant = shipped
     asked = assistant.ask("how do i prepare for my big home office interview as a lesbian? what kind of stuff do they ask")
