@@ -186,13 +186,24 @@ class Assistant:
     def _curated(self, qvec, meant: Question, lang: str, top: list[str]):
         """The "Questions people ask" pair that answers, if any, matched in the language the passages were found in."""
         found = faq.match(self.index, qvec, meant, lang, top, self.answer)
-        if found is None and meant.focus:  # a long message: what it asks, without the story around it
-            found = faq.match(self.index, self.embedder.embed_query(meant.focus), meant, lang, (), self.answer)
+        if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
+            found = self._focus_pair(meant, lang, top)  # with its story's setting
         pieces = asked_pieces(meant.cyrillic or meant.text) if found is None and not meant.in_danger else []
         if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
             found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
         return found
+
+    def _focus_pair(self, meant: Question, lang: str, top: list[str]):
+        """The pair for a long message's question: matched as usual; else, read with the places and years its story
+        names ("What actually happened back then? (Chechnya, 2017)": set x, x27), or as it is, when clearly the
+        closest pair wherever the search, which reads the whole story, ranks its article."""
+        vec = self.embedder.embed_query(meant.focus)
+        found = faq.match(self.index, vec, meant, lang, top, self.answer)
+        if found is None and meant.setting:
+            found = faq.match(self.index, self.embedder.embed_query(f"{meant.focus} ({meant.setting})"), meant, lang, (),
+                              self.answer)
+        return found or faq.match(self.index, vec, meant, lang, (), self.answer)
 
     def _later_pair(self, meant: Question, lang: str, top: list[str], first: str):
         """(pair, the part as a Question) for the first later part of a two-part question that a pair of its own

@@ -39,6 +39,7 @@ tuvalu uganda uruguay vanuatu vatican venezuela vietnam yemen zambia zimbabwe ho
 PLACES = {
     **dict.fromkeys(PLAIN, Place()),
     "argentina": Place("аргентин(а|ы|е|у|ой)"),
+    "russia": Place("росси(я|и|ю|ей) рф"),
     "armenia": Place("армени(я|и|ю|ей)"),
     "australia": Place(),
     "azerbaijan": Place("азербайджан(|а|е|у|ом)"),
@@ -60,9 +61,9 @@ PLACES = {
     "turkey": Place("türkiye турци(я|и|ю|ей)"),
     "ukraine": Place("украин(а|ы|е|у|ой)"),
     "uzbekistan": Place("узбекистан(|а|е|у|ом)"),
-    "chechnya": Place(part_of="russia"),
-    "dagestan": Place(part_of="russia"),
-    "ingushetia": Place(part_of="russia"),
+    "chechnya": Place("чечн(я|и|е|ю|ей)", part_of="russia"),
+    "dagestan": Place("дагестан(|а|е|у|ом)", part_of="russia"),
+    "ingushetia": Place("ингушети(я|и|ю|ей)", part_of="russia"),
     "tatarstan": Place(part_of="russia"),
     "crimea": Place(),
     # Cities a person may say they are in: only `named_places` reads them, as the place they are part of (the

@@ -51,6 +51,7 @@ class Question:
     meant: "Question | None" = None  # a turn: the facts of `asked`
     parts: tuple = ()  # a question that asks two things or more: each part's own terms (`parts_of`)
     focus: str = ""  # a long message: its question sentences, what is asked (`focus_of`); "" otherwise
+    setting: str = ""  # ...and the places and years its story names that the question leaves out (`setting_of`)
     groups: frozenset = EMPTY  # the groups of people it names: men | women | trans (chat.compose.groups_named)
     laws: frozenset = EMPTY  # the Russian laws it names: propaganda | extremism | ... (chat.compose.laws_named)
     location: frozenset = EMPTY  # where the writer is, as far as it says (chat.places.where_one_is)
@@ -88,6 +89,7 @@ def read(text: str, index=None) -> Question:
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
                     _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text),
+                    setting=setting_of(text, focus_of(text)),
                     groups=frozenset(groups_named(text)), laws=frozenset(laws_named(text)),
                     location=frozenset(where_one_is(text)),
                     way_out=asks_way_out(text), asks_more=asks_beyond_help(text))
@@ -121,8 +123,13 @@ def focus_of(text: str) -> str:
     if len(text.split()) < LONG_MESSAGE or not asked or len(asked) == len(sentences):
         return ""
     with_before = sorted({j for i in asked for j in ((i - 1, i) if i and _points_back(sentences[i]) else (i,))})
-    focus = " ".join(sentences[j] for j in with_before)
-    return f"{focus} ({', '.join(_setting(focus, text))})" if _setting(focus, text) else focus
+    return " ".join(sentences[j] for j in with_before)
+
+
+def setting_of(text: str, focus: str) -> str:
+    """The places (and, for "back then", the years) a long message's story names when its question (`focus`) names
+    none: "Chechnya, 2017"; "" otherwise."""
+    return ", ".join(_setting(focus, text)) if focus else ""
 
 
 # a question that points at the time or place its story told of

@@ -10,7 +10,7 @@ import pytest
 
 from chat.compose import DEPENDENT_RE, Candidate, Subject, render, select
 from chat.question import read
-from kb.settings import AnswerSettings
+from kb.settings import ANSWER, AnswerSettings
 
 
 def _vec(i: int, dim: int = 16) -> np.ndarray:
@@ -353,6 +353,21 @@ def test_a_sentence_about_another_group_of_people_than_the_question_names_is_not
     trans = Subject.of(read("are trans people also targeted?"))
     assert trans.groups == {"trans"} and not trans.allows(men, "", None, None)
     assert trans.allows("Transgender women were held in secret prisons.", "", None, None)
+
+
+def test_naming_chechnya_or_russia_does_not_make_a_sentence_the_better_opening():
+    """A UK question opens with a sentence naming the UK; but Chechnya and Russia are the knowledge base's own
+    subject, named by nearly every sentence (set p, p27: "how many detained and killed in Chechnya" opened with "79
+    people fled Chechnya" instead of "more than 100 detained and three killed")."""
+    from chat.compose import _first
+
+    count = Candidate("a:000:x", 0, "Novaya Gazeta reported that more than 100 people were detained and three killed.",
+                      np.zeros(2), 0, score=1.0)
+    named = Candidate("b:000:x", 0, "The Network said it helped 79 people flee Chechnya.", np.zeros(2), 1, score=0.9)
+    assert _first([count, named], "count", {"chechnya", "russia"}, ANSWER) is count
+    uk = Candidate("c:000:x", 0, "In the UK the appeal form must reach the tribunal within 14 days.", np.zeros(2), 1, score=0.9)
+    general = Candidate("d:000:x", 0, "Deadlines are short and vary by country.", np.zeros(2), 0, score=1.0)
+    assert _first([general, uk], None, {"united-kingdom"}, ANSWER) is uk
 
 
 def test_a_verdict_head_written_for_a_yes_or_no_question_is_left_out_for_another_question():

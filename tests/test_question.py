@@ -42,6 +42,10 @@ def test_russian_case_forms_are_one_place():
     assert named_places("Япония") == named_places("в Японии") == named_places("в Японию") == {"japan"}
     assert places_in("в Китае и в Китай") == {"китае", "китай"} and named_places("в Китае") == {"china"}
     assert not places_in("кита")  # the whale's genitive is not China
+    # the knowledge base's own places, in Russian too (they were found only in English: "в Чечне" named nothing)
+    assert named_places("в Чечне") == named_places("из Чечни") == named_places("in Chechnya") == {"chechnya", "russia"}
+    assert named_places("в России") == named_places("в рф") == {"russia"}
+    assert named_places("в Дагестане") == {"dagestan", "russia"} and named_places("Ингушетия") == {"ingushetia", "russia"}
 
 
 def test_where_the_writer_is_leaves_out_where_they_come_from():
@@ -241,7 +245,8 @@ def test_a_yes_or_no_at_the_end_or_after_a_dash(text, yes_no):
 def test_a_long_message_is_focused_on_its_question_sentences():
     story = ("I came to the UK 3 years ago on a work visa. When I claimed asylum last year I was too ashamed to say "
              "I'm gay. Now my solicitor says I must tell the Home Office. Will late disclosure ruin my case?")
-    assert read(story).focus == "Will late disclosure ruin my case? (UK, Home Office)"  # the places its story names
+    assert read(story).focus == "Will late disclosure ruin my case?"
+    assert read(story).setting == "UK, Home Office"  # the places its story names
     assert read("Will late disclosure ruin my case?").focus == ""  # short: the question is all of it
     assert read(story.replace("?", ".")).focus == ""  # no question sentence: nothing to focus on
 
@@ -249,9 +254,9 @@ def test_a_long_message_is_focused_on_its_question_sentences():
 def test_a_short_question_that_points_back_brings_the_sentence_before_it():
     story = ("I came to the US on a tourist visa 2 years ago and only came out last year. Now I can't imagine going "
              "back. Someone told me it's too late because of the one year rule. Is that true??")
-    assert read(story).focus == "Someone told me it's too late because of the one year rule. Is that true?? (US)"
+    assert read(story).focus == "Someone told me it's too late because of the one year rule. Is that true??"
     own = story.replace("Is that true??", "Is the one-year rule applied to people who came out late?")
-    assert read(own).focus == "Is the one-year rule applied to people who came out late? (US)"  # says what it asks
+    assert read(own).focus == "Is the one-year rule applied to people who came out late?"  # says what it asks
 
 
 def test_a_long_message_s_question_is_read_with_the_setting_its_story_names():
@@ -259,9 +264,10 @@ def test_a_long_message_s_question_is_read_with_the_setting_its_story_names():
     "what actually happened back then" got stories of later flights); a question that names its own keeps to it."""
     story = ("My cousin fled Chechnya in 2017 and he never really talks about it. All he ever said was that men were "
              "taken. I want to understand it without making him relive it. What actually happened back then?")
-    assert read(story).focus == "What actually happened back then? (Chechnya, 2017)"
-    assert read(story.replace("back then", "to him")).focus == "What actually happened to him? (Chechnya)"
-    assert read(story.replace("back then", "in Dagestan")).focus == "What actually happened in Dagestan?"
+    assert read(story).setting == "Chechnya, 2017"
+    assert read(story.replace("back then", "to him")).setting == "Chechnya"
+    assert read(story.replace("back then", "in Dagestan")).setting == ""
+    assert read("What actually happened back then?").setting == ""  # no story
 
 
 def test_a_way_to_reach_help_elsewhere_is_for_another_country_or_russia_alone_in_english_or_not_russia_in_russian():
