@@ -23,7 +23,12 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 r"\b(easier|better)\s+to\s+(just\s+)?end\s+(it\s+all|all\s+(of\s+)?this|everything)\b|"
                 # pills kept for it, no point said as a question, wishing not to exist (set p, p18 and p52)
                 r"\b(pills|tablets|meds|medication)\s+(saved|stockpiled|hoarded)\s+up\b|\b(pills|tablets)\s+(stockpiled|hoarded)\b|"
-                r"\bwhat'?s\s+the\s+point\s+(any\s?more|of\s+(living|anything|it all|going on))|"
+                r"\bwhat'?s\s+(even\s+)?the\s+point\s+(any\s?more|of\s+(living|anything|it all|going on))|"
+                # thinking of ending it (set y, y26, missed by both versions: "ive been thinking about just ending it")
+                r"\b(thinking|thought|think)\s+(about|of)\s+(just\s+)?(ending\s+(it|it\s+all|my\s+life|everything|things)"
+                r"(?!\s+with\b)|killing\s+myself|taking\s+my\s+(own\s+)?life|not\s+(being\s+here|waking\s+up))\b|"
+                r"(думаю|думал\w*|подумываю|мысли)\s+(о\s+том,?\s+)?(чтобы\s+)?(всё\s+|все\s+)?(закончить|покончить)\s+"
+                r"(с\s+собой|со\s+всем|с\s+жизнью)|"
                 r"лучше\s+бы\s+(меня|я)\s+(вообще\s+)?(не\s+было|не\s+существовал\w*|не\s+родил\w*)")
 # no point any more, better if I just end it: said without the words "suicide" or "kill"
 NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anything|living|life|going on|waking up|"

@@ -258,6 +258,10 @@ def test_danger_said_plainly_and_calm_lookalikes(message, kind):
     ("Паспорт у меня отобрал брат, из дома не выпускают", "violence"),
     ("my dad took my passport and my uncles say they will bury me", "violence"),
     ("brat skazal chto esli ya ne vyjdu zamuzh menya pohoronyat", "violence"),
+    # thinking of ending it, said plainly (set y, y26: missed by both versions); ending it with a boyfriend is not
+    ("honestly whats even the point anymore. refused again today. ive been thinking about just ending it", "self_harm"),
+    ("i keep thinking of ending my life", "self_harm"),
+    ("ive been thinking about ending it with my boyfriend, is that ok?", None),
     # the verb apart from "меня" (found on review, session 16); a question about others is no threat
     ("если меня найдут, убьют", "violence"),
     ("esli menya naydut, ubyut", "violence"),
