@@ -407,6 +407,7 @@ GROUPS = {
     "trans": re.compile(r"\b(trans|transgender|transsexual\w*|трансгендер\w*|транс-?(люд|персон|женщин|мужчин)\w*)\b", re.I),
 }
 EVERYONE = re.compile(r"\b(lgbt\w*|queer|лгбт\w*|квир)\b", re.I)
+CONTRAST = re.compile(r"\b(unlike|в отличие от)\s+(\w+\s+){0,2}\w+", re.I)  # "women, unlike some men, ...": about women
 # Russia's laws against LGBT people, each named by its own words: a sentence about one is no answer about another
 # (set x, x49: asked about the "extremism" ban, "violations of the 2022 ban are administrative offences", the
 # propaganda law's, told a reader it was all fines)
@@ -423,7 +424,6 @@ LAWS = {
 def laws_named(text: str) -> set[str]:
     """The Russian laws `text` names (`LAWS`)."""
     return {law for law, pattern in LAWS.items() if pattern.search(text)}
-CONTRAST = re.compile(r"\b(unlike|в отличие от)\s+(\w+\s+){0,2}\w+", re.I)  # "women, unlike some men, ...": about women
 
 
 def groups_named(text: str) -> set[str]:

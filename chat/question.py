@@ -85,11 +85,12 @@ def read(text: str, index=None) -> Question:
     danger = danger_kind(text)
     names = frozenset(NAME_RE.findall(text.strip()))
     pieces = asked_pieces(text)
+    focus = focus_of(text)
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
-                    _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus_of(text),
-                    setting=setting_of(text, focus_of(text)),
+                    _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus,
+                    setting=setting_of(text, focus),
                     groups=frozenset(groups_named(text)), laws=frozenset(laws_named(text)),
                     location=frozenset(where_one_is(text)),
                     way_out=asks_way_out(text), asks_more=asks_beyond_help(text))
