@@ -14,7 +14,7 @@ from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
-from chat.question import Question, asked_pieces, asks, question_language, read, understand  # noqa: F401 (question_language: the UI's)
+from chat.question import Question, asked_pieces, asks, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.safety import normalise_question
@@ -208,8 +208,10 @@ class Assistant:
     def _later_pair(self, meant: Question, lang: str, top: list[str], first: str):
         """(pair, the part as a Question) for the first later part of a two-part question that a pair of its own
         answers, other than the `first` pair that leads ("...what did it ban and whats the penalty")."""
-        for piece in asked_pieces(meant.cyrillic or meant.text)[1:]:
+        pieces = asked_pieces(meant.cyrillic or meant.text)
+        for piece in pieces[1:]:
             if len(words(piece)) >= 3 and asks(piece):
+                piece = with_subject(piece, pieces[0])  # "...and did he win?": did Lapunov win
                 part = read(piece, self.index)
                 found = faq.match(self.index, self.embedder.embed_query(piece), part, lang, top, self.answer)
                 if found and found[0] != first:

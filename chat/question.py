@@ -133,6 +133,21 @@ def setting_of(text: str, focus: str) -> str:
     return ", ".join(_setting(focus, text)) if focus else ""
 
 
+# a pronoun that points back at what the first part of a message named ("who is lapunov and did he win?")
+POINTER = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|он|она|оно|они|его|её|ее|их|ему|ей|им|нему|ней|ним)\b",
+                     re.I)
+
+
+def with_subject(piece: str, first: str) -> str:
+    """A later part of a message with its first pronoun replaced by the places, years and names the first part names
+    ("who first reported it?" after "what happened in chechnya in 2017": "who first reported chechnya 2017?"); the
+    part itself when it has no pronoun or the first part names nothing."""
+    if not POINTER.search(piece):
+        return piece
+    named = [t for kind, t in _subjects(first) if kind in ("place", "year", "name")]
+    return POINTER.sub(" ".join(named), piece, count=1) if named else piece
+
+
 # a question that points at the time or place its story told of
 THEN_OR_THERE = re.compile(r"\b(back then|then|at the time|at that time|there|back there|тогда|в то время|там)\b", re.I)
 

@@ -513,6 +513,12 @@ def test_a_pair_for_one_country_does_not_lead_a_question_naming_none_unless_clea
     assert "Dutch" not in result["answer"].split("[1]")[0]
 
 
+def test_a_later_part_that_points_back_gets_its_own_answer(shipped):
+    _, assistant = shipped
+    result = assistant.ask("does russia still have to follow echr rulings? they left right?")
+    assert "16 September 2022" in result["answer"]
+
+
 def test_a_pair_s_verdict_head_is_shown_only_to_the_yes_or_no_question_it_answers(shipped):
     _, assistant = shipped
     asked = assistant.ask("how do i prepare for my big home office interview as a lesbian? what kind of stuff do they ask")

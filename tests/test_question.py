@@ -343,3 +343,14 @@ def test_an_authority_is_not_where_one_comes_from():
     assert where_one_is("third refusal from the home office today") == {"united-kingdom"}
     assert where_one_is("a letter came from the BAMF yesterday, im in germany") == {"germany"}
     assert where_one_is("i fled russia and came from turkey") == set()
+
+
+def test_a_later_part_that_points_back_is_read_with_what_the_first_part_names():
+    """"does russia still have to follow echr rulings? they left right?": the second part is about Russia (reader set
+    n, n28 got its answer only after this); a part without a pronoun, or after a first part naming nothing, stays."""
+    from chat.question import with_subject
+
+    assert with_subject("they left right?", "does russia still have to follow echr rulings") == "russia left right?"
+    assert with_subject("who first reported it?", "what happened in chechnya in 2017") == "who first reported chechnya 2017?"
+    assert with_subject("what are the fines?", "what did the 2022 law ban") == "what are the fines?"
+    assert with_subject("is it safe?", "what happens at the interview") == "is it safe?"
