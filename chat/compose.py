@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from chat.places import PART_OF, elsewhere, named_places, with_eu
+from chat.places import beyond_russia, elsewhere, named_places, with_eu
 from chat.retrieve import CRISIS_ID, NOT_SEARCHED
 from kb.settings import ANSWER, AnswerSettings
 from kb.store import sentence_id
@@ -497,8 +497,8 @@ def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: 
     if question is not None and not ASKS_HELP_RE.search(question.cyrillic or question.text):  # the answer, then advice
         near = [c for c in near if not ADVICE_RE.search(c.text)] or near
     pool = [c for c in near if _unit_type_ok(c, kind)] or rest
-    places = {p for p in places if p != "russia" and PART_OF.get(p) != "russia"}  # the knowledge base's own subject
-    if places:  # is in nearly every sentence: naming it says nothing (set p, p27 got "79 people fled Chechnya")
+    places = beyond_russia(places)  # naming Russia or Chechnya says nothing (set p, p27 got "79 people fled Chechnya")
+    if places:
         local = [c for c in pool if named_places(" ".join(u.text for u in c.shown)) & places]
         if local and local[0].score >= pool[0].score * settings.more_floor:
             pool = local

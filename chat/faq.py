@@ -101,17 +101,14 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         if score > best.get(cid, -1.0):
             best[cid] = score
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
+    if not asked_places and not EUROPE.search(question.text) and len(ranked) > 1 and _abroad(asks_about[ranked[0][0]]) \
+            and ranked[0][1] - ranked[1][1] < 2 * settings.faq_margin:  # a question naming no country, nearest a pair for
+        ranked = [(c, v) for c, v in ranked if not _abroad(asks_about[c])]  # one, not clearly: the general pairs only
+        # ("Are Dutch asylum centres safe...?" for "is being bullied enough to get asylum?": reader set n, n55)
     if not ranked or ranked[0][1] < settings.faq_cosine:
         return None
     cid = ranked[0][0]
     clear = len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= settings.faq_margin
-    if not asked_places and _abroad(asks_about[cid]) and not EUROPE.search(question.text) and len(ranked) > 1 and \
-            ranked[0][1] - ranked[1][1] < 2 * settings.faq_margin:  # a question naming no country, nearest a pair for
-        ranked = [(c, v) for c, v in ranked if not _abroad(asks_about[c])]  # one, not clearly ("Are Dutch asylum centres
-        if not ranked or ranked[0][1] < settings.faq_cosine:  # safe...?" for "is being bullied enough to get asylum?"):
-            return None  # the general pairs only
-        cid = ranked[0][0]
-        clear = len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= settings.faq_margin
     if not asked_places and not _abroad(asks_about[cid]):  # a general question, matched by a general pair: the
         ranked = [(c, v) for c, v in ranked if c == cid or not _abroad(asks_about[c])]  # pair for one country is no rival
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
