@@ -206,8 +206,8 @@ class Assistant:
         return found or faq.match(self.index, vec, meant, lang, (), self.answer)
 
     def _later_pair(self, meant: Question, lang: str, top: list[str], first: str):
-        """(pair, the part as a Question) for the first later part of a two-part question that a pair of its own
-        answers, other than the `first` pair that leads ("...what did it ban and whats the penalty")."""
+        """The pair for the first later part of a two-part question that a pair of its own answers, other than the
+        `first` pair that leads ("...what did it ban and whats the penalty")."""
         pieces = asked_pieces(meant.cyrillic or meant.text)
         for piece in pieces[1:]:
             if len(words(piece)) >= 3 and asks(piece):
@@ -215,21 +215,21 @@ class Assistant:
                 part = read(piece, self.index)
                 found = faq.match(self.index, self.embedder.embed_query(piece), part, lang, top, self.answer)
                 if found and found[0] != first:
-                    return found[0], part
+                    return found[0]
         return None
 
-    def _part_lead(self, also, question: Question, lead: list) -> list:
-        """The first sentence of a later part's own pair, to follow the leading pair's answer; none when that pair
-        asks about a year or a group of people the question never names (the part alone, "whats the penalty",
-        has lost what the question is about), or when it repeats what the lead says."""
-        cid, part = also
+    def _part_lead(self, cid: str, question: Question, lead: list) -> list:
+        """The first sentence of a later part's own pair, to follow the leading pair's answer, without its Yes or No
+        (the part, read alone, is matched less surely: set y, y01, "можно ли если опоздал" got "Да:" from the pair
+        on appealing without a lawyer); none when that pair asks about a year or a group of people the question never
+        names (the part alone, "whats the penalty", has lost what the question is about), or when it repeats what
+        the lead says."""
         first = compose.lead_of(self.store, cid, self.index)[:1]
         asked = str(self.index.by_id[cid].meta.get("section", ""))
         if not first or compose.years_about(asked) - set(question.years) or \
                 compose.groups_named(asked) - set(question.groups) or compose._repeats(first[0], lead, self.answer):
             return []
-        if not faq.shows_yes_no(part, part, asked):
-            first[0].text = compose.trim_yes_no(first[0].text) or first[0].text
+        first[0].text = compose.trim_verdict(compose.trim_yes_no(first[0].text) or first[0].text)
         return first
 
     def crisis_notice(self, lang: str = "en", kind: str | None = None, question: str = "") -> dict | None:

@@ -519,6 +519,15 @@ def test_a_later_part_that_points_back_gets_its_own_answer(shipped):
     assert "16 September 2022" in result["answer"]
 
 
+def test_a_later_part_s_pair_gives_its_fact_without_its_yes_or_no(shipped):
+    """Set y, y01: "...можно ли если опоздал" got "Да: ... может отправить форму апелляции онлайн" from the pair on
+    appealing without a lawyer, which a frightened reader takes for "yes, a late appeal is fine"."""
+    _, assistant = shipped
+    result = assistant.ask("мне отказали в убежище в британии((( сколько дней есть чтобы подать апелляцию и можно ли "
+                           "если опоздал")
+    assert "14 дней" in result["answer"] and "Да:" not in result["answer"]
+
+
 def test_a_pair_s_verdict_head_is_shown_only_to_the_yes_or_no_question_it_answers(shipped):
     _, assistant = shipped
     asked = assistant.ask("how do i prepare for my big home office interview as a lesbian? what kind of stuff do they ask")
