@@ -14,7 +14,7 @@ from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
-from chat.question import Question, asked_pieces, asks, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
+from chat.question import Question, asked_pieces, asks, kb_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.safety import normalise_question
@@ -209,13 +209,16 @@ class Assistant:
         """The pair for the first later part of a two-part question that a pair of its own answers, other than the
         `first` pair that leads ("...what did it ban and whats the penalty")."""
         pieces = asked_pieces(meant.cyrillic or meant.text)
+        names = frozenset(w.lower() for w in words(meant.cyrillic or meant.text)) & kb_names(self.index)
         for piece in pieces[1:]:
             if len(words(piece)) >= 3 and asks(piece):
-                piece = with_subject(piece, pieces[0])  # "...and did he win?": did Lapunov win
-                part = read(piece, self.index)
-                found = faq.match(self.index, self.embedder.embed_query(piece), part, lang, top, self.answer)
-                if found and found[0] != first:
-                    return found[0]
+                piece = with_subject(piece, pieces[0], kb_names(self.index))  # "...and did he win?": did Lapunov win
+                part, vec = read(piece, self.index), self.embedder.embed_query(piece)
+                found = faq.match(self.index, vec, part, lang, top, self.answer)
+                found = found[0] if found and found[0] != first else \
+                    faq.nearest(self.index, vec, part, lang, top, first, names, self.answer)
+                if found:
+                    return found
         return None
 
     def _part_lead(self, cid: str, question: Question, lead: list) -> list:

@@ -83,23 +83,10 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     are often near each other: a wrong curated answer is worse than none), its article is
     among the retrieved `articles` (when given), and its answer fits the question's form.
     `question`: a chat.question.Question."""
-    rows, matrix = _table(index)
-    if not rows or lang not in settings.faq_languages:
+    if lang not in settings.faq_languages:
         return None
-    cosines = matrix @ np.asarray(question_vec, dtype=np.float32)
-    from chat.places import with_eu
-
-    asked_places = with_eu(question.places)
-    periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
-    asks_about = _asked_places(index)
-    best: dict[str, float] = {}
-    for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
-        if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):
-            continue  # "asylum in Canada" is not the US pair's question, however alike the words
-        if _other_period(periods, pair_periods[cid]):
-            continue  # "did it happen again after 2017?" is not "What happened in Chechnya in 2017?", nor the reverse
-        if score > best.get(cid, -1.0):
-            best[cid] = score
+    best = _best(index, question_vec, question, lang)
+    asked_places, asks_about = question.places, _asked_places(index)
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
     if not asked_places and not EUROPE.search(question.text) and len(ranked) > 1 and _abroad(asks_about[ranked[0][0]]) \
             and ranked[0][1] - ranked[1][1] < 2 * settings.faq_margin:  # a question naming no country, nearest a pair for
@@ -126,6 +113,48 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     chunk = index.by_id[cid]
     return ranked[0] if fits(question, chunk, clear) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
         else None
+
+
+def _best(index, question_vec, question, lang: str) -> dict[str, float]:
+    """Pair -> the cosine of its closest question to `question`, over the pairs in `lang` that may answer it: for
+    the places it names, if any, and the period it asks about."""
+    from chat.places import with_eu
+
+    rows, matrix = _table(index)
+    if not rows:
+        return {}
+    cosines = matrix @ np.asarray(question_vec, dtype=np.float32)
+    asked_places = with_eu(question.places)
+    periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
+    best: dict[str, float] = {}
+    for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
+        if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):
+            continue  # "asylum in Canada" is not the US pair's question, however alike the words
+        if _other_period(periods, pair_periods[cid]):
+            continue  # "did it happen again after 2017?" is not "What happened in Chechnya in 2017?", nor the reverse
+        if score > best.get(cid, -1.0):
+            best[cid] = score
+    return best
+
+
+def nearest(index, question_vec, question, lang: str, articles: list[str], leading: str, names: frozenset,
+            settings: AnswerSettings = ANSWER) -> str | None:
+    """The pair closest to a later part of a message (`question`), other than the `leading` pair, when it is this
+    close (`faq_closest_cosine`), in one of the search's `articles`, of the form asked, and about a name the message
+    names (of the knowledge base's `names`: chat.question.kb_names) and none it doesn't. Its first sentence follows
+    the lead, so its siblings need not be told apart ("who is maxim lapunov and did he ever get justice": the
+    Lapunov judgment's pair; "bayev v russia ... what did strasbourg decide" is not Lapunov's)."""
+    if lang not in settings.faq_languages:
+        return None
+    ranked = sorted(((c, v) for c, v in _best(index, question_vec, question, lang).items() if c != leading),
+                    key=lambda kv: -kv[1])
+    cid, score = ranked[0] if ranked else ("", 0.0)
+    if score < settings.faq_closest_cosine or cid.split(":")[0] not in articles or not fits(question, index.by_id[cid]):
+        return None
+    from chat.question import kb_names
+
+    about = {w.lower() for w in re.findall(r"\w+", str(index.by_id[cid].meta.get("section", "")))} & kb_names(index)
+    return cid if about and about <= names else None
 
 
 def _per_pair(index, name: str, of_question) -> dict:

@@ -138,14 +138,34 @@ POINTER = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|он|она|
                      re.I)
 
 
-def with_subject(piece: str, first: str) -> str:
+def with_subject(piece: str, first: str, known: frozenset = EMPTY) -> str:
     """A later part of a message with its first pronoun replaced by the places, years and names the first part names
     ("who first reported it?" after "what happened in chechnya in 2017": "who first reported chechnya 2017?"); the
-    part itself when it has no pronoun or the first part names nothing."""
+    part itself when it has no pronoun or the first part names nothing. `known`: names the knowledge base writes
+    with a capital (`kb_names`), found in the first part however it is typed ("who is maxim lapunov").
+    """
     if not POINTER.search(piece):
         return piece
+    found = [(m.start(), m.group(0)) for m in re.finditer(r"\w+", first) if m.group(0).lower() in known]
     named = [t for kind, t in _subjects(first) if kind in ("place", "year", "name")]
+    named += [t for _, t in sorted(found) if not any(t.lower() in n.lower() for n in named)]
     return POINTER.sub(" ".join(named), piece, count=1) if named else piece
+
+
+def kb_names(index) -> frozenset:
+    """The names the knowledge base's pair questions write with a capital after their first word (Lapunov,
+    Milashina, Магамадов), lowercased, that its passages never write in lowercase and few use (not "Court",
+    "Pride"), once per index version."""
+    if index is None or not index.chunks:
+        return EMPTY
+    if "kb_names" not in index.per_version:
+        asked = {str(c.meta.get("section", "")) for c in index.chunks if c.meta.get("kind") == "faq"}
+        words_ = {w for q in asked for kind, n in _subjects(q) if kind == "name" for w in n.split() if len(w) > 3}
+        lowercase = {w for c in index.chunks for w in re.findall(r"\b[a-zа-яё]\w+", c.text)}  # never a name
+        index.per_version["kb_names"] = frozenset(
+            w.lower() for w in words_ if w.lower() not in lowercase and w.lower() not in DEMONYMS and not w.isupper()
+            and not named_places(w) and all(index.term_share(t) < RARE for t in index.query_terms(w)))
+    return index.per_version["kb_names"]
 
 
 # a question that points at the time or place its story told of

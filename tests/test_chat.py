@@ -215,6 +215,11 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     # sets e, c: the transition ban was answered, what happens to someone who changed documents before was not
     ("can trans people in russia still change their gender marker after the 2023 law? and what happens to their "
      "marriages", "2023", "marriage"),
+    # set y, y11: who he is was answered; that he won in Strasbourg (his pair's sibling is the criminal case's) only
+    # in "more": a lowercase name is still the name "he" points back to, and a later part's nearest pair about it
+    ("who is maxim lapunov and did he ever get justice", "Lapunov", "Lapunov won"),
+    # reader sets j, k, m, n, o, s: whether they are binding was answered, what they are only in "more"
+    ("what are the yogyakarta principles and are they legally binding", "not a treaty", "29 experts"),
 ])
 def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, question, first_words, part_words):
     _, assistant = shipped
@@ -229,6 +234,10 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     ("is it now illegal in russia to even post about being gay as an adult? what are the fines", "2018 version"),
     # "was it ever a mental illness thing too" alone matched the pair on transgender people in ICD-11
     ("when did russia decriminalise homosexuality? was it ever a mental illness thing too", "transgender"),
+    # "what did strasbourg decide" alone is nearest the Lapunov judgment's pair, a case the question never names
+    ("bayev v russia what was the case about and what did strasbourg decide", "Lapunov"),
+    # "is it safe in there" alone is nearest "Can I get asylum in the UK", a pair about no name the question names
+    ("are lgbt asylum seekers put in detention in the uk? is it safe in there", "HJ (Iran)"),
 ])
 def test_a_later_parts_pair_about_what_the_question_never_names_is_not_shown(shipped, question, not_shown):
     _, assistant = shipped

@@ -354,3 +354,16 @@ def test_a_later_part_that_points_back_is_read_with_what_the_first_part_names():
     assert with_subject("who first reported it?", "what happened in chechnya in 2017") == "who first reported chechnya 2017?"
     assert with_subject("what are the fines?", "what did the 2022 law ban") == "what are the fines?"
     assert with_subject("is it safe?", "what happens at the interview") == "is it safe?"
+    known = frozenset({"maxim", "lapunov"})  # a name the knowledge base writes with a capital, typed in lowercase
+    assert with_subject("did he ever get justice", "who is maxim lapunov", known) == "did maxim lapunov ever get justice"
+    assert with_subject("did he win?", "who is Lapunov", known) == "did Lapunov win?"  # found once, not twice
+
+
+def test_the_knowledge_bases_names_are_what_its_passages_never_write_in_lowercase(shipped):
+    """Lapunov and Milashina are names; "court", "pride" and "free" are words the passages also write in lowercase."""
+    from chat.question import kb_names
+
+    shipped[1].index.refresh()
+    names = kb_names(shipped[1].index)
+    assert {"lapunov", "milashina", "yogyakarta"} <= names
+    assert not names & {"court", "pride", "free", "russian", "house"}
