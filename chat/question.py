@@ -25,6 +25,9 @@ from kb.translit import is_translit, to_cyrillic
 
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)(?<![.?!]\s\s)\b[A-ZА-ЯЁ][\w-]+")  # capitalised, not opening a sentence
+# a case however it is typed: "fedotova v russia", "bayev and others v. russia", "the lapunov case", "дело лапунова"
+CASE_RE = re.compile(r"\b([^\W\d_][\w-]+)(?=(?:\s+and\s+others)?\s+(?:v\.?|vs\.?|против)\s|\s+case\b)|"
+                     r"(?<=\bдел[оуеа]\s)([^\W\d_][\w-]+)", re.I)
                                                                         # ("...for me. Now a friend says": "Now" is no name)
 EMPTY: frozenset = frozenset()
 
@@ -83,7 +86,7 @@ def read(text: str, index=None) -> Question:
     if not text:
         return Question(text)
     danger = danger_kind(text)
-    names = frozenset(NAME_RE.findall(text.strip()))
+    names = frozenset(NAME_RE.findall(text.strip())) | _cases(text, index)
     pieces = asked_pieces(text)
     focus = focus_of(text)
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
@@ -152,6 +155,22 @@ def with_subject(piece: str, first: str, known: frozenset = EMPTY) -> str:
     return POINTER.sub(" ".join(named), piece, count=1) if named else piece
 
 
+def _cases(text: str, index) -> frozenset:
+    """The cases `text` names however it is typed ("fedotova v russia", "дело лапунова"): a word before "v" or
+    "case" (after "дело") that the passages never write in lowercase ("criminal case", "на самом деле" are none)."""
+    if index is None or not index.chunks:
+        return EMPTY
+    return frozenset(m.group(0) for m in CASE_RE.finditer(text) if m.group(0).lower() not in lowercase_words(index))
+
+
+def lowercase_words(index) -> frozenset:
+    """The words the passages write in lowercase (never a name), once per index version."""
+    if "lowercase_words" not in index.per_version:
+        index.per_version["lowercase_words"] = frozenset(w for c in index.chunks
+                                                         for w in re.findall(r"\b[a-zа-яё]\w+", c.text))
+    return index.per_version["lowercase_words"]
+
+
 def kb_names(index) -> frozenset:
     """The names the knowledge base's pair questions write with a capital after their first word (Lapunov,
     Milashina, Магамадов), lowercased, that its passages never write in lowercase and few use (not "Court",
@@ -161,9 +180,8 @@ def kb_names(index) -> frozenset:
     if "kb_names" not in index.per_version:
         asked = {str(c.meta.get("section", "")) for c in index.chunks if c.meta.get("kind") == "faq"}
         words_ = {w for q in asked for kind, n in _subjects(q) if kind == "name" for w in n.split() if len(w) > 3}
-        lowercase = {w for c in index.chunks for w in re.findall(r"\b[a-zа-яё]\w+", c.text)}  # never a name
         index.per_version["kb_names"] = frozenset(
-            w.lower() for w in words_ if w.lower() not in lowercase and w.lower() not in DEMONYMS and not w.isupper()
+            w.lower() for w in words_ if w.lower() not in lowercase_words(index) and w.lower() not in DEMONYMS and not w.isupper()
             and not named_places(w) and all(index.term_share(t) < RARE for t in index.query_terms(w)))
     return index.per_version["kb_names"]
 
@@ -271,12 +289,18 @@ def _misuse(text: str) -> str | None:
     return "service" if asks_for_a_service(text) else None
 
 
+# a Russian name's case ending: the stemmer cuts "Баева" to "баев" but "Баев" to "ба", so both forms are kept
+RU_NAME_ENDING = re.compile(r"(?<=[а-яё]{3})(ого|ому|ыми|ым|ой|ом|ую|ая|ы|а|у|е)$", re.I)
+
+
 def _rare(text: str, names: frozenset, index) -> frozenset:
-    """The terms of the capitalised words that are neither places, nor acronyms (IND, BAMF, IRB: the body
-    that decides, context like a place, not what is asked about), nor common in the passages."""
+    """The terms of the capitalised words (and cases) that are neither places, nor acronyms (IND, BAMF, IRB: the
+    body that decides, context like a place, not what is asked about), nor common in the passages; a Russian name
+    in both its form as typed and without its case ending."""
     if index is None or not index.chunks:
         return EMPTY
-    capitalised = {t for w in names if w.lower() not in DEMONYMS and not w.isupper() for t in index.query_terms(w)}
+    capitalised = {t for w in names if w.lower() not in DEMONYMS and not w.isupper()
+                   for form in {w, RU_NAME_ENDING.sub("", w)} for t in index.query_terms(form)}
     places = {t for p in named_places(text) for t in index.query_terms(p.replace("-", " "))}
     return frozenset(t for t in capitalised - places if index.term_share(t) < RARE)  # places have their own rule
 

@@ -200,6 +200,17 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     assert assistant.ask(question)["answer"].startswith(opening)
 
 
+def test_a_case_typed_in_lowercase_opens_with_its_own_ruling(shipped):
+    """Set y, y12: "...decide in fedotova v russia" opened with the Court's 2022 resolution on applications against
+    Russia; a Bayev question's "more" held Lapunov's judgment."""
+    _, assistant = shipped
+    first = cited_sentences(assistant.ask("what did the european court of human rights decide in fedotova v russia")
+                            ["answer"])[0][0]
+    assert "Fedotova" in first, first
+    result = assistant.ask("bayev v russia what did the court decide")
+    assert "Lapunov" not in result["answer"] + result["more"]
+
+
 def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     """Set s (s20): "when did russia decriminalise homosexuality? was it ever a mental illness thing too" was within
     the margin of the decriminalisation pair and the medical pair, so neither led, and 1993 appeared nowhere."""

@@ -367,3 +367,14 @@ def test_the_knowledge_bases_names_are_what_its_passages_never_write_in_lowercas
     names = kb_names(shipped[1].index)
     assert {"lapunov", "milashina", "yogyakarta"} <= names
     assert not names & {"court", "pride", "free", "russian", "house"}
+
+
+def test_a_case_is_a_name_however_it_is_typed(shipped):
+    """Set y, y12: "what did the european court of human rights decide in fedotova v russia" named no case (only
+    capitalised words were names), so it opened with the Court's 2022 resolution on applications against Russia."""
+    index = shipped[1].index
+    index.refresh()
+    assert {"fedotova"} <= set(read("what did the court decide in fedotova v russia", index).rare)
+    assert "лапунов" in " ".join(read("что решил суд по делу лапунова", index).rare)
+    assert not read("what happens in a criminal case for lgbt extremism", index).rare  # "criminal" is no name
+    assert not read("что на самом деле произошло в чечне", index).rare  # "деле" is not "дело <name>"
