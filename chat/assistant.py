@@ -8,6 +8,7 @@ a language model selected, a generated one verified sentence by sentence: chat/g
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from chat import compose, faq
 from chat.index import Index
@@ -214,6 +215,7 @@ class Assistant:
             if len(words(piece)) >= 3 and asks(piece):
                 piece = with_subject(piece, pieces[0], kb_names(self.index))  # "...and did he win?": did Lapunov win
                 part, vec = read(piece, self.index), self.embedder.embed_query(piece)
+                part = part if part.places else replace(part, places=meant.places)  # "...what happens after?" (the UK)
                 found = faq.match(self.index, vec, part, lang, top, self.answer)
                 found = found[0] if found and found[0] != first else \
                     faq.nearest(self.index, vec, part, lang, top, first, names, self.answer)

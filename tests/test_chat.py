@@ -200,6 +200,22 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     assert assistant.ask(question)["answer"].startswith(opening)
 
 
+@pytest.mark.parametrize("question, opening", [
+    # reader set l, l27 got permission to work for "is that normal?? how long do people usually wait" (no such pair)
+    ("been waiting 11 months for a home office decision on my claim. is that normal?? how long do people usually wait",
+     "There is no fixed time limit"),
+    # the appeal hearing's pair (added with it) must not take the deadline question from its sibling
+    ("home office refused me yesterday what now how long do i have to appeal", "Deadlines are short"),
+    ("mne otkazali v ubezhishche v anglii. skolko dney u menya na apellyaciyu i chto delat esli net advokata",
+     "Сроки короткие"),
+    # set y, y16, reader sets k, p, q: no partner, nobody knew (the KB's general "how to prove" pair answered before)
+    ("how do u even prove ur gay for asylum if u never had a boyfriend and nobody knows", "Mainly through your own"),
+])
+def test_the_pairs_readers_asked_for_lead(shipped, question, opening):
+    _, assistant = shipped
+    assert assistant.ask(question)["answer"].startswith(opening)
+
+
 def test_a_case_typed_in_lowercase_opens_with_its_own_ruling(shipped):
     """Set y, y12: "...decide in fedotova v russia" opened with the Court's 2022 resolution on applications against
     Russia; a Bayev question's "more" held Lapunov's judgment."""
@@ -231,6 +247,13 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     ("who is maxim lapunov and did he ever get justice", "Lapunov", "Lapunov won"),
     # reader sets j, k, m, n, o, s: whether they are binding was answered, what they are only in "more"
     ("what are the yogyakarta principles and are they legally binding", "not a treaty", "29 experts"),
+    # set y, y46: "what happens after?" names no country, so the UK's hearing pair was no match for it; a later part
+    # is about the places the message names (the Home Office's country)
+    ("got my refusal letter from the home office yesterday (gay claim). how long do i have to appeal and what "
+     "happens after?", "14 days", "hearing"),
+    # set y, y41: the entrapment was answered, how to stay safe online nowhere (the KB had no such pair)
+    ("is it true police in russia/chechnya use fake dating profiles to catch gay men? how do i stay safe online",
+     "police", "Signal"),
 ])
 def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, question, first_words, part_words):
     _, assistant = shipped
