@@ -34,6 +34,7 @@ class FakeIndex:
         self.chunks = list(self.by_id.values())
         self.languages = languages or {cid: "en" for cid in chunks}
         self.tokens = {cid: set(bm25_tokens(text)) for cid, text in chunks.items()}
+        self.per_version: dict = {}
 
     def query_terms(self, text: str) -> set[str]:
         from chat.index import bm25_tokens

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import pytest
 
@@ -85,9 +86,12 @@ def test_case_names_are_read_as_written():
 
 
 class FakeIndex:
-    """What `read` asks of an index: its chunks, terms and how common a term is."""
-    chunks = ["a", "b"]
+    """What `read` asks of an index: its chunks, terms, how common a term is, and its per-version cache."""
+    chunks = [SimpleNamespace(text="The ECtHR decided in a case."), SimpleNamespace(text="Russia was a party.")]
     common = {"ecthr"}
+
+    def __init__(self):
+        self.per_version = {}
 
     def query_terms(self, text):
         return {w.lower().strip("?") for w in text.split()}
