@@ -251,6 +251,8 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     # is about the places the message names (the Home Office's country)
     ("got my refusal letter from the home office yesterday (gay claim). how long do i have to appeal and what "
      "happens after?", "14 days", "hearing"),
+    # set y, y52: "who first reported it?" alone is nearest the UN's pair; the lead's sibling asking "who" answers
+    ("what happend in chechnya in 2017 with gay men and who first reported it?", "2017", "Honour killing"),
     # set y, y41: the entrapment was answered, how to stay safe online nowhere (the KB had no such pair)
     ("is it true police in russia/chechnya use fake dating profiles to catch gay men? how do i stay safe online",
      "police", "Signal"),
