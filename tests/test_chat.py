@@ -210,6 +210,9 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
      "Сроки короткие"),
     # set y, y35 and reader set p, p06: "the purge" with no year is 2017's; the 2019 wave's toll answered it
     ("how many people were killed in the chechnya gay purge? i see different numbers everywhere", "Published figures differ"),
+    # set y, y51: the pair on the Nizhny Novgorod brothers was 0.002 behind "What happened to the men detained in
+    # Chechnya?", so none led and their 2022 sentences were nowhere
+    ("what happened to those two chechen guys who were taken from a safe house in nizhny novgorod", "The brothers"),
     # set y, y16, reader sets k, p, q: no partner, nobody knew (the KB's general "how to prove" pair answered before)
     ("how do u even prove ur gay for asylum if u never had a boyfriend and nobody knows", "Mainly through your own"),
 ])
