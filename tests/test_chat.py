@@ -213,6 +213,9 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     # set y, y51: the pair on the Nizhny Novgorod brothers was 0.002 behind "What happened to the men detained in
     # Chechnya?", so none led and their 2022 sentences were nowhere
     ("what happened to those two chechen guys who were taken from a safe house in nizhny novgorod", "The brothers"),
+    # set y, y21 and reader p12: "what exactly does the 2023 law ban? can I change my passport?" got non-retroactivity
+    ("Что именно запрещает закон 2023 года о смене пола? Можно ли теперь поменять пол в паспорте?", "Запрещён и"),
+    ("ya pomenyala pol v pasporte v 2021. novyj zakon menya kasaetsya? otnimut dokumenty?", "Обратной силы"),
     # set y, y16, reader sets k, p, q: no partner, nobody knew (the KB's general "how to prove" pair answered before)
     ("how do u even prove ur gay for asylum if u never had a boyfriend and nobody knows", "Mainly through your own"),
 ])
