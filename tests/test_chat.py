@@ -216,6 +216,9 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     # set y, y21 and reader p12: "what exactly does the 2023 law ban? can I change my passport?" got non-retroactivity
     ("Что именно запрещает закон 2023 года о смене пола? Можно ли теперь поменять пол в паспорте?", "Запрещён и"),
     ("ya pomenyala pol v pasporte v 2021. novyj zakon menya kasaetsya? otnimut dokumenty?", "Обратной силы"),
+    # set y, y24/y39 and reader sets b, c, g, j, o, p, q, s: a flag question opened with "2 to 6 years for taking part"
+    ("is posting a rainbow flag on instagram dangerous in russia now", "Yes: since the 2023"),
+    ("chto mne budet esli ya vylozhu raduzhnyy flag v instagram, ya v rossii", "После решения 2023 года"),
     # set y, y16, reader sets k, p, q: no partner, nobody knew (the KB's general "how to prove" pair answered before)
     ("how do u even prove ur gay for asylum if u never had a boyfriend and nobody knows", "Mainly through your own"),
 ])
