@@ -15,7 +15,7 @@ from chat.index import Index
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
-from chat.question import Question, asked_pieces, asks, kb_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
+from chat.question import POINTER, Question, asked_pieces, asks, kb_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.safety import normalise_question
@@ -23,7 +23,7 @@ from kb.embedder import get_embedder
 from kb.errors import BadQuestion
 from kb.settings import Settings, answer_settings, check_settings, relevance_settings
 from kb.store import guarded, open_store
-from kb.text import language_of, split_sentences, words
+from kb.text import content_words, language_of, split_sentences, words
 
 CITATION_KEYS = ("n", "article_id", "chunk_id", "title", "section", "quote", "sources")
 PUBLIC_KEYS = ("question", "answer", "more", "refused", "citations", "notices", "timings_ms")
@@ -213,15 +213,27 @@ class Assistant:
         names = frozenset(w.lower() for w in words(meant.cyrillic or meant.text)) & kb_names(self.index)
         for piece in pieces[1:]:
             if len(words(piece)) >= 3 and asks(piece):
-                piece = with_subject(piece, pieces[0], kb_names(self.index))  # "...and did he win?": did Lapunov win
+                typed, piece = piece, with_subject(piece, pieces[0], kb_names(self.index))  # "...did he win?": did Lapunov win
                 part, vec = read(piece, self.index), self.embedder.embed_query(piece)
                 part = part if part.places else replace(part, places=meant.places)  # "...what happens after?" (the UK)
                 found = faq.match(self.index, vec, part, lang, top, self.answer)
                 found = found[0] if found and found[0] != first else \
-                    faq.nearest(self.index, vec, part, lang, top, first, names, self.answer)
+                    faq.nearest(self.index, vec, part, lang, top, first, names, self.answer) or \
+                    self._leaning_pair(typed, pieces[0], part, lang, top, first)
                 if found:
                     return found
         return None
+
+    def _leaning_pair(self, piece: str, first_part: str, part: Question, lang: str, top: list[str], first: str):
+        """The pair for a later part that points back, read with the first part's words in its pronoun's place
+        (faq.leaning); None for a part without a pronoun."""
+        if not POINTER.search(piece):
+            return None
+        from chat.index import bm25_tokens
+
+        leaning = POINTER.sub(" ".join(content_words(first_part)), piece, count=1)
+        own = set(bm25_tokens(piece)) - set(bm25_tokens(first_part))
+        return faq.leaning(self.index, self.embedder.embed_query(leaning), part, own, lang, top, first, self.answer)
 
     def _part_lead(self, cid: str, question: Question, lead: list) -> list:
         """The first sentence of a later part's own pair, to follow the leading pair's answer, without its Yes or No

@@ -164,6 +164,25 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
     return cid if about and about <= names else None
 
 
+def leaning(index, question_vec, question, own_words: set[str], lang: str, articles: list[str], leading: str,
+            settings: AnswerSettings = ANSWER) -> str | None:
+    """The pair for a later part that points back ("...in detention in the uk? is it safe in there"), matched with
+    the first part's words in place of its pronoun (`question`, `question_vec`): the nearest pair other than the
+    `leading` one, when it is `faq_cosine_agreed` close, in one of the search's `articles`, and its question holds
+    one of the part's `own_words` (stemmed: "safe") that few passages use (`leaning_word_share`; not "gay"), which
+    the first part's words cannot bring."""
+    from chat.index import bm25_tokens
+
+    if lang not in settings.faq_languages or not own_words:
+        return None
+    ranked = sorted(((c, v) for c, v in _best(index, question_vec, question, lang).items() if c != leading),
+                    key=lambda kv: -kv[1])
+    cid, score = ranked[0] if ranked else ("", 0.0)
+    asked = set(bm25_tokens(str(index.by_id[cid].meta.get("section", "")))) if cid else set()
+    shared = {t for t in asked & own_words if index.term_share(t) < settings.leaning_word_share}  # "safe", not "gay"
+    return cid if score >= settings.faq_cosine_agreed and cid.split(":")[0] in articles and shared else None
+
+
 def _per_pair(index, name: str, of_question) -> dict:
     """Pair -> `of_question(its question)`, worked out once per index version."""
     if name not in index.per_version:

@@ -131,6 +131,8 @@ class AnswerSettings:
                                   # without the floor 199 right, 16 wrong)
     faq_closest_gap: float = 0.02  # ...or, last, it is closest all told (question, whole pair, shared words) by this
     faq_closest_cosine: float = 0.75  # much, this close as a question, in the top article (chat/faq.py _closest)
+    leaning_word_share: float = 0.1  # a later part's own word that names what it asks ("is it safe in there") is used
+                                     # by fewer than this share of passages (chat/faq.py leaning)
     faq_languages: tuple = ("en",)  # the languages matched (the English-only MiniLM: Russian pairs never lead;
     # matched directly under MiniLM, leave-one-out precision was 0.21)
     reach_slots: int = 2  # a question in danger: the answer opens with this many ways to reach help

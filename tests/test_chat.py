@@ -264,6 +264,9 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
      "happens after?", "14 days", "hearing"),
     # set y, y52: "who first reported it?" alone is nearest the UN's pair; the lead's sibling asking "who" answers
     ("what happend in chechnya in 2017 with gay men and who first reported it?", "2017", "Honour killing"),
+    # set y, y58: "is it safe in there" alone (or "is UK safe in there") is near no pair; read with the first part's
+    # words in place of "it", the detention article's "Are asylum centres and detention safe...?" answers
+    ("can lgbt asylum seekers be put in detention in the uk? is it safe in there", "129", "violence"),
     # set y, y41: the entrapment was answered, how to stay safe online nowhere (the KB had no such pair)
     ("is it true police in russia/chechnya use fake dating profiles to catch gay men? how do i stay safe online",
      "police", "Signal"),
