@@ -152,7 +152,8 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
                     key=lambda kv: -kv[1])
     cid, score = ranked[0] if ranked else ("", 0.0)
     if ranked and question.kind:  # "...and who first reported it?": the lead's sibling asking the same kind
-        sibling = next((c for c, v in ranked if c.split(":")[0] == leading.split(":")[0] and v >= settings.faq_closest_cosine
+        sibling = next((c for c, v in ranked if c.split(":")[0] == leading.split(":")[0]
+                        and v >= settings.faq_closest_cosine
                         and answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind), None)
         if sibling:
             return sibling

@@ -25,10 +25,10 @@ from kb.translit import is_translit, to_cyrillic
 
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)(?<![.?!]\s\s)\b[A-ZА-ЯЁ][\w-]+")  # capitalised, not opening a sentence
+                                                                        # ("...for me. Now a friend says": "Now" is no name)
 # a case however it is typed: "fedotova v russia", "bayev and others v. russia", "the lapunov case", "дело лапунова"
 CASE_RE = re.compile(r"\b([^\W\d_][\w-]+)(?=(?:\s+and\s+others)?\s+(?:v\.?|vs\.?|против)\s|\s+case\b)|"
                      r"(?<=\bдел[оуеа]\s)([^\W\d_][\w-]+)", re.I)
-                                                                        # ("...for me. Now a friend says": "Now" is no name)
 EMPTY: frozenset = frozenset()
 
 
@@ -181,8 +181,8 @@ def kb_names(index) -> frozenset:
         asked = {str(c.meta.get("section", "")) for c in index.chunks if c.meta.get("kind") == "faq"}
         words_ = {w for q in asked for kind, n in _subjects(q) if kind == "name" for w in n.split() if len(w) > 3}
         index.per_version["kb_names"] = frozenset(
-            w.lower() for w in words_ if w.lower() not in lowercase_words(index) and w.lower() not in DEMONYMS and not w.isupper()
-            and not named_places(w) and all(index.term_share(t) < RARE for t in index.query_terms(w)))
+            w.lower() for w in words_ if w.lower() not in lowercase_words(index) and w.lower() not in DEMONYMS
+            and not w.isupper() and not named_places(w) and all(index.term_share(t) < RARE for t in index.query_terms(w)))
     return index.per_version["kb_names"]
 
 
