@@ -144,17 +144,19 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
     names (of the knowledge base's `names`: chat.question.kb_names) and none it doesn't. Its first sentence follows
     the lead, so its siblings need not be told apart ("who is maxim lapunov and did he ever get justice": the
     Lapunov judgment's pair; "bayev v russia ... what did strasbourg decide" is not Lapunov's)."""
-    from chat.compose import answer_type
+    from chat.compose import ANSWER_TYPES, answer_type
 
     if lang not in settings.faq_languages:
         return None
     ranked = sorted(((c, v) for c, v in _best(index, question_vec, question, lang).items() if c != leading),
                     key=lambda kv: -kv[1])
     cid, score = ranked[0] if ranked else ("", 0.0)
-    if ranked and question.kind:  # "...and who first reported it?": the lead's sibling asking the same kind
+    if ranked and question.kind:  # "...and who first reported it?": the lead's sibling asking the same kind, and
+        # answering it in its first sentence ("Canada did, in 2017, ..." holds no count: set z, z47)
         sibling = next((c for c, v in ranked if c.split(":")[0] == leading.split(":")[0]
                         and v >= settings.faq_closest_cosine
-                        and answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind), None)
+                        and answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind
+                        and ANSWER_TYPES[question.kind][1].search(index.by_id[c].text.split(". ")[0])), None)
         if sibling:
             return sibling
     if score < settings.faq_closest_cosine or cid.split(":")[0] not in articles or not fits(question, index.by_id[cid]):

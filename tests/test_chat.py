@@ -288,6 +288,8 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     ("bayev v russia what was the case about and what did strasbourg decide", "Lapunov"),
     # "is it safe in there" alone is nearest "Can I get asylum in the UK", a pair about no name the question names
     ("are lgbt asylum seekers put in detention in the uk? is it safe in there", "HJ (Iran)"),
+    # set z, z47: "how many did they help" took the sibling asking "how many" whose first sentence has no count
+    ("who got the gay men out of chechnya and how many did they help", "Canada did"),
 ])
 def test_a_later_parts_pair_about_what_the_question_never_names_is_not_shown(shipped, question, not_shown):
     _, assistant = shipped
