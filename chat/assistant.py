@@ -11,7 +11,7 @@ import time
 from dataclasses import replace
 
 from chat import compose, faq
-from chat.index import Index
+from chat.index import Index, bm25_tokens
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
@@ -212,25 +212,33 @@ class Assistant:
         pieces = asked_pieces(meant.cyrillic or meant.text)
         names = frozenset(w.lower() for w in words(meant.cyrillic or meant.text)) & kb_names(self.index)
         for piece in pieces[1:]:
-            if len(words(piece)) >= 3 and asks(piece):
-                typed, piece = piece, with_subject(piece, pieces[0], kb_names(self.index))  # "...did he win?": did Lapunov win
-                part, vec = read(piece, self.index), self.embedder.embed_query(piece)
-                part = part if part.places else replace(part, places=meant.places)  # "...what happens after?" (the UK)
-                found = faq.match(self.index, vec, part, lang, top, self.answer)
-                found = found[0] if found and found[0] != first else \
-                    faq.nearest(self.index, vec, part, lang, top, first, names, self.answer) or \
-                    self._leaning_pair(typed, pieces[0], part, lang, top, first)
-                if found:
-                    return found
+            found = self._part_pair(piece, pieces[0], meant, lang, top, first, names) \
+                if len(words(piece)) >= 3 and asks(piece) else None
+            if found:
+                return found
         return None
+
+    def _part_pair(self, typed: str, first_part: str, meant: Question, lang: str, top: list[str], first: str,
+                   names: frozenset):
+        """The pair for one later part, other than the `first` pair: matched as a question of its own, with what
+        the first part names in its pronoun's place ("...did he win?": did Lapunov win) and the message's places
+        when it names none ("...what happens after?": the UK); else the nearest pair about one of the message's
+        `names`, or the lead's sibling asking the same kind (faq.nearest); else read with the first part's words
+        (`_leaning_pair`)."""
+        piece = with_subject(typed, first_part, kb_names(self.index))
+        part, vec = read(piece, self.index), self.embedder.embed_query(piece)
+        part = part if part.places else replace(part, places=meant.places)
+        found = faq.match(self.index, vec, part, lang, top, self.answer)
+        if found and found[0] != first:
+            return found[0]
+        return faq.nearest(self.index, vec, part, lang, top, first, names, self.answer) or \
+            self._leaning_pair(typed, first_part, part, lang, top, first)
 
     def _leaning_pair(self, piece: str, first_part: str, part: Question, lang: str, top: list[str], first: str):
         """The pair for a later part that points back, read with the first part's words in its pronoun's place
         (faq.leaning); None for a part without a pronoun."""
         if not POINTER.search(piece):
             return None
-        from chat.index import bm25_tokens
-
         leaning = POINTER.sub(" ".join(content_words(first_part)), piece, count=1)
         own = set(bm25_tokens(piece)) - set(bm25_tokens(first_part))
         return faq.leaning(self.index, self.embedder.embed_query(leaning), part, own, lang, top, first, self.answer)

@@ -52,15 +52,22 @@ def fits(asked, chunk, clear: bool = False) -> bool:
     question only a pair that asks the same kind of thing. A pair `clear`ly closer than any other
     fits when its first sentence gives what the kind asks for (a date, a number, a ruling...), and its
     "Yes" or "No" is then left out (chat/assistant.py)."""
-    from chat.compose import ANSWER_TYPES, YES_NO_ANSWER, answer_type
-    from kb.text import split_sentences
+    from chat.compose import YES_NO_ANSWER, answer_type
 
     if YES_NO_ANSWER.match(chunk.text) and not asked.yes_no and not clear:
         return False
     if asked.kind is None or asked.kind == answer_type(str(chunk.meta.get("section", ""))):
         return True
+    return clear and _first_answers(chunk, asked.kind)
+
+
+def _first_answers(chunk, kind: str) -> bool:
+    """Whether a pair's first sentence gives what a question of `kind` asks for (a date, a number, a ruling...)."""
+    from chat.compose import ANSWER_TYPES
+    from kb.text import split_sentences
+
     first = (split_sentences(chunk.text, str(chunk.meta.get("language", "en"))[:2]) or [""])[0]
-    return clear and bool(ANSWER_TYPES[asked.kind][1].search(first))
+    return bool(ANSWER_TYPES[kind][1].search(first))
 
 
 def _places(index) -> list[set[str]]:
@@ -137,6 +144,12 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     return best
 
 
+def _others(index, question_vec, question, lang: str, leading: str) -> list[tuple[str, float]]:
+    """(pair, cosine) of the pairs that may answer `question` (`_best`), nearest first, without the `leading` one."""
+    return sorted(((c, v) for c, v in _best(index, question_vec, question, lang).items() if c != leading),
+                  key=lambda kv: -kv[1])
+
+
 def nearest(index, question_vec, question, lang: str, articles: list[str], leading: str, names: frozenset,
             settings: AnswerSettings = ANSWER) -> str | None:
     """The pair closest to a later part of a message (`question`), other than the `leading` pair, when it is this
@@ -144,19 +157,17 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
     names (of the knowledge base's `names`: chat.question.kb_names) and none it doesn't. Its first sentence follows
     the lead, so its siblings need not be told apart ("who is maxim lapunov and did he ever get justice": the
     Lapunov judgment's pair; "bayev v russia ... what did strasbourg decide" is not Lapunov's)."""
-    from chat.compose import ANSWER_TYPES, answer_type
+    from chat.compose import answer_type
 
     if lang not in settings.faq_languages:
         return None
-    ranked = sorted(((c, v) for c, v in _best(index, question_vec, question, lang).items() if c != leading),
-                    key=lambda kv: -kv[1])
+    ranked = _others(index, question_vec, question, lang, leading)
     cid, score = ranked[0] if ranked else ("", 0.0)
-    if ranked and question.kind:  # "...and who first reported it?": the lead's sibling asking the same kind, and
-        # answering it in its first sentence ("Canada did, in 2017, ..." holds no count: set z, z47)
-        sibling = next((c for c, v in ranked if c.split(":")[0] == leading.split(":")[0]
-                        and v >= settings.faq_closest_cosine
+    if question.kind:  # "...and who first reported it?": the lead's sibling asking the same kind, and answering it
+        sibling = next((c for c, v in ranked if c.split(":")[0] == leading.split(":")[0]  # in its first sentence
+                        and v >= settings.faq_closest_cosine  # ("Canada did, in 2017, ..." holds no count: set z, z47)
                         and answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind
-                        and ANSWER_TYPES[question.kind][1].search(index.by_id[c].text.split(". ")[0])), None)
+                        and _first_answers(index.by_id[c], question.kind)), None)
         if sibling:
             return sibling
     if score < settings.faq_closest_cosine or cid.split(":")[0] not in articles or not fits(question, index.by_id[cid]):
@@ -178,8 +189,7 @@ def leaning(index, question_vec, question, own_words: set[str], lang: str, artic
 
     if lang not in settings.faq_languages or not own_words:
         return None
-    ranked = sorted(((c, v) for c, v in _best(index, question_vec, question, lang).items() if c != leading),
-                    key=lambda kv: -kv[1])
+    ranked = _others(index, question_vec, question, lang, leading)
     cid, score = ranked[0] if ranked else ("", 0.0)
     asked = set(bm25_tokens(str(index.by_id[cid].meta.get("section", "")))) if cid else set()
     shared = {t for t in asked & own_words if index.term_share(t) < settings.leaning_word_share}  # "safe", not "gay"
