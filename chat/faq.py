@@ -125,13 +125,14 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
 def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     """Pair -> the cosine of its closest question to `question`, over the pairs in `lang` that may answer it: for
     the places it names, if any, and the period it asks about."""
-    from chat.places import with_eu
+    from chat.places import origins, with_eu
 
     rows, matrix = _table(index)
     if not rows:
         return {}
     cosines = matrix @ np.asarray(question_vec, dtype=np.float32)
-    asked_places = with_eu(question.places)
+    asked_places = with_eu(question.places if question.places - origins(question.text) else ())  # only where one came
+    # from: no place asked about ("I left Russia ... is my case ruined?" is the late-disclosure pair's: set z, z28)
     periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
     best: dict[str, float] = {}
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):

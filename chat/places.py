@@ -203,6 +203,12 @@ def where_one_is(text: str) -> set[str]:
     return named_places(ORIGIN.sub(" ", text))
 
 
+def origins(text: str) -> set[str]:
+    """The places `text` names only as where the writer comes from, fled or must not return to ("I left Russia
+    because of the war... is my case ruined?" asks about an asylum interview, not about Russia: set z, z28)."""
+    return named_places(text) - where_one_is(text)
+
+
 def elsewhere(text: str, asked, english: bool) -> bool:
     """Whether a way to reach help (a sentence or a paragraph of the crisis notice) is for somewhere the
     person is probably not: another country than the ones they name (`asked`), or, for someone writing in

@@ -680,3 +680,17 @@ def test_a_refusal_from_the_home_office_puts_the_uks_crisis_line_first(shipped):
                            "fight anymore i just want it all to stop")
     assert "crisis" in result["notices"]
     assert "116 123" in cited_sentences(result["answer"])[0][0], result["answer"]
+
+
+def test_a_country_named_only_as_where_one_came_from_does_not_hide_the_pair_for_the_question(shipped):
+    """Set z, z28: "...I left Russia because of the war and didn't mention I'm gay... Is my case ruined...?" was kept
+    from the late-disclosure pair (it names the UK and the EU Court, not Russia) and got the pair on appealing a
+    refusal. A place named only as where one came from is no place asked about; one named beside it still is."""
+    _, assistant = shipped
+    result = assistant.ask("I fled Russia last year and at my first asylum interview I was too scared to say I'm gay. "
+                           "Now I want to tell them the truth. Did I ruin everything by not saying it then?")
+    assert result["curated"] and result["curated"].startswith("asylum-late-disclosure:")
+    from chat.places import origins
+
+    assert origins("I fled Russia and now live in Berlin") == {"russia"}
+    assert origins("is being gay legal in russia") == set()
