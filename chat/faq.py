@@ -260,7 +260,7 @@ def _by_words(index, question, near: list[str], articles, settings: AnswerSettin
     words = _words(index)
     shares = sorted(((index.token_overlap(asked, words[cid]), cid) for cid in near), reverse=True)
     (top, cid), second = shares[0], shares[1][0] if len(shares) > 1 else 0.0
-    return cid if top - second >= settings.faq_word_gap and cid.split(":")[0] == articles[0] else None
+    return cid if top - second >= settings.faq_word_gap and cid.split(":")[0] in articles[:settings.faq_word_articles] else None
 
 
 def _by_pair(index, question_vec, near: list[str], settings: AnswerSettings) -> str | None:

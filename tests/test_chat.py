@@ -505,7 +505,7 @@ def test_a_pair_near_its_sibling_leads_when_the_search_agrees_and_it_turns_the_s
 def test_of_siblings_within_the_margin_the_pair_that_shares_the_asked_words_leads(shipped):
     """"which countries took in..." is near both "Who helped people get out of Chechnya?" and "Which countries took
     in people fleeing Chechnya?"; the second shares clearly more of the asked words (chat/faq.py _by_words), and
-    leads, but only when its article is the one the search ranks first."""
+    leads, but only when its article is one of the two the search ranks first."""
     from chat.faq import _by_words
     from chat.question import read
 
@@ -518,7 +518,9 @@ def test_of_siblings_within_the_margin_the_pair_that_shares_the_asked_words_lead
     near = [pairs["Who helped people get out of Chechnya?"], pairs["Which countries took in people fleeing Chechnya?"]]
     asked = read("which countries actually took in gay people from chechnya")
     assert _by_words(assistant.index, asked, near, ["chechnya-evacuation"], assistant.answer) == near[1]
-    assert _by_words(assistant.index, asked, near, ["chechnya-purge-2017", "chechnya-evacuation"], assistant.answer) is None
+    assert _by_words(assistant.index, asked, near, ["chechnya-purge-2017", "chechnya-evacuation"], assistant.answer) == near[1]
+    assert _by_words(assistant.index, asked, near, ["chechnya-purge-2017", "chechnya-later-waves", "chechnya-evacuation"],
+                     assistant.answer) is None
     assert _by_words(assistant.index, read("who got them out of chechnya"), near, ["chechnya-evacuation"], assistant.answer) != near[1]
 
 
@@ -694,3 +696,19 @@ def test_a_country_named_only_as_where_one_came_from_does_not_hide_the_pair_for_
 
     assert origins("I fled Russia and now live in Berlin") == {"russia"}
     assert origins("is being gay legal in russia") == set()
+
+
+@pytest.mark.parametrize("question, section", [
+    ("whats the difference between the 2013 gay propaganda law and the new one?",
+     "What is the difference between Russia's 2013 and 2022 propaganda laws?"),
+    ("i didnt say i was gay at my first asylum interview because the interpreter was from my country and i was "
+     "terrified. now i want to tell them. will they just think im lying??",
+     "I didn't say I was gay in my first interview - is it too late?"),
+])
+def test_a_near_pair_sharing_the_asked_words_leads_when_the_search_ranks_its_article_second(shipped, question, section):
+    """Reader sets k (k56, as set z, z10) and r (r29): the pair whose questions share the asked words ("difference", "interpreter",
+    "first interview") was within the margin of others and its article second in the search, so no pair led and the
+    answer described the 2013 law alone, or interpreters in Germany (`AnswerSettings.faq_word_articles`)."""
+    _, assistant = shipped
+    result = assistant.ask(question)
+    assert result["curated"] and assistant.index.by_id[result["curated"]].meta["section"] == section
