@@ -515,17 +515,25 @@ def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
 
 def _repeats(cand: Candidate, chosen: list[Candidate], settings: AnswerSettings = ANSWER) -> bool:
     """Whether `cand` adds nothing to what is shown already: the same sentence, a vector
-    closer than `settings.duplicate`, or hardly a word that is not shown yet (the same fact told in two
-    articles, or once in a curated answer and once in a passage)."""
-    from chat.index import bm25_tokens
-
+    closer than `settings.duplicate`, one closer than `settings.near_duplicate` with at most half of its words new
+    (the same fact retold: "...also reported that it was unclear how..."), or hardly a word that is not shown yet
+    (the same fact told in two articles, or once in a curated answer and once in a passage)."""
     shown = [c for u in chosen for c in u.shown]
     if any(c is s or c.text == s.text or scaled(float(c.vec @ s.vec), settings) > settings.duplicate
+           or scaled(float(c.vec @ s.vec), settings) > settings.near_duplicate and _new_share(c, [s]) < 0.5
            for c in cand.shown for s in shown):
         return True
+    return _new_share(cand.shown, shown) < settings.new_words
+
+
+def _new_share(mine, shown) -> float:
+    """The share of the words of the sentences `mine` that none of the sentences `shown` holds (1.0 for no words)."""
+    from chat.index import bm25_tokens
+
+    mine = mine if isinstance(mine, list) else [mine]
     said = set().union(*(bm25_tokens(s.text) for s in shown)) if shown else set()
-    mine = set().union(*(bm25_tokens(c.text) for c in cand.shown))
-    return bool(mine) and len(mine - said) / len(mine) < settings.new_words
+    words = set().union(*(bm25_tokens(c.text) for c in mine))
+    return len(words - said) / len(words) if words else 1.0
 
 
 def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANSWER,

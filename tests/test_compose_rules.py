@@ -626,3 +626,24 @@ def test_two_different_sentences_are_no_repeat_under_a_model_whose_cosines_sit_h
     assert _repeats(other, [first], AnswerSettings())  # MiniLM's threshold read on e5's raw scale
     assert not _repeats(other, [first], e5)
     assert _repeats(copy, [first], e5)
+
+
+def test_a_close_sentence_that_says_the_same_in_other_words_is_a_repeat_one_that_adds_a_fact_is_not():
+    """The judges of sets z and earlier counted the same fact told twice (once in the answer, once in `more`) as an
+    irrelevant sentence: "The Moscow Times said it was unclear how ... could be enforced" and "...also reported that it
+    was unclear how ... would enforce ..." sit at e5 cosine ~0.97, under the copy threshold (0.975). A sentence that
+    close repeats one shown when at most half of its words are new (`AnswerSettings.near_duplicate`)."""
+    from chat.compose import _repeats
+
+    def unit(angle_cos: float) -> np.ndarray:
+        return np.array([angle_cos, np.sqrt(1 - angle_cos ** 2)] + [0.0] * 14, dtype=np.float32)
+
+    shown = Candidate("a:000:x", 0, "Kadyrov called the allegations nonsense and said there were no gay people in "
+                                    "Chechnya.", _vec(0), 0, 2.0)
+    retold = Candidate("b:000:y", 0, "In a July 2017 interview Kadyrov called the allegations nonsense, saying there "
+                                     "were no gay people in Chechnya.", unit(0.968), 0, 1.8)
+    more = Candidate("c:000:z", 0, "Asked about young men who said they had been tortured, Kadyrov called them devils "
+                                   "and said they were not people.", unit(0.968), 0, 1.8)
+    e5 = AnswerSettings(cosine_zero=0.75, near_duplicate=0.84)
+    assert _repeats(retold, [shown], e5) and not _repeats(more, [shown], e5)
+    assert not _repeats(retold, [shown], AnswerSettings(cosine_zero=0.75))  # the copy threshold alone lets it through
