@@ -61,6 +61,19 @@ def fits(asked, chunk, clear: bool = False) -> bool:
     return clear and _first_answers(chunk, asked.kind)
 
 
+def _fitting(index, question, near: list[str]) -> str | None:
+    """The nearest of `near` pairs whose answer has the form asked for (`fits`); for a question that opens with
+    how, what, why... (and is no yes/no question), one that is no yes/no question either when there is one ("how do i
+    stay safe using dating apps" is "How can I meet someone from an app more safely?", not "Is it safe to use dating
+    apps...?": set z, z06)."""
+    from chat.compose import WH_WORD, asks_yes_or_no
+
+    form = [c for c in near if fits(question, index.by_id[c])]
+    yes_no = _per_pair(index, "faq_yes_no", asks_yes_or_no)
+    wh = not question.yes_no and WH_WORD.match(question.text.strip())
+    return next((c for c in form if wh and not yes_no.get(c)), form[0] if form else None)
+
+
 def _first_answers(chunk, kind: str) -> bool:
     """Whether a pair's first sentence gives what a question of `kind` asks for (a date, a number, a ruling...)."""
     from chat.compose import ANSWER_TYPES
@@ -107,7 +120,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         ranked = [(c, v) for c, v in ranked if c == cid or not _abroad(asks_about[c])]  # pair for one country is no rival
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
         near = [c for c, s in ranked if s >= ranked[0][1] - settings.faq_margin]
-        fitting = next((c for c in near if fits(question, index.by_id[c])), cid)  # the search may agree on the best
+        fitting = _fitting(index, question, near) or cid  # the search may agree on the best
         cid = _by_words(index, question, near, articles, settings) \
             or (fitting if _agreed(index, fitting, best[fitting], question, articles, settings) else None) \
             or _by_pair(index, question_vec, near, settings) \

@@ -712,3 +712,15 @@ def test_a_near_pair_sharing_the_asked_words_leads_when_the_search_ranks_its_art
     _, assistant = shipped
     result = assistant.ask(question)
     assert result["curated"] and assistant.index.by_id[result["curated"]].meta["section"] == section
+
+
+def test_a_how_question_near_a_yes_no_pair_and_a_how_pair_gets_the_how_pair(shipped):
+    """Set z, z06 and reader set j, j18: "how do i stay safe on dating apps in russia?" was led by "Is it safe to use
+    dating apps like Grindr in Russia?" (risk figures), its sibling within the margin; the sibling asked as it was asked
+    ("How can I meet someone from an app more safely?") gives the steps (chat/faq.py `_fitting`)."""
+    _, assistant = shipped
+    result = assistant.ask("how do i stay safe on dating apps in russia? heard about guys getting set up on fake dates")
+    assert result["curated"] and assistant.index.by_id[result["curated"]].meta["section"] == \
+        "How can I meet someone from an app more safely?"
+    yes_no = assistant.ask("is it safe to use grindr in russia")
+    assert assistant.index.by_id[yes_no["curated"]].meta["section"] == "Is it safe to use dating apps like Grindr in Russia?"
