@@ -86,7 +86,7 @@ YES_NO_QUESTION = re.compile(r"^\W*((and|but|so|also|а|и|но)\s+)?(is|are|am|
                              r"should|shall|may|might|must|has|have|had|isn'?t|aren'?t|can'?t|don'?t|doesn'?t|won'?t|"
                              r"можно|могу|могут|может|есть ли|правда ли|должен|должны)\b|\bли\b|\b(или нет|or not)\W*$", re.I)
 DEPENDENT_RE = re.compile(
-    r"^\W*(these|this|those|such|it|its|he|she|they|them|their|his|her|both|however|but|also|in addition|moreover|"
+    r"^\W*(these|this|that|those|such|it|its|he|she|they|them|their|his|her|both|however|but|also|in addition|moreover|"
     r"furthermore|as a result|the latter|the former|then|the same|"
     r"the (court|courts|judges?|committee|group|network|law|ruling|report|tribunal|experts?|authorities|"
     r"organisation|organization|government|minister|man|men|woman)\s+(also|further|then|later|again|therefore)|"

@@ -102,6 +102,9 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
     # a conclusion drawn from the sentence before (set w's judge: "a dangling 'therefore'")
     ("The tribunal therefore found the account credible.", True), ("Accordingly, the ban applies to adults.", True),
     ("Поэтому число погибших остаётся спорным.", True), ("Therapists in Russia were told in 2023 to report it.", False),
+    # set z, z41: "That 2023 law also makes a change of gender record..." followed a sentence on the 2020 Constitution
+    ("That 2023 law also makes a change of gender record a ground for ending the marriage.", True),
+    ("Thailand legalised same-sex marriage in 2025.", False),
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
