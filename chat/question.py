@@ -21,7 +21,7 @@ from chat.messages import message
 from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in, where_one_is
 from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
 from kb.text import content_words, language_of
-from kb.translit import is_translit, to_cyrillic
+from kb.translit import is_translit, to_cyrillic, with_soft_signs
 
 RARE = 0.05  # a question word in fewer than this share of passages names something specific (a case, a person)
 NAME_RE = re.compile(r"(?<!^)(?<![.?!]\s)(?<![.?!]\s\s)\b[A-ZА-ЯЁ][\w-]+")  # capitalised, not opening a sentence
@@ -66,11 +66,23 @@ class Question:
         return self.danger is not None
 
 
+def _cyrillic(text: str, index=None) -> str:
+    """Translit in Cyrillic letters, spelt with the soft signs the knowledge base's words have (kb.translit)."""
+    if index is None:
+        return to_cyrillic(text)
+    from chat.index import bm25_tokens
+
+    cyrillic = to_cyrillic(text, keep=index.written_in_latin)
+    def known(word: str) -> bool:  # a word the stemmer drops ("как") is known
+        tokens = bm25_tokens(word)
+        return not tokens or any(t in index.idf for t in tokens)
+    return with_soft_signs(cyrillic, known)
+
+
 def understand(text: str, history: list[dict] | None = None, index=None) -> Question:
     """The turn `text` (already cleaned) in its conversation, understood once. `index` (when
     given) keeps words its Russian articles write in Latin letters, and finds terms."""
-    keep = index.written_in_latin if index is not None else None
-    cyrillic = to_cyrillic(text, keep=keep) if is_translit(text) else text
+    cyrillic = _cyrillic(text, index) if is_translit(text) else text
     asked = search_query(cyrillic, history)
     meant = read(asked, index)
     typed = meant if asked == text else read(text, index)

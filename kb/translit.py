@@ -61,3 +61,18 @@ def to_cyrillic(text: str, keep=None) -> str:
             w = w.replace(latin, cyr)
         out.append("".join(SINGLE.get(c, c) for c in w))
     return "".join(out)
+
+
+SOFT = "бвгдзклмнпрстфхчшщ"  # letters a soft sign may follow
+
+
+def with_soft_signs(text: str, known) -> str:
+    """Each Cyrillic word of `text` that `known(word)` does not know, with the one soft sign that makes it known
+    (Latin spelling drops it: "skolko" -> "сколко" -> "сколько", "sluchilos" -> "случилось"); others as they are."""
+    def mend(match: re.Match) -> str:
+        word = match.group(0)
+        if known(word):
+            return word
+        return next((word[:i] + "ь" + word[i:] for i in range(len(word), 1, -1)
+                     if word[i - 1] in SOFT and known(word[:i] + "ь" + word[i:])), word)
+    return re.sub(r"[а-яё]{3,}", mend, text)
