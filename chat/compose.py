@@ -315,7 +315,7 @@ def _reach_passages(index, lang: str, terms: set[str], question, settings: Answe
                  and index.languages.get(c.id) == lang and c.meta.get("kind") != "faq"]
         if lines:
             ranked = sorted(lines, key=lambda cid: -index.token_overlap(terms, index.tokens.get(cid, set())))
-            return ranked[:HELP_PASSAGES], frozenset()
+            return ranked, frozenset()  # every crisis line: the notice's order picks (set z, z14)
     return help_passages(index, lang, terms)
 
 
@@ -333,8 +333,7 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
     reach_ids, contacts = ([], frozenset()) if not ways_in or index is None else \
         _reach_passages(index, index.languages.get(ids[0], "en"), terms, question, settings)
     ids += [cid for cid in reach_ids if cid not in ids]
-    in_notice = _notice_order(index, index.languages.get(ids[0], "en"), question) \
-        if reach_ids and question.danger != "self_harm" else {}  # crisis lines: the one that fits what was asked first
+    in_notice = _notice_order(index, index.languages.get(ids[0], "en"), question) if reach_ids else {}
     q = np.asarray(query_vec, dtype=np.float32)
     rank = {cid: i for i, cid in enumerate(ids)}
     subject = Subject.of(question)

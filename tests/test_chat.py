@@ -724,3 +724,14 @@ def test_a_how_question_near_a_yes_no_pair_and_a_how_pair_gets_the_how_pair(ship
         "How can I meet someone from an app more safely?"
     yes_no = assistant.ask("is it safe to use grindr in russia")
     assert assistant.index.by_id[yes_no["curated"]].meta["section"] == "Is it safe to use dating apps like Grindr in Russia?"
+
+
+def test_thoughts_of_suicide_written_in_english_from_abroad_get_the_lines_in_the_notices_order(shipped):
+    """Set z, z14 ("third refusal today. six years in this country... i dont want to wake up tomorrow"): the notice
+    above opened with Samaritans, the answer under it with Russia's 112 and Canada's 9-8-8. The answer's lines now
+    follow the notice's order (for someone writing in English who names no place: the lines abroad first)."""
+    _, assistant = shipped
+    result = assistant.ask("refused for the second time today. four years here and nothing. i really dont want to "
+                           "wake up tomorrow")
+    assert result["danger"] == "self_harm"
+    assert "116 123" in result["answer"].split("[1]")[0]
