@@ -333,7 +333,10 @@ def candidates(store, hits, query_vec, question=None, index=None, searched=None,
     reach_ids, contacts = ([], frozenset()) if not ways_in or index is None else \
         _reach_passages(index, index.languages.get(ids[0], "en"), terms, question, settings)
     ids += [cid for cid in reach_ids if cid not in ids]
-    in_notice = _notice_order(index, index.languages.get(ids[0], "en"), question) if reach_ids else {}
+    in_notice = _notice_order(index, index.languages.get(ids[0], "en"), question) \
+        if reach_ids and (question.danger != "self_harm" or not question.location) else {}  # thoughts of suicide from
+    # a place named: the line that fits what was asked first ("I'm in Germany... is there a chat?"); from none: the
+    # notice's order (in English, the lines abroad first: set z, z14 read Russia's 112 and Canada's 9-8-8)
     q = np.asarray(query_vec, dtype=np.float32)
     rank = {cid: i for i, cid in enumerate(ids)}
     subject = Subject.of(question)
