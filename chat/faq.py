@@ -148,9 +148,12 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     # from: no place asked about ("I left Russia ... is my case ruined?" is the late-disclosure pair's: set z, z28)
     periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
     best: dict[str, float] = {}
+    home = asked_places <= HOME  # Russia, where the people Refuge serves come from, is no asylum country
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
-        if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places):
-            continue  # "asylum in Canada" is not the US pair's question, however alike the words
+        if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places
+                                                and not (home and index.by_id[cid].meta.get("topic") == "asylum")):
+            continue  # "asylum in Canada" is not the US pair's question, however alike the words; "...nothing
+            # happened to me in russia before i left" may be (set aa, aa27: the sur place pair)
         if _other_period(periods, pair_periods[cid]):
             continue  # "did it happen again after 2017?" is not "What happened in Chechnya in 2017?", nor the reverse
         if score > best.get(cid, -1.0):
@@ -218,6 +221,7 @@ def _per_pair(index, name: str, of_question) -> dict:
     return index.per_version[name]
 
 
+HOME = frozenset({"russia", "chechnya", "dagestan", "ingushetia", "tatarstan"})  # chat.places.PART_OF's regions too
 EUROPE = re.compile(r"\b(europe|европ[аеуы])\b", re.I)  # a region, not a country: "asylum in europe" may get the EU's pair
 
 

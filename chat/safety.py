@@ -15,7 +15,9 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 # not waking up, wished for (set m, m29: "it would be easier to just not wake up tomorrow")
                 r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never|didn'?t|did\s+not|wouldn'?t|would\s+not|don'?t)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
                 r"(not|never)\s+wake\s+up\b|\b(can'?t|cannot)\s+keep\s+(doing|going on like)\s+this\b.{0,80}\b(wake|die|end|gone)\b|"
-                r"\btired\s+of\s+(living|being alive)\b|лучше\s+(бы\s+)?(мне\s+)?(бол[ьъ]?ше\s+)?(не|никогда\s+не)\s+(просн[уё]ться|просыпаться)|"
+                r"\btired\s+of\s+(living|being alive)\b|"
+                # rather not be alive than sent back (set aa, aa40: "id rather not wake up tomorrow than get sent back")
+                r"\b(i'?d|i\s+would)\s+(much\s+)?rather\s+(just\s+)?(not\s+wake\s+up|be\s+dead|die|not\s+(be\s+alive|exist|live))\b|лучше\s+(бы\s+)?(мне\s+)?(бол[ьъ]?ше\s+)?(не|никогда\s+не)\s+(просн[уё]ться|просыпаться)|"
                 r"не\s+хочу\s+(бол[ьъ]?ше\s+)?просыпаться|устал\w*\s+жить|"
                 # ending "all this", said plainly (set o, o26: "Я больше не могу... проще всё это закончить")
                 r"(проще|легче|лучше)\s+(бы\s+)?(мне\s+)?(всё|все)\s+(это\s+)?(закончить|прекратить)|покончить\s+со\s+всем|"

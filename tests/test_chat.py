@@ -735,3 +735,15 @@ def test_thoughts_of_suicide_written_in_english_from_abroad_get_the_lines_in_the
                            "wake up tomorrow")
     assert result["danger"] == "self_harm"
     assert "116 123" in result["answer"].split("[1]")[0]
+
+
+def test_russia_named_as_where_one_lived_does_not_hide_an_asylum_pair_for_elsewhere(shipped):
+    """Set aa, aa27: a Russian student abroad asked "can i even ask for asylum if nothing happened to me in russia
+    before i left??" and got "Generally no: ... only in Germany itself" (the pair for applying from inside Russia): the
+    "sur place" pair names the UK and the EU, not Russia, and was filtered out. Russia, where the people Refuge serves
+    come from, does not rule out an asylum pair about another country (faq.HOME)."""
+    _, assistant = shipped
+    result = assistant.ask("im russian and studying abroad, i came out here. can i even ask for asylum if nothing "
+                           "happened to me in russia before i left? i left legally")
+    assert result["curated"] and result["curated"].startswith("asylum-late-disclosure:")
+    assert assistant.ask("I'm still in Russia, can I apply for German asylum from here?")["answer"].startswith("Generally no")

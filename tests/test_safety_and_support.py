@@ -196,6 +196,9 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     ("how do i end it with my boyfriend without a fight", None),
     # not waking up, wished for (set m, m29)
     ("third refusal today. i can't keep doing this. it would be easier to just not wake up tomorrow", "self_harm"),
+    # set aa, aa40 (missed by both versions): rather not be alive than be sent back
+    ("refused a third time. honestly id rather not wake up tomorrow than get sent back", "self_harm"),
+    ("I would rather die than be sent back to Grozny", "self_harm"),
     ("i wish i could just not wake up", "self_harm"),
     ("лучше бы мне больше не просыпаться", "self_harm"),
     # "easier for everyone if i just wasnt here" (set n, n19: the notice came, but for escaping violence)
