@@ -89,7 +89,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"\s+about\s+me\b",
     r"\b(nobody|no one|no-one)\s+(has\s+)?(heard|seen)\s+(from\s+)?(him|her|them)\b|\b(disappeared|missing)\s+since\b",
     r"\bi'?ll\s+be\s+(tortured|killed|arrested|jailed|beaten)\b",  # not "will they send me back": a Dublin question
-    r"\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\b(called|summoned|taken)\s+to\s+the\s+police\b",
+    r"\b(deal with|get rid of|(?<!cant )(?<!can\'t )(?<!cannot )(?<!not )punish)\s+(him|her|me|us)\b|\b(called|summoned|taken)\s+to\s+the\s+police\b",
     # fear said of oneself, not a worry about a procedure ("im scared they'll put me with guys from home")
     r"\b(i'?m|i am)\s+(so\s+|really\s+|very\s+)?(scared|terrified|afraid)\s*([.!,]|$|(for|of)\s+(my life|my family|"
     r"them|him|her|what)|to\s+(sleep|go (out|home|back)|leave))|\bplease help\b(?!\s+me\s+(understand|find|with|know|figure|to|get))(?!\s+(with|understand))"
@@ -257,7 +257,7 @@ VIOLENCE = [re.compile(p, _I) for p in (
     r"\b(family|relatives|father|dad|mother|brother|uncle|cousins?|husband|parents|police|officers|kadyrov\w*|"
     r"security|men)\b",
     r"\b(detained|arrested|kidnapped|abducted|beaten|tortured|outed|taken|killed|hunted|followed|watched|held)\b",
-    r"\b(locked|lock|locking)\s+me\b|\b(deal with|get rid of|punish)\s+(him|her|me|us)\b|\bdeport|\bsend\w*\s+me\s+back",
+    r"\b(locked|lock|locking)\s+me\b|\b(deal with|get rid of|(?<!cant )(?<!can\'t )(?<!cannot )(?<!not )punish)\s+(him|her|me|us)\b|\bdeport|\bsend\w*\s+me\s+back",
     r"\bknows?\s+where\s+i\s+live\b|\b(is|are)\s+outside\s+(my|the|again)\b|\bif i don'?t pay\b|\bunless i pay\b",
     r"уб[ьъ]?[её]т|убить|уб[ьъ]?ют|угрож|гроз|шантаж|задержали|похитили|избили|пытали|ищут|узнал|полици|отдел|"
     r"родн|родственник|семь[яеи]|отец|мать|мама|папа|брат|дяд|муж|запер|запрут|замуж|женить",

@@ -199,6 +199,8 @@ def test_asking_about_removal_is_a_procedure_question_not_danger(question):
     # set aa, aa40 (missed by both versions): rather not be alive than be sent back
     ("refused a third time. honestly id rather not wake up tomorrow than get sent back", "self_harm"),
     ("I would rather die than be sent back to Grozny", "self_harm"),
+    # set aa, aa16: a question whether one can be punished is no threat ("they cant punish me for ... right")
+    ("should i delete my old posts with a rainbow flag? they cant punish me for stuff from before the law right", None),
     ("i wish i could just not wake up", "self_harm"),
     ("лучше бы мне больше не просыпаться", "self_harm"),
     # "easier for everyone if i just wasnt here" (set n, n19: the notice came, but for escaping violence)
