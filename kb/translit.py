@@ -12,9 +12,9 @@ MARKERS = {"chto", "kak", "gde", "kto", "ya", "menya", "mne", "eto", "esli", "dl
            "kakaya", "kakoe", "chem", "goda", "godu", "kem", "byl", "byla", "byli", "bylo", "budet", "mogut",
            "mozhet", "pravda", "nado", "zachem", "kuda", "chtoby", "tolko", "seychas", "teper", "sebya", "normalno",
            "ochen", "uzhe", "vsyo"}
-MULTI = [("shch", "щ"), ("sch", "щ"), ("yo", "ё"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
+MULTI = [("shch", "щ"), ("sch", "щ"), ("yo", "ё"), ("zh", "ж"), ("kh", "х"), ("tsya", "тся"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
          ("yu", "ю"), ("ya", "я"), ("iy", "ий"), ("yy", "ый"), ("vye", "вые"), ("ye", "е"),
-         ("ey", "ей"), ("oy", "ой"), ("ay", "ай"), ("uy", "уй")]
+         ("ey", "ей"), ("ei", "ей"), ("oy", "ой"), ("ay", "ай"), ("uy", "уй")]
 SINGLE = dict(zip("abvgdezijklmnoprstufhcyw'x", ["а", "б", "в", "г", "д", "е", "з", "и", "й", "к", "л", "м", "н",
                                                   "о", "п", "р", "с", "т", "у", "ф", "х", "ц", "ы", "в", "ь", "кс"]))
 

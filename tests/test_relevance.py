@@ -36,6 +36,8 @@ def test_translit():
     assert not is_translit("how to get asylum in germany")
     assert to_cyrillic("ubezhishche v germanii") == "убежище в германии"
     assert to_cyrillic("gey") == "гей"
+    # "ei" is "ей" and "tsya" is "тся" (set bb, bb37: "skolko dnei daetsya na apellyaciyu" read "днеи даеця")
+    assert to_cyrillic("dnei daetsya seichas") == "дней дается сейчас"
 
 
 @pytest.mark.parametrize("text", ["gde v anglii pomogayut lgbt bezhentsam s ubezhishchem",
