@@ -521,18 +521,22 @@ def _repeats(cand: Candidate, chosen: list[Candidate], settings: AnswerSettings 
     (the same fact retold: "...also reported that it was unclear how..."), or hardly a word that is not shown yet
     (the same fact told in two articles, or once in a curated answer and once in a passage)."""
     shown = [c for u in chosen for c in u.shown]
-    if any(c is s or c.text == s.text or scaled(float(c.vec @ s.vec), settings) > settings.duplicate
-           or scaled(float(c.vec @ s.vec), settings) > settings.near_duplicate and _new_share(c, [s]) < 0.5
-           for c in cand.shown for s in shown):
+    if any(c is s or c.text == s.text or _retells(c, s, settings) for c in cand.shown for s in shown):
         return True
     return _new_share(cand.shown, shown) < settings.new_words
 
 
-def _new_share(mine, shown) -> float:
+def _retells(c: Candidate, s: Candidate, settings: AnswerSettings) -> bool:
+    """Whether sentence `c` says what `s` says: a vector closer than `settings.duplicate`, or closer than
+    `settings.near_duplicate` with at most half of its words new."""
+    closeness = scaled(float(c.vec @ s.vec), settings)
+    return closeness > settings.duplicate or closeness > settings.near_duplicate and _new_share([c], [s]) < 0.5
+
+
+def _new_share(mine: list[Candidate], shown: list[Candidate]) -> float:
     """The share of the words of the sentences `mine` that none of the sentences `shown` holds (1.0 for no words)."""
     from chat.index import bm25_tokens
 
-    mine = mine if isinstance(mine, list) else [mine]
     said = set().union(*(bm25_tokens(s.text) for s in shown)) if shown else set()
     words = set().union(*(bm25_tokens(c.text) for c in mine))
     return len(words - said) / len(words) if words else 1.0

@@ -138,7 +138,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
 def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     """Pair -> the cosine of its closest question to `question`, over the pairs in `lang` that may answer it: for
     the places it names, if any, and the period it asks about."""
-    from chat.places import origins, with_eu
+    from chat.places import PART_OF, origins, with_eu
 
     rows, matrix = _table(index)
     if not rows:
@@ -148,7 +148,7 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     # from: no place asked about ("I left Russia ... is my case ruined?" is the late-disclosure pair's: set z, z28)
     periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
     best: dict[str, float] = {}
-    home = asked_places <= HOME  # Russia, where the people Refuge serves come from, is no asylum country
+    home = asked_places <= {"russia", *PART_OF}  # Russia, where the people Refuge serves come from, is no asylum country
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
         if index.languages.get(cid) != lang or (asked_places and places and not places & asked_places
                                                 and not (home and index.by_id[cid].meta.get("topic") == "asylum")):
@@ -221,7 +221,6 @@ def _per_pair(index, name: str, of_question) -> dict:
     return index.per_version[name]
 
 
-HOME = frozenset({"russia", "chechnya", "dagestan", "ingushetia", "tatarstan"})  # chat.places.PART_OF's regions too
 EUROPE = re.compile(r"\b(europe|европ[аеуы])\b", re.I)  # a region, not a country: "asylum in europe" may get the EU's pair
 
 

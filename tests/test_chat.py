@@ -741,7 +741,7 @@ def test_russia_named_as_where_one_lived_does_not_hide_an_asylum_pair_for_elsewh
     """Set aa, aa27: a Russian student abroad asked "can i even ask for asylum if nothing happened to me in russia
     before i left??" and got "Generally no: ... only in Germany itself" (the pair for applying from inside Russia): the
     "sur place" pair names the UK and the EU, not Russia, and was filtered out. Russia, where the people Refuge serves
-    come from, does not rule out an asylum pair about another country (faq.HOME)."""
+    come from, does not rule out an asylum pair about another country (faq._best)."""
     _, assistant = shipped
     result = assistant.ask("im russian and studying abroad, i came out here. can i even ask for asylum if nothing "
                            "happened to me in russia before i left? i left legally")
