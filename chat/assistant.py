@@ -7,6 +7,7 @@ a language model selected, a generated one verified sentence by sentence: chat/g
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 
@@ -180,7 +181,7 @@ class Assistant:
             if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
                 lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
                 lead[0].text = compose.trim_verdict(lead[0].text)  # ...as was its "They should not:"
-            lead += self._part_lead(also, question, lead) if also else []
+            lead = self._with_part(lead, self._part_lead(also, question, lead) if also else [])
         answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead)
         return *compose.render(answer, more, self.index), generation
 
@@ -208,31 +209,45 @@ class Assistant:
 
     def _later_pair(self, meant: Question, lang: str, top: list[str], first: str):
         """The pair for the first later part of a two-part question that a pair of its own answers, other than the
-        `first` pair that leads ("...what did it ban and whats the penalty")."""
+        `first` pair that leads ("...what did it ban and whats the penalty"); when none does and a later part's own
+        pair is the one that leads, the first part's own pair ("what actually happened in chechnya in 2017? who broke
+        the story": the lead says who, the first part's pair what happened)."""
         pieces = asked_pieces(meant.cyrillic or meant.text)
         names = frozenset(w.lower() for w in words(meant.cyrillic or meant.text)) & kb_names(self.index)
+        led = False  # a later part asks what the leading pair answers
         for piece in pieces[1:]:
-            found = self._part_pair(piece, pieces[0], meant, lang, top, first, names) \
-                if len(words(piece)) >= 3 and asks(piece) else None
+            found, same = self._part_pair(piece, pieces[0], meant, lang, top, first, names) \
+                if len(words(piece)) >= 3 and asks(piece) else (None, False)
             if found:
                 return found
-        return None
+            led = led or same
+        return self._first_part_pair(pieces[0], meant, lang, top, first) if led else None
+
+    def _first_part_pair(self, typed: str, meant: Question, lang: str, top: list[str], first: str):
+        """The own pair of a message's first part (its last sentence, when it asks), other than the `first` pair."""
+        piece = re.split(r"(?<=[.!?])\s+", typed.strip())[-1]
+        if len(words(piece)) < 3 or not asks(piece):
+            return None
+        part = read(piece, self.index)
+        part = part if part.places else replace(part, places=meant.places)
+        found = faq.match(self.index, self.embedder.embed_query(piece), part, lang, top, self.answer)
+        return found[0] if found and found[0] != first else None
 
     def _part_pair(self, typed: str, first_part: str, meant: Question, lang: str, top: list[str], first: str,
                    names: frozenset):
-        """The pair for one later part, other than the `first` pair: matched as a question of its own, with what
-        the first part names in its pronoun's place ("...did he win?": did Lapunov win) and the message's places
-        when it names none ("...what happens after?": the UK); else the nearest pair about one of the message's
-        `names`, or the lead's sibling asking the same kind (faq.nearest); else read with the first part's words
-        (`_leaning_pair`)."""
+        """(the pair for one later part, other than the `first` pair; whether the part's own match is `first`): matched
+        as a question of its own, with what the first part names in its pronoun's place ("...did he win?": did Lapunov
+        win) and the message's places when it names none ("...what happens after?": the UK); else the nearest pair
+        about one of the message's `names`, or the lead's sibling asking the same kind (faq.nearest); else read with
+        the first part's words (`_leaning_pair`)."""
         piece = with_subject(typed, first_part, kb_names(self.index))
         part, vec = read(piece, self.index), self.embedder.embed_query(piece)
         part = part if part.places else replace(part, places=meant.places)
         found = faq.match(self.index, vec, part, lang, top, self.answer)
         if found and found[0] != first:
-            return found[0]
+            return found[0], False
         return faq.nearest(self.index, vec, part, lang, top, first, names, self.answer) or \
-            self._leaning_pair(typed, first_part, part, lang, top, first)
+            self._leaning_pair(typed, first_part, part, lang, top, first), bool(found)
 
     def _leaning_pair(self, piece: str, first_part: str, part: Question, lang: str, top: list[str], first: str):
         """The pair for a later part that points back, read with the first part's words in its pronoun's place
@@ -242,6 +257,13 @@ class Assistant:
         leaning = POINTER.sub(" ".join(content_words(first_part)), piece, count=1)
         own = set(bm25_tokens(piece)) - set(bm25_tokens(first_part))
         return faq.leaning(self.index, self.embedder.embed_query(leaning), part, own, lang, top, first, self.answer)
+
+    def _with_part(self, lead: list, part: list) -> list:
+        """The lead followed by a later part's sentence, the lead's last sentences making room for it within the
+        answer's word budget (its first sentence always stays)."""
+        budget = self.answer.answer_words - sum(c.n_words for c in part)
+        kept = lead[:1] + [c for i, c in enumerate(lead[1:], 2) if sum(u.n_words for u in lead[:i]) <= budget]
+        return kept + part
 
     def _part_lead(self, cid: str, question: Question, lead: list) -> list:
         """The first sentence of a later part's own pair, to follow the leading pair's answer, without its Yes or No

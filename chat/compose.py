@@ -566,6 +566,8 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             reach.append(cand)
     rest = [c for c in pool if c not in reach and not (reach and _repeats(c, reach, settings))]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings) and not _same_way_in(c, reach)]  # help first
+    if reach and lead and _answer_first(question):
+        answer = answer[len(reach):] + reach  # a curated answer to what was asked, then the ways to reach help
     if reach and question is not None and not question.asks_more:  # a plea for help: more on where the ways lead
         rest = [c for c in rest if _about_the_ways_in(c, reach) and not _same_way_in(c, reach)]
     if lead is None and rest and not (reach and question is not None and question.danger == "self_harm"):
@@ -591,6 +593,14 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     if reach and question is not None and question.danger == "self_harm":
         more = []  # thoughts of suicide: nothing is quoted but the ways to reach help (reader set j, j29)
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
+
+
+def _answer_first(question) -> bool:
+    """Whether a curated answer comes before the ways to reach help: someone in danger who asks something besides
+    help, and not how to get out or in thoughts of suicide ("its my own family beating me. does that even count as
+    persecution": reader sets a, q and blind sets aa, bb read two evacuation groups before the answer)."""
+    return question is not None and question.in_danger and question.asks_more and not question.way_out and \
+        question.danger != "self_harm"
 
 
 def _about_the_place(lead: list[Candidate], question) -> list[Candidate]:

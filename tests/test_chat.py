@@ -8,6 +8,7 @@ from chat.safety import danger_kind
 from evals.metrics import cited_sentences
 from kb.errors import BadQuestion
 from kb.settings import ANSWER
+from kb.text import words
 
 FIRST_HIT = {
     "chechnya-purge-2017": "how did the anti-gay purge in chechnya start and who first reported it",
@@ -124,6 +125,24 @@ def test_an_answer_in_danger_opens_with_ways_to_reach_help(shipped, question, la
     assert not any(c["article_id"].startswith("crisis-notice") for c in result["citations"])  # shown on its own
     calm = assistant.ask("What did Human Rights Watch report about Chechnya in 2017?")["answer"]
     assert not any(compose.reaches_help(s, contacts) for s, _ in cited_sentences(calm)[:1])
+
+
+@pytest.mark.parametrize("question, lang, opens", [
+    ("its not the police its my own family beating me. does that even count as persecution for asylum or only if its "
+     "the government", "en", "persecution"),
+    ("mogu li ya poluchit ubezhishche v kanade esli ya lesbiyanka iz rossii? menya vygnali iz doma i rodnye ugrozhayut",
+     "ru", "Canada")])
+def test_in_danger_a_curated_answer_to_what_is_asked_comes_before_the_ways_in(shipped, question, lang, opens):
+    """Session 20 (reader sets a, p, q and blind sets aa, bb): someone threatened who asks a question a pair answers
+    read two evacuation groups before the answer; the answer now opens, the ways to reach help follow, and the crisis
+    notice shows above."""
+    _, assistant = shipped
+    result = assistant.ask(question)
+    assert result["notices"] == ["crisis"] and result["curated"]
+    shown = [s for s, _ in cited_sentences(result["answer"])]
+    contacts = compose.crisis_contacts(assistant.index)
+    assert opens in shown[0] and not compose.reaches_help(shown[0], contacts), shown
+    assert any(compose.reaches_help(s, contacts) for s in shown[1:]), shown
 
 
 @pytest.mark.parametrize("question", ["I am a Chechen man hiding in Nizhny Novgorod, my relatives found out and are "
@@ -270,6 +289,10 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     # set y, y41: the entrapment was answered, how to stay safe online nowhere (the KB had no such pair)
     ("is it true police in russia/chechnya use fake dating profiles to catch gay men? how do i stay safe online",
      "police", "Signal"),
+    # session 20: the whole message's pair answers the later part ("who broke the story"); the first part's own pair
+    # (what happened) was left to "more"
+    ("what actually happened in chechnya in 2017 with gay men? who broke the story", "Honour killing", "rounding up"),
+    ("кто такой максим лапунов и что решил европейский суд по его делу", "Лапунов выиграл", "первым"),
 ])
 def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, question, first_words, part_words):
     _, assistant = shipped
@@ -277,6 +300,10 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     shown = [text for text, _ in cited_sentences(result["answer"])]
     assert first_words in shown[0], shown
     assert any(part_words in text for text in shown[1:]), shown
+    # the lead's last sentences make room for the part's: the answer keeps to the word budget (session 20: the
+    # Yogyakarta answer ran to four sentences, 90 words)
+    budget = assistant.answer.answer_words
+    assert len(shown) == 2 or sum(len(words(t)) for t in shown) <= budget, shown
 
 
 @pytest.mark.parametrize("question, not_shown", [
