@@ -223,13 +223,14 @@ def _points_back(sentence: str) -> bool:
 # Where a question asks a second thing: after a question mark, or at "and" / "," / "и" before a question word
 # ("what did it ban and what's the penalty?", "is it prison? what are the fines")
 QUESTION_WORD = (r"(?=(?:what|whats|what's|how|when|where|who|which|why|is|are|can|could|do|does|did|will|would|should|"
+                 r"isn'?t|aren'?t|wasn'?t|weren'?t|"
                  r"что|как|когда|где|кто|какие|какой|сколько|почему|зачем|можно|могу|есть ли)\b)")
 PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также)\s+)?{QUESTION_WORD}|"
-                        rf"\s+(?:and|also|plus|а|и|также)\s+{QUESTION_WORD}", re.I)
+                        rf"\s+(?:and|also|plus|а|и|также)\s+(?:{QUESTION_WORD}|(?=чем\b))", re.I)  # "...и чем он отличается"
 
 
 # a piece that opens with a question word (QUESTION_WORD's, and a few that only open a question: "was", "правда")
-ASKING = re.compile(rf"^\W*((and|but|so|а|и|но)\s+)?({QUESTION_WORD}|(was|were|како\w*|могут|был\w*|правда)\b)", re.I)
+ASKING = re.compile(rf"^\W*((and|but|so|а|и|но)\s+)?({QUESTION_WORD}|(was|were|како\w*|могут|был\w*|правда|чем)\b)", re.I)
 
 
 def asks(piece: str) -> bool:

@@ -293,6 +293,9 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     # (what happened) was left to "more"
     ("what actually happened in chechnya in 2017 with gay men? who broke the story", "Honour killing", "rounding up"),
     ("кто такой максим лапунов и что решил европейский суд по его делу", "Лапунов выиграл", "первым"),
+    # session 20: "и чем он отличается" is a part of its own, and the difference pair names 2013 and 2022, one of
+    # which the question names (it was held back as a pair about a year the question never names)
+    ("какие были штрафы по закону 2013 года о пропаганде и чем он отличается от нового", "штраф", "2022"),
 ])
 def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, question, first_words, part_words):
     _, assistant = shipped

@@ -398,3 +398,21 @@ def test_a_case_is_a_name_however_it_is_typed(shipped):
     assert "лапунов" in " ".join(read("что решил суд по делу лапунова", index).rare)
     assert not read("what happens in a criminal case for lgbt extremism", index).rare  # "criminal" is no name
     assert not read("что на самом деле произошло в чечне", index).rare  # "деле" is not "дело <name>"
+
+
+@pytest.mark.parametrize("text, pieces", [
+    # session 20: "и чем ..." and "and arent they ..." ask a second thing (blind sets aa, bb: the second part was lost)
+    ("какие штрафы были по закону 2013 года и чем он отличается от нового закона",
+     ["какие штрафы были по закону 2013 года", "чем он отличается от нового закона"]),
+    ("how many did they get out? and arent they a foreign agent now",
+     ["how many did they get out", "and arent they a foreign agent now"]),
+    # "чем" after a comma is "than", not a question
+    ("лучше бы я умер, чем был таким", ["лучше бы я умер, чем был таким"]),
+])
+def test_the_pieces_a_message_asks(text, pieces):
+    from chat.question import asked_pieces
+
+    assert asked_pieces(text) == pieces
+    from chat.question import asks
+
+    assert all(asks(p) for p in pieces[1:])
