@@ -16,7 +16,8 @@ from chat.index import Index, bm25_tokens
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
-from chat.question import POINTER, Question, asked_pieces, asks, kb_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
+from chat.danger import reads_danger
+from chat.question import POINTER, Question, asked_pieces, asks, in_danger_by_meaning, kb_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.safety import normalise_question
@@ -77,6 +78,7 @@ class Assistant:
         parse_llm(llm)  # a bad spec is a ConfigError before any work
         self.index.refresh()
         q = understand(self.check_question(question), history, self.index)
+        q, door_vec = self._danger_by_meaning(q)
         lang, danger = q.language, q.in_danger
         result = reply(q.text, "", refused=False, notices=["crisis"] if danger else [])
         if danger:
@@ -84,7 +86,7 @@ class Assistant:
         if q.misuse and not (q.misuse == "service" and danger):
             return dict(result, answer=message(q.misuse, lang), refused=True)
         t0 = time.perf_counter()
-        hits, qvec, sig, used_lang, query, asked, found_relevant = self._search(q, mode)
+        hits, qvec, sig, used_lang, query, asked, found_relevant = self._search(q, mode, door_vec)
         t1 = time.perf_counter()
         result.update(hits=hits, signals=sig.as_dict())
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
@@ -113,7 +115,15 @@ class Assistant:
             result["notices"].append("sources_in_english")  # the search fell back to English and used it
         return dict(result, answer=answer, more=more, citations=cites)
 
-    def _search(self, q: Question, mode: str):
+    def _danger_by_meaning(self, q: Question) -> tuple:
+        """(the turn, read as danger from its meaning when its words name none: chat/danger.py; the query vector of
+        its text, reused by the search, or None)."""
+        if q.in_danger or q.misuse:
+            return q, None
+        vec = self.embedder.embed_query(q.text)
+        return (in_danger_by_meaning(q, self.index) if reads_danger(vec, self.settings.embed_model) else q), vec
+
+    def _search(self, q: Question, mode: str, door_vec=None):
         """The answer's language, in one rule: the passages in the question's language, unless none of them is
         relevant and the best English passage (counted `RelevanceSettings.language_gap` higher, as if it were in
         the question's language) is relevant and from an article with no translation into it; then the answer
@@ -125,7 +135,8 @@ class Assistant:
         best = None
         for query in queries:
             query = with_official_names(query)  # "asylum in Holland" also searches "Netherlands"
-            own = self._attempt(q, query + extra, lang, mode, first)
+            vec = door_vec if query + extra == q.text else None  # embedded at the door already
+            own = self._attempt(q, query + extra, lang, mode, first, vec)
             if lang != "en" and not own[6]:
                 english = self._attempt(q, query + extra, "en", mode, first, own[1], self.relevance.language_gap)
                 if english[6] and not self._translated(english[0][0].chunk_id, lang):
@@ -259,10 +270,11 @@ class Assistant:
         return faq.leaning(self.index, self.embedder.embed_query(leaning), part, own, lang, top, first, self.answer)
 
     def _with_part(self, lead: list, part: list) -> list:
-        """The lead followed by a later part's sentence, the lead's last sentences making room for it within the
-        answer's word budget (its first sentence always stays)."""
+        """The lead followed by a later part's sentence, the lead's sentences after its second making room for it
+        within the answer's word budget (its first two always stay: set cc, cc04 lost "The Court awarded him 52,000
+        euros" to "how much compensation did he get")."""
         budget = self.answer.answer_words - sum(c.n_words for c in part)
-        kept = lead[:1] + [c for i, c in enumerate(lead[1:], 2) if sum(u.n_words for u in lead[:i]) <= budget]
+        kept = lead[:2] + [c for i, c in enumerate(lead[2:], 3) if sum(u.n_words for u in lead[:i]) <= budget]
         return kept + part
 
     def _part_lead(self, cid: str, question: Question, lead: list) -> list:

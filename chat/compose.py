@@ -62,6 +62,7 @@ ANSWER_TYPES = {
 # notice article: a sentence "reaches help" when it names a contact the notice gives.
 CONTACT_RE = re.compile(r"(?:website|\bsite|page|сайт\w*|страниц\w*)\W[^.]{0,60}?\b([\w-]+\.(?:org|io|net|com|ru|de|nl|uk|eu))\b|"
                         r"\b(112)\b", re.I)
+HELP_ARTICLES = "help-"  # the articles on getting help (organisations, crisis lines)
 HELP_PASSAGES = 4  # for a question in danger, this many extra passages of `help` articles that say how to reach help
 # shown on their own / not about getting help / lines for thoughts of suicide, which only that kind of
 # danger opens with (`_reach_passages`): "113 Zelfmoordpreventie" is no help against a family's threat /
@@ -566,7 +567,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             reach.append(cand)
     rest = [c for c in pool if c not in reach and not (reach and _repeats(c, reach, settings))]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings) and not _same_way_in(c, reach)]  # help first
-    if reach and lead and _answer_first(question):
+    if reach and lead and _answer_first(question) and not lead[0].chunk_id.startswith(HELP_ARTICLES):
         answer = answer[len(reach):] + reach  # a curated answer to what was asked, then the ways to reach help
     if reach and question is not None and not question.asks_more:  # a plea for help: more on where the ways lead
         rest = [c for c in rest if _about_the_ways_in(c, reach) and not _same_way_in(c, reach)]
@@ -598,7 +599,9 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
 def _answer_first(question) -> bool:
     """Whether a curated answer comes before the ways to reach help: someone in danger who asks something besides
     help, and not how to get out or in thoughts of suicide ("its my own family beating me. does that even count as
-    persecution": reader sets a, q and blind sets aa, bb read two evacuation groups before the answer)."""
+    persecution": reader sets a, q and blind sets aa, bb read two evacuation groups before the answer); `select`
+    also keeps the ways in first when the curated answer is itself about getting help (an article `HELP_ARTICLES`:
+    set cc, cc36 read Rainbow Railroad's queue before NC SOS)."""
     return question is not None and question.in_danger and question.asks_more and not question.way_out and \
         question.danger != "self_harm"
 

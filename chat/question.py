@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from chat.compose import answer_type, asks_yes_or_no, groups_named, laws_named, years_about
 from chat.messages import message
 from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in, where_one_is
-from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection
+from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection, kind_of
 from kb.text import content_words, language_of
 from kb.translit import is_translit, to_cyrillic, with_soft_signs
 
@@ -91,6 +91,16 @@ def understand(text: str, history: list[dict] | None = None, index=None) -> Ques
                    asks_more=typed.asks_more and asks_beyond_help(cyrillic),
                    cyrillic=cyrillic, asked=asked, previous=previous[-1] if previous else "", misuse=_misuse(text),
                    meant=meant)
+
+
+def in_danger_by_meaning(q: Question, index=None) -> Question:
+    """`q` (a turn) read as danger although its words name none (chat/danger.py): the kind its words tell of, and the
+    help query's terms, as `read` gives a message whose words name danger."""
+    kind = kind_of([q.cyrillic or q.text])
+
+    def marked(x: Question) -> Question:
+        return replace(x, danger=kind, terms=_terms(x.text, kind, index))
+    return replace(marked(q), meant=marked(q.meant) if q.meant is not None else None)
 
 
 def read(text: str, index=None) -> Question:

@@ -16,6 +16,8 @@ PLAN_UNNAMED = (r"\b(saving|saved|stockpil\w+|hoard\w*|collect(ing|ed))\s+(up\s+
                 r"\b(easier|better)\s+(to|if\s+i)\s+(just\s+)?(not|never|didn'?t|did\s+not|wouldn'?t|would\s+not|don'?t)\s+wake\s+up\b|\bwish\s+i\s+(would|could)\s+(just\s+)?"
                 r"(not|never)\s+wake\s+up\b|\b(can'?t|cannot)\s+keep\s+(doing|going on like)\s+this\b.{0,80}\b(wake|die|end|gone)\b|"
                 r"\btired\s+of\s+(living|being alive)\b|"
+                # sleep and never wake (set cc, cc52: "i just want to go to sleep and not wake up")
+                r"\b(want|wanna|wish|like)\s+(to\s+)?(just\s+)?(go\s+to\s+)?sleep\s+and\s+(not|never)\s+wake\s+up\b|"
                 # rather not be alive than sent back (set aa, aa40: "id rather not wake up tomorrow than get sent back")
                 r"\b(i'?d|i\s+would)\s+(much\s+)?rather\s+(just\s+)?(not\s+wake\s+up|be\s+dead|die|not\s+(be\s+alive|exist|live))\b|лучше\s+(бы\s+)?(мне\s+)?(бол[ьъ]?ше\s+)?(не|никогда\s+не)\s+(просн[уё]ться|просыпаться)|"
                 r"не\s+хочу\s+(бол[ьъ]?ше\s+)?просыпаться|устал\w*\s+жить|"
@@ -329,6 +331,12 @@ def danger_kind(question: str) -> str | None:
     texts = [_present(t) for t in [question] + ([to_cyrillic(question)] if is_translit(question) else [])]
     if not any(p.search(text) for text in texts for p in DANGER) and not any(map(in_distress, texts)):
         return None
+    return kind_of(texts)
+
+
+def kind_of(texts: list[str]) -> str:
+    """The kind of danger a message in danger tells of (`danger_kind`), from its words; "danger" when they name
+    none (also for a message read as danger from its meaning: chat/danger.py)."""
     for kind, patterns in KINDS:
         if any(p.search(text) for text in texts for p in patterns):
             return kind

@@ -1,7 +1,8 @@
-"""Danger detection over every question we hold: `python -m evals.danger_check`.
+"""Danger detection over every question we hold: `python -m evals.danger_check [--meaning]`.
 
 Reads the gold and held-out sets (`question`, `danger`) and the blind reader sets (`q`, kind `crisis`) and runs
-chat/safety.py `danger_kind` on each. Prints how many messages in danger it misses and which questions that their
+chat/safety.py `danger_kind` on each; with `--meaning`, also the reading of chat/danger.py (what the assistant does:
+either one), which embeds every question (about a minute). Prints how many messages in danger it misses and which questions that their
 writers did not mark as danger it flags (some of those are people saying they are threatened now, which the notice
 should meet: read them, don't count them blindly).
 """
@@ -29,12 +30,21 @@ def questions() -> list[tuple[str, str, bool]]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
     from chat.safety import danger_kind
 
     rows = questions()
-    missed = [(i, q) for i, q, danger in rows if danger and not danger_kind(q)]
-    flagged = [(i, q) for i, q, danger in rows if not danger and danger_kind(q)]
+    said = {q: bool(danger_kind(q)) for _, q, _ in rows}
+    if "--meaning" in argv:
+        from chat.assistant import Assistant
+        from chat.danger import reads_danger
+        from kb.settings import get_settings
+
+        settings = get_settings()
+        embedder = Assistant(settings).embedder
+        said = {q: s or reads_danger(embedder.embed_query(q), settings.embed_model) for q, s in said.items()}
+    missed = [(i, q) for i, q, danger in rows if danger and not said[q]]
+    flagged = [(i, q) for i, q, danger in rows if not danger and said[q]]
     print(f"{len(rows)} questions, {sum(d for _, _, d in rows)} in danger: {len(missed)} missed, "
           f"{len(flagged)} flagged that were not marked as danger")
     for label, items in (("missed", missed), ("flagged", flagged)):
@@ -43,4 +53,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

@@ -303,10 +303,10 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     shown = [text for text, _ in cited_sentences(result["answer"])]
     assert first_words in shown[0], shown
     assert any(part_words in text for text in shown[1:]), shown
-    # the lead's last sentences make room for the part's: the answer keeps to the word budget (session 20: the
-    # Yogyakarta answer ran to four sentences, 90 words)
+    # the lead's sentences after its second make room for the part's: the answer keeps to the word budget or to
+    # three sentences (session 20: the Yogyakarta answer ran to four sentences, 90 words)
     budget = assistant.answer.answer_words
-    assert len(shown) == 2 or sum(len(words(t)) for t in shown) <= budget, shown
+    assert len(shown) <= 3 or sum(len(words(t)) for t in shown) <= budget, shown
 
 
 @pytest.mark.parametrize("question, not_shown", [

@@ -348,10 +348,15 @@ def test_thoughts_of_suicide_written_in_english_open_with_lines_outside_russia_a
     assert any("Samaritans" in s for s in sentences)
 
 
-def test_no_message_in_danger_in_any_set_is_missed():
-    """Every gold, held-out and blind reader message in danger (`python -m evals.danger_check`) gets the notice."""
+def test_no_message_in_danger_in_any_set_is_missed(shipped):
+    """Every gold, held-out and blind reader message in danger (`python -m evals.danger_check --meaning`) is read as
+    danger: by its words, or else by its meaning (chat/danger.py; set cc: cc17 and cc20 by meaning alone)."""
+    from chat.danger import reads_danger
     from evals.danger_check import questions
 
+    settings, assistant = shipped
     rows = questions()
     assert len(rows) > 1000 and sum(d for _, _, d in rows) > 50
-    assert [i for i, q, danger in rows if danger and not danger_kind(q)] == []
+    by_words_missed = [(i, q) for i, q, danger in rows if danger and not danger_kind(q)]
+    assert [i for i, q in by_words_missed
+            if not reads_danger(assistant.embedder.embed_query(q), settings.embed_model)] == []

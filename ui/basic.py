@@ -169,6 +169,6 @@ def answer(assistant, question: str, lang: str, limit, gate, client) -> str:
             log.warning("error while answering on /basic", exc_info=False)
             return message_html(msg("unavailable", lang))
     asked_in = question_language(result["question"]) if result.get("question") else lang
-    notice = (assistant.crisis_notice(asked_in, danger_kind(result["question"]), result["question"])
+    notice = (assistant.crisis_notice(asked_in, result.get("danger") or danger_kind(result["question"]), result["question"])
               if "crisis" in result["notices"] else None)
     return answer_html(result, notice, asked_in)

@@ -101,7 +101,7 @@ def ask(question, as_json, mode, llm):
         from chat.safety import danger_kind
 
         lang = question_language(result["question"])
-        kind = danger_kind(result["question"]) if "crisis" in result["notices"] else None
+        kind = (result.get("danger") or danger_kind(result["question"])) if "crisis" in result["notices"] else None
         click.echo(answer_text(result, assistant.crisis_notice(lang, kind, result["question"]), lang))
 
 

@@ -1,0 +1,42 @@
+"""Danger read from a question's meaning, where its words name none that chat/safety.py knows.
+
+One logistic regression over the embedding model's question vector, learnt from labelled messages in danger and
+calm ones (`python -m evals.danger_train --write`, which prints how it does on sets it never saw): a message reads
+as danger when the regression gives it at least the stored threshold. It only adds to the regular expressions,
+and only for the model it was learnt with (`chat/danger_weights.json` names it); otherwise it reads nothing.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS = Path(__file__).with_name("danger_weights.json")
+
+
+@lru_cache(maxsize=4)
+def _weights(path: str) -> dict | None:
+    file = Path(path)
+    if not file.is_file():
+        return None
+    data = json.loads(file.read_text(encoding="utf-8"))
+    return dict(data, mean=np.asarray(data["mean"], dtype=np.float32), weights=np.asarray(data["weights"], dtype=np.float32))
+
+
+def likelihood(vec, model: str, path: Path = WEIGHTS) -> float | None:
+    """The regression's probability that the question of query vector `vec` is from someone in danger; None when
+    there are no weights for `model`."""
+    data = _weights(str(path))
+    if data is None or data["model"] != model:
+        return None
+    z = float((np.asarray(vec, dtype=np.float32) - data["mean"]) @ data["weights"]) + data["bias"]
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def reads_danger(vec, model: str, path: Path = WEIGHTS) -> bool:
+    """Whether the question of query vector `vec` reads as danger (see the module docstring)."""
+    p = likelihood(vec, model, path)
+    data = _weights(str(path))
+    return p is not None and p >= data["threshold"]
