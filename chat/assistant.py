@@ -192,7 +192,9 @@ class Assistant:
             if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
                 lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
                 lead[0].text = compose.trim_verdict(lead[0].text)  # ...as was its "They should not:"
-            lead = self._with_part(lead, self._part_lead(also, question, lead) if also else [])
+            lead += self._part_lead(also, question, lead) if also else []  # the lead whole: its later sentences
+            # answer more than its first (set dd, dd34: "does it say anything about being 'discreet'" lost its answer
+            # when the lead's third sentence made room; set cc, cc04 its compensation when the second did)
         answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead)
         return *compose.render(answer, more, self.index), generation
 
@@ -268,14 +270,6 @@ class Assistant:
         leaning = POINTER.sub(" ".join(content_words(first_part)), piece, count=1)
         own = set(bm25_tokens(piece)) - set(bm25_tokens(first_part))
         return faq.leaning(self.index, self.embedder.embed_query(leaning), part, own, lang, top, first, self.answer)
-
-    def _with_part(self, lead: list, part: list) -> list:
-        """The lead followed by a later part's sentence, the lead's sentences after its second making room for it
-        within the answer's word budget (its first two always stay: set cc, cc04 lost "The Court awarded him 52,000
-        euros" to "how much compensation did he get")."""
-        budget = self.answer.answer_words - sum(c.n_words for c in part)
-        kept = lead[:2] + [c for i, c in enumerate(lead[2:], 3) if sum(u.n_words for u in lead[:i]) <= budget]
-        return kept + part
 
     def _part_lead(self, cid: str, question: Question, lead: list) -> list:
         """The first sentence of a later part's own pair, to follow the leading pair's answer, without its Yes or No

@@ -77,6 +77,10 @@ DANGER = [re.compile(p, _I) for p in (
     # hand, telling someone "before"
     r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
     r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
+    # letters to one's family (set dd, dd39, missed by both versions: "i already gave my cat to my neighbour and wrote
+    # letters to my sister"; a pet given away is also said before emigrating, so it is not read alone)
+    r"\b(wrote|written|writing|left)\s+(goodbye\s+|farewell\s+)?(letters|notes)\s+(to|for)\s+(my|each\s+of\s+my)\s+"
+    r"(sister|brother|mum|mom|mother|father|dad|family|parents|friends|kids|children|partner|boyfriend|girlfriend)s?\b|"
     r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b|"
     r"\bwant(ed)?\s+to\s+(tell|say goodbye to)\s+(someone|somebody|you)\s+before\b",
     # a threat without the word: someone outside at night, knows where I live, a video sent unless I pay
@@ -251,6 +255,10 @@ SELF_HARM = [re.compile(p, _I) for p in (
     NO_POINT,
     r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
     r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
+    # letters to one's family (set dd, dd39, missed by both versions: "i already gave my cat to my neighbour and wrote
+    # letters to my sister"; a pet given away is also said before emigrating, so it is not read alone)
+    r"\b(wrote|written|writing|left)\s+(goodbye\s+|farewell\s+)?(letters|notes)\s+(to|for)\s+(my|each\s+of\s+my)\s+"
+    r"(sister|brother|mum|mom|mother|father|dad|family|parents|friends|kids|children|partner|boyfriend|girlfriend)s?\b|"
     r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b",
     r"покончить\s+с\s+собой|покончу\s+с\s+собой|суицид|(думаю|мысли)\s+(о|об|про)\s+самоубийств|не\s+(хочу|могу)\s+(бол[ьъ]?ше\s+)?жить?\b|убить\s+себя",
 )]

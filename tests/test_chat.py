@@ -8,7 +8,6 @@ from chat.safety import danger_kind
 from evals.metrics import cited_sentences
 from kb.errors import BadQuestion
 from kb.settings import ANSWER
-from kb.text import words
 
 FIRST_HIT = {
     "chechnya-purge-2017": "how did the anti-gay purge in chechnya start and who first reported it",
@@ -303,10 +302,17 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     shown = [text for text, _ in cited_sentences(result["answer"])]
     assert first_words in shown[0], shown
     assert any(part_words in text for text in shown[1:]), shown
-    # the lead's sentences after its second make room for the part's: the answer keeps to the word budget or to
-    # three sentences (session 20: the Yogyakarta answer ran to four sentences, 90 words)
-    budget = assistant.answer.answer_words
-    assert len(shown) <= 3 or sum(len(words(t)) for t in shown) <= budget, shown
+
+
+@pytest.mark.parametrize("question, shown_words", [
+    # sets cc and dd (after their judging): the lead's later sentences answered the second part ("The Guidelines No. 9
+    # say ... 'discreet'", "The Court awarded him 52,000 euros"), and a later part's sentence must not push them out
+    ("what are the unhcr guidelines no 9 and do they say anything about being discreet", "discreet"),
+    ("maxim lapunov strasbourg judgment - what did the court find and how much was he awarded", "52,000"),
+])
+def test_a_curated_answer_keeps_its_sentences_when_a_part_is_added(shipped, question, shown_words):
+    _, assistant = shipped
+    assert shown_words in assistant.ask(question)["answer"]
 
 
 @pytest.mark.parametrize("question, not_shown", [

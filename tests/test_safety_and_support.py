@@ -360,3 +360,18 @@ def test_no_message_in_danger_in_any_set_is_missed(shipped):
     by_words_missed = [(i, q) for i, q, danger in rows if danger and not danger_kind(q)]
     assert [i for i, q in by_words_missed
             if not reads_danger(assistant.embedder.embed_query(q), settings.embed_model)] == []
+
+
+@pytest.mark.parametrize("message, kind", [
+    # set cc, cc52 (missed by both versions judged): sleep and never wake
+    ("i cant do this anymore. honestly i just want to go to sleep and not wake up", "self_harm"),
+    # set dd, dd39 (missed by both versions judged): letters written to one's family after a third refusal
+    ("third refusal today. i gave my cat away and wrote letters to my sister. then i'll stop bothering everyone",
+     "self_harm"),
+    # calm lookalikes
+    ("i wrote letters to my mp about the asylum backlog, will it help", None),
+    ("i gave my dog to my neighbour before i left russia, can i get him back", None),
+    ("how much sleep do asylum seekers get in detention centres", None),
+])
+def test_warning_signs_told_in_ones_own_words(message, kind):
+    assert danger_kind(message) == kind
