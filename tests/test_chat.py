@@ -304,6 +304,16 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     assert any(part_words in text for text in shown[1:]), shown
 
 
+def test_a_refused_asylum_claim_gets_the_appeal_deadline_not_the_support_tribunals(shipped):
+    """Sets bb (bb37) and dd (dd57): "home office refused me yesterday. how long do i have to appeal and does it cost
+    money" got the asylum-support tribunal's 3 days (a support pair's paraphrase shared "money", "yesterday" and
+    "how long do I have"); the appeal against a refused claim has 14 days."""
+    _, assistant = shipped
+    answer = assistant.ask("home office refused me yesterday, how long do i have to appeal? does it cost money")["answer"]
+    first = cited_sentences(answer)[0][0]
+    assert "14 days" in first and "3 days" not in answer, answer
+
+
 @pytest.mark.parametrize("question, shown_words", [
     # sets cc and dd (after their judging): the lead's later sentences answered the second part ("The Guidelines No. 9
     # say ... 'discreet'", "The Court awarded him 52,000 euros"), and a later part's sentence must not push them out
