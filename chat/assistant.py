@@ -274,9 +274,9 @@ class Assistant:
     def _part_lead(self, cid: str, question: Question, lead: list) -> list:
         """The first sentence of a later part's own pair, to follow the leading pair's answer, without its Yes or No
         (the part, read alone, is matched less surely: set y, y01, "можно ли если опоздал" got "Да:" from the pair
-        on appealing without a lawyer); none when that pair asks about years of which the question names none, or about a group of people it never
-        names (the part alone, "whats the penalty", has lost what the question is about), or when it repeats what
-        the lead says."""
+        on appealing without a lawyer); none when that pair asks about years of which the question names none, or
+        about a group of people it never names (the part alone, "whats the penalty", has lost what the question is
+        about), or when it repeats what the lead says."""
         first = compose.lead_of(self.store, cid, self.index)[:1]
         asked = str(self.index.by_id[cid].meta.get("section", ""))
         years = compose.years_about(asked)
