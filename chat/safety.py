@@ -85,6 +85,8 @@ DANGER = [re.compile(p, _I) for p in (
     r"\bwant(ed)?\s+to\s+(tell|say goodbye to)\s+(someone|somebody|you)\s+before\b",
     # a threat without the word: someone outside at night, knows where I live, a video sent unless I pay
     r"\b(knows?|found out|find out)\s+where\s+i\s+live\b|\b(car|van|man|guy|someone|they)\s+(is|are)\s+outside\b|"
+    # the same car at the door for days (set cc, cc20, read only by meaning until then)
+    r"\bsame\s+(\w+\s+)?(car|van)\s+(has\s+been\s+|was\s+|is\s+)?(parked\s+)?(outside|near|by|in front of)\s+my\b|"
     r"\b(send|show|post|share)\w*\b.{0,40}\b(video|photos?|pictures?|pics)\b.{0,60}\b(if i don'?t|unless i)\b|"
     r"\bcan'?t\s+breathe\b",
     # known about and unable to stay ("they know about me. cant stay home"), help asked in a hurry
@@ -111,7 +113,8 @@ DANGER = [re.compile(p, _I) for p in (
     # Danger said without naming it (blind reader check, 2026-12-05: two of four such messages were
     # missed): the family's honour and what "that" means, relatives on their way, a family that read
     # one's messages, a police summons, someone taken who was never seen again.
-    r"\b(shamed|dishono\w*|disgraced)\s+(the|our|my|his)\s+family\b|\b(i|you|i'?ve|you'?ve|i have|you have)\s+(brought|bring)\s+shame\b|"
+    r"\b(shamed|dishono\w*|disgraced)\s+(the|our|my|his)\s+family\b|\b(destroyed|ruined|stained)\s+(the|our|my|his)\s+"
+    r"family('?s)?\s+honou?r\b|\b(i|you|i'?ve|you'?ve|i have|you have)\s+(brought|bring)\s+shame\b|"
     # what relatives "will take care of" is the person (set k, k15: "my uncles will 'take care of it' after friday prayer")
     r"\b(family|relatives|father|dad|brothers?|uncles?|cousins?|parents)\b.{0,40}\b(will|gonna|going to|want to)\s+"
     r"['\"‘’]?(take care of|deal with|handle|sort out)\s+(it|this|that|me|him|her|us)\b|"
@@ -119,7 +122,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(uncle|father|dad|brothers?|cousins?|relatives|family|clan)\b.{0,40}\b(is|are)\s+coming\s+"
     r"(tomorrow|tonight|today|here|for me|to get me)\b",
     r"\b(family|father|dad|mother|mum|mom|brothers?|parents|uncle|relatives)\b.{0,50}\b(found|saw|read|went through|"
-    r"checked)\b.{0,30}\b(my\s+)?(chats?|messages|phone|photos|texts)\b",
+    r"went thru|looked through|looked thru|checked)\b.{0,30}\b(my\s+)?(chats?|messages|phone|photos|texts)\b",
     r"\b(police|officers|they)\b.{0,40}\b(called me|summoned me|told me to come|want(s|ed)? to (talk to|see) me|"
     r"asked me to come)\b|\b(never|nobody|no one|no-one)\s+(has\s+)?(seen|heard from)\s+(him|her|them)\s+(again|since)\b",
     r"позвонили\s+из\s+(полиции|отдела|участка)|вызы?ва\w*\s+(меня\s+)?(в|на)\s+(полици|отдел|участ|допрос)|"

@@ -14,7 +14,7 @@ from chat.danger import WEIGHTS, likelihood, reads_danger
 from chat.safety import danger_kind
 
 IN_DANGER = [
-    "my dad looked through my phone and my brothers say they will fix me when i get home. where can i go",
+    "my dad scrolled my phone and my brothers say they will fix me when i get home. where can i go",
     "i cant keep going. everything is pointless and i just want to disappear forever",
     "мои братья прочитали мою переписку и сказали, что вечером со мной разберутся. я сижу в комнате",
 ]

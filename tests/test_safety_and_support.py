@@ -375,3 +375,21 @@ def test_no_message_in_danger_in_any_set_is_missed(shipped):
 ])
 def test_warning_signs_told_in_ones_own_words(message, kind):
     assert danger_kind(message) == kind
+
+
+@pytest.mark.parametrize("message", [
+    # set cc (cc17, cc20): read only from their meaning (chat/danger.py) until their words were added
+    "my uncle went thru my phone last night and my brothers say they will 'cure' me when i come home",
+    "my mom keeps crying that i destroyed the family honour and my cousins are asking where i sleep",
+    "theres been the same grey car outside my building 4 days in a row, is that paranoid",
+])
+def test_danger_in_words_first_read_by_meaning(message):
+    assert danger_kind(message) is not None
+
+
+@pytest.mark.parametrize("message", [
+    "is it the same car insurance rules for refugees in germany",
+    "does the family honour thing explain why the 2017 purge happened in chechnya",
+])
+def test_calm_questions_about_cars_and_honour(message):
+    assert danger_kind(message) is None
