@@ -567,7 +567,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             reach.append(cand)
     rest = [c for c in pool if c not in reach and not (reach and _repeats(c, reach, settings))]
     answer = reach + [c for c in lead or [] if not _repeats(c, reach, settings) and not _same_way_in(c, reach)]  # help first
-    if reach and lead and _answer_first(question) and not lead[0].chunk_id.startswith(HELP_ARTICLES):
+    if reach and lead and _answer_first(question, lead):
         answer = answer[len(reach):] + reach  # a curated answer to what was asked, then the ways to reach help
     if reach and question is not None and not question.asks_more:  # a plea for help: more on where the ways lead
         rest = [c for c in rest if _about_the_ways_in(c, reach) and not _same_way_in(c, reach)]
@@ -596,14 +596,14 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     return answer, sorted(more, key=lambda c: (c.passage_rank, c.position))
 
 
-def _answer_first(question) -> bool:
+def _answer_first(question, lead: list[Candidate]) -> bool:
     """Whether a curated answer comes before the ways to reach help: someone in danger who asks something besides
     help, and not how to get out or in thoughts of suicide ("its my own family beating me. does that even count as
-    persecution": reader sets a, q and blind sets aa, bb read two evacuation groups before the answer); `select`
-    also keeps the ways in first when the curated answer is itself about getting help (an article `HELP_ARTICLES`:
-    set cc, cc36 read Rainbow Railroad's queue before NC SOS)."""
+    persecution": reader sets a, q and blind sets aa, bb read two evacuation groups before the answer), and not when
+    the curated answer is itself about getting help (an article `HELP_ARTICLES`: set cc, cc36 read Rainbow Railroad's
+    queue before NC SOS)."""
     return question is not None and question.in_danger and question.asks_more and not question.way_out and \
-        question.danger != "self_harm"
+        question.danger != "self_harm" and not lead[0].chunk_id.startswith(HELP_ARTICLES)
 
 
 def _about_the_place(lead: list[Candidate], question) -> list[Candidate]:

@@ -28,8 +28,8 @@ def _weights(path: str) -> dict | None:
 def likelihood(vec, model: str, path: Path = WEIGHTS) -> float | None:
     """The regression's probability that the question of query vector `vec` is from someone in danger; None when
     there are no weights for `model`."""
-    data = _weights(str(path))
-    if data is None or data["model"] != model:
+    data = _for_model(model, path)
+    if data is None:
         return None
     z = float((np.asarray(vec, dtype=np.float32) - data["mean"]) @ data["weights"]) + data["bias"]
     return 1.0 / (1.0 + np.exp(-z))
@@ -38,5 +38,9 @@ def likelihood(vec, model: str, path: Path = WEIGHTS) -> float | None:
 def reads_danger(vec, model: str, path: Path = WEIGHTS) -> bool:
     """Whether the question of query vector `vec` reads as danger (see the module docstring)."""
     p = likelihood(vec, model, path)
+    return p is not None and p >= _for_model(model, path)["threshold"]
+
+
+def _for_model(model: str, path: Path) -> dict | None:
     data = _weights(str(path))
-    return p is not None and p >= data["threshold"]
+    return data if data is not None and data["model"] == model else None

@@ -36,12 +36,12 @@ def main(argv: list[str]) -> None:
     rows = questions()
     said = {q: bool(danger_kind(q)) for _, q, _ in rows}
     if "--meaning" in argv:
-        from chat.assistant import Assistant
         from chat.danger import reads_danger
+        from kb.embedder import get_embedder
         from kb.settings import get_settings
 
         settings = get_settings()
-        embedder = Assistant(settings).embedder
+        embedder = get_embedder(settings.embed_model, settings)
         said = {q: s or reads_danger(embedder.embed_query(q), settings.embed_model) for q, s in said.items()}
     missed = [(i, q) for i, q, danger in rows if danger and not said[q]]
     flagged = [(i, q) for i, q, danger in rows if not danger and said[q]]

@@ -67,11 +67,11 @@ def report(name: str, rows, p: np.ndarray) -> None:
 
 
 def main(argv: list[str]) -> int:
-    from chat.assistant import Assistant
+    from kb.embedder import get_embedder
     from kb.settings import get_settings
 
     settings = get_settings()
-    embedder = Assistant(settings).embedder
+    embedder = get_embedder(settings.embed_model, settings)
     train, held = labelled(False), labelled(True)
     vec = {t: np.asarray(embedder.embed_query(t), dtype=np.float32) for _, t, _ in train + held}
     x = np.stack([vec[t] for _, t, _ in train])
