@@ -16,7 +16,7 @@ from chat.index import Index, bm25_tokens
 from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
-from chat.danger import reads_danger
+from chat.danger import reads_danger, reads_self_harm
 from chat.question import POINTER, Question, asked_pieces, asks, in_danger_by_meaning, kb_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
@@ -120,8 +120,8 @@ class Assistant:
         its text, reused by the search, or None)."""
         if q.in_danger or q.misuse:
             return q, None
-        vec = self.embedder.embed_query(q.text)
-        return (in_danger_by_meaning(q, self.index) if reads_danger(vec, self.settings.embed_model) else q), vec
+        vec, model = self.embedder.embed_query(q.text), self.settings.embed_model
+        return (in_danger_by_meaning(q, self.index, reads_self_harm(vec, model)) if reads_danger(vec, model) else q), vec
 
     def _search(self, q: Question, mode: str, door_vec=None):
         """The answer's language, in one rule: the passages in the question's language, unless none of them is

@@ -93,10 +93,11 @@ def understand(text: str, history: list[dict] | None = None, index=None) -> Ques
                    meant=meant)
 
 
-def in_danger_by_meaning(q: Question, index=None) -> Question:
-    """`q` (a turn) read as danger although its words name none (chat/danger.py): the kind its words tell of, and the
-    help query's terms, as `read` gives a message whose words name danger."""
-    kind = kind_of([q.cyrillic or q.text])
+def in_danger_by_meaning(q: Question, index=None, self_harm: bool = False) -> Question:
+    """`q` (a turn) read as danger although its words name none (chat/danger.py): the kind its words tell of, or
+    thoughts of suicide when its meaning tells of them (`self_harm`; that kind comes first, as in `danger_kind`), and
+    the help query's terms, as `read` gives a message whose words name danger."""
+    kind = "self_harm" if self_harm else kind_of([q.cyrillic or q.text])
 
     def marked(x: Question) -> Question:
         return replace(x, danger=kind, terms=_terms(x.text, kind, index))

@@ -8,7 +8,8 @@ notice. This fits one logistic regression on the shipped model's question vector
 Nothing under `evals/heldout` is used, so that those sets stay a test. It prints the figures of both checks:
 leave-one-set-out over the training sets, and the held-out sets (with set cc among them), each as what the
 regular expressions miss and the model catches, and the calm messages it would flag that the expressions don't.
-With `--write` it saves `chat/danger_weights.json` (the model's name, the mean vector, weights, threshold).
+With `--write` it saves `chat/danger_weights.json` (the model's name, the mean vector, weights, threshold), and
+the weights of the second regression, which reads of the messages in danger those that tell of suicide or self-harm.
 """
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent
 OUT = ROOT.parent / "chat" / "danger_weights.json"
 THRESHOLD = 0.75  # leave-one-set-out over the training sets: 0.7 flags 3 calm messages, 0.8 misses more danger
-L2, STEPS, RATE = 1e-3, 3000, 10.0
+# 1e-3 pulled the weights so far to zero that, learnt without them, it caught 62 of the 100 messages in danger of
+# `danger_messages.jsonl` (written 2026-12-07 to teach it); 1e-4 caught 88 in 5-fold, flagging no more calm ones
+L2, STEPS, RATE = 1e-4, 3000, 10.0
+SELF_HARM_THRESHOLD = 0.5  # of the messages in danger, those that tell of suicide or self-harm (an even split)
 
 
 def labelled(held_out: bool) -> list[tuple[str, str, bool]]:
@@ -32,6 +36,16 @@ def labelled(held_out: bool) -> list[tuple[str, str, bool]]:
     held = {str(json.loads(line).get("id")) for path in [*ROOT.glob("heldout/*.jsonl"), *ROOT.glob("heldout/*/blind60.jsonl")]
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
     return [row for row in questions() if (row[0] in held) == held_out]
+
+
+def self_harm_labels(rows) -> np.ndarray:
+    """Of messages in danger, which tell of suicide or self-harm: a row's own "kind" where its set gives one
+    (`danger_messages.jsonl`), else what the regular expressions read (chat/safety.py)."""
+    from chat.safety import danger_kind
+
+    kinds = {str(r.get("id")): r.get("kind") for path in ROOT.glob("datasets/*.jsonl")
+             for r in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").splitlines())) if r.get("kind")}
+    return np.array([(kinds.get(i) or danger_kind(q)) == "self_harm" for i, q, _ in rows], dtype=float)
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -85,10 +99,23 @@ def main(argv: list[str]) -> int:
     report("leave-one-set-out (training sets)", train, p)
     w = fit(x - mean, y)
     report("held-out sets", held, prob(np.stack([vec[t] for _, t, _ in held]) - mean, w))
+    danger = [row for row in train if row[2]]
+    xd, yd = np.stack([vec[t] for _, t, _ in danger]) - mean, self_harm_labels(danger)
+    pd_ = np.zeros(len(danger))
+    for k in range(5):  # five folds: what the kind regression says of messages it did not learn from
+        out = np.arange(len(danger)) % 5 == k
+        pd_[out] = prob(xd[out], fit(xd[~out], yd[~out]))
+    said = pd_ >= SELF_HARM_THRESHOLD
+    print(f"self-harm among {len(danger)} messages in danger (5-fold): {int(yd.sum())} tell of it, {int((said & (yd == 1)).sum())} "
+          f"read so; {int((said & (yd == 0)).sum())} of the others read so")
+    wk = fit(xd, yd)
     if "--write" in argv:
         OUT.write_text(json.dumps({"model": settings.embed_model, "threshold": THRESHOLD, "trained_on": len(train),
                                    "mean": [round(float(v), 6) for v in mean],
-                                   "weights": [round(float(v), 6) for v in w[:-1]], "bias": round(float(w[-1]), 6)}),
+                                   "weights": [round(float(v), 6) for v in w[:-1]], "bias": round(float(w[-1]), 6),
+                                   "self_harm": {"threshold": SELF_HARM_THRESHOLD, "trained_on": len(danger),
+                                                 "weights": [round(float(v), 6) for v in wk[:-1]],
+                                                 "bias": round(float(wk[-1]), 6)}}),
                        encoding="utf-8")
         print(f"wrote {OUT}")
     return 0
