@@ -239,6 +239,10 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     ("chto mne budet esli ya vylozhu raduzhnyy flag v instagram, ya v rossii", "После решения 2023 года"),
     # set y, y16, reader sets k, p, q: no partner, nobody knew (the KB's general "how to prove" pair answered before)
     ("how do u even prove ur gay for asylum if u never had a boyfriend and nobody knows", "Mainly through your own"),
+    # reader sets i, j, m, n, o, p, q, r: "has anyone been punished for torturing gay men" opened "Yes: after
+    # interviewing former detainees..." (the "is the purge proven?" pair, whose answer names the torture)
+    ("has anyone been punished for torturing gay men in chechnya", "No one had been held accountable"),
+    ("was anyone ever prosecuted for what they did to gay men in chechnya", "No one had been held accountable"),
 ])
 def test_the_pairs_readers_asked_for_lead(shipped, question, opening):
     _, assistant = shipped
