@@ -212,9 +212,16 @@ def asks_yes_or_no(question: str) -> bool:
                for part in re.split(r"(?<=[.?!])\s+", question.strip())) or _ends_yes_no(question)
 
 
+# What a ruling means for someone is its consequence, not what the court decided ("what does the 'LGBT movement is
+# extremist' ruling mean for normal people? can I go to jail": reader sets h, i, j, p, r took the pair on how the
+# ruling was made)
+WHAT_IT_MEANS = re.compile(r"\b(ruling|judg(e)?ment|decision|verdict|решени\w*)\b.{0,60}\b(mean|means|значит|означает)\b|"
+                           r"\b(mean|means|значит|означает)\b.{0,15}\b(ruling|judg(e)?ment|decision|verdict|решени\w*)\b", re.I)
+
+
 def answer_type(question: str) -> str | None:
     for name, (asks, _) in ANSWER_TYPES.items():
-        if asks.search(question):
+        if asks.search(question) and not (name == "ruling" and WHAT_IT_MEANS.search(question)):
             return name
     return None
 

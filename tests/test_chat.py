@@ -243,6 +243,9 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     # interviewing former detainees..." (the "is the purge proven?" pair, whose answer names the torture)
     ("has anyone been punished for torturing gay men in chechnya", "No one had been held accountable"),
     ("was anyone ever prosecuted for what they did to gay men in chechnya", "No one had been held accountable"),
+    # reader set h, h34: what a ruling means for someone is no question about what the court decided
+    ("what does the extremist ruling mean for ordinary gay people, can they jail me", "Sources differ"),
+    ("what did the supreme court decide about the lgbt movement in 2023", "Behind closed doors"),
 ])
 def test_the_pairs_readers_asked_for_lead(shipped, question, opening):
     _, assistant = shipped

@@ -68,7 +68,9 @@ def test_places():
                                             ("what did the court decide in the Swiss case", "ruling"),
                                             ("Что решил ЕСПЧ по делу Лапунова?", "ruling"),
                                             ("when was the judgment given", "date"),
-                                            ("what are the rules for asylum in germany", None)])
+                                            ("what are the rules for asylum in germany", None),
+                                            ("what does the extremist ruling mean for normal people", None),
+                                            ("что означает решение суда для обычных людей", None)])
 def test_answer_type(question, kind):
     assert answer_type(question) == kind
 
