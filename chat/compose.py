@@ -443,6 +443,15 @@ def groups_named(text: str) -> set[str]:
     return {group for group, pattern in GROUPS.items() if pattern.search(text)}
 
 
+# Asylum support (housing and payments while a claim is decided) answers only a question about that support: its
+# 3-day appeal deadline, given for "home office refused me yesterday. how long do i have to appeal" (set dd, dd57; set
+# bb, bb37; set cc, cc35), is not the 14 days for appealing a refused claim (a pair's question or a sentence that names it)
+SUPPORT = re.compile(r"\basylum support\b|поддержк\w*\s+(как\s+)?просител|\(asylum support\)", re.I)
+ASKS_SUPPORT = re.compile(r"\b(support|housing|hotel|accommodation|room|payments?|paying|paid|allowance|aspen|section\s*(4|95)|"
+                          r"evict\w*)\b|(?<!cost )(?<!costs )\bmoney\b|поддержк\w*|жиль\w*|пособи\w*|выплат\w*|гостиниц\w*|"
+                          r"комнат\w*|выселя\w*|(?<!стоит )\bденьг\w*|\bdeng\w*", re.I)
+
+
 @dataclass
 class Subject:
     """What the question names: years, countries, and rare words (a case, a person, a law).
@@ -454,6 +463,7 @@ class Subject:
     language: str = "en"
     groups: set[str] = field(default_factory=set)  # men / women / trans, when the question names any
     laws: set[str] = field(default_factory=set)  # the Russian laws it names (`LAWS`)
+    support: bool = True  # whether it asks about asylum support (`ASKS_SUPPORT`)
 
     @classmethod
     def of(cls, question) -> "Subject":
@@ -461,7 +471,7 @@ class Subject:
         if question is None or not question.text:
             return cls(set(), set(), set())
         return cls(question.years, with_eu(question.places), question.rare, question.language, set(question.groups),
-                   set(question.laws))
+                   set(question.laws), bool(ASKS_SUPPORT.search(question.text)))
 
     def allows(self, text: str, section: str, chunk, index) -> bool:
         """Whether a sentence may be shown: no other year than the question's, and, in a
@@ -478,6 +488,8 @@ class Subject:
         laws = laws_named(text) or laws_named(f"{section} {chunk.meta.get('title', '')}" if chunk is not None else "")
         if self.laws and laws and not laws & self.laws:
             return False  # a sentence about the propaganda law, for a question about the "extremism" ban
+        if not self.support and SUPPORT.search(text):
+            return False  # asylum support's appeal, for a question about appealing a refused claim
         if chunk is None or index is None or index.languages.get(chunk.id, "en") != self.language:
             return True
         places = named_places(text) or named_places(f"{section} {chunk.meta.get('title', '')}")

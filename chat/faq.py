@@ -132,7 +132,14 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         return None
     chunk = index.by_id[cid]
     return ranked[0] if fits(question, chunk, clear) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
-        else None
+        and _for_support(question, chunk) else None
+
+
+def _for_support(question, chunk) -> bool:
+    """Whether a pair may answer as to asylum support: a pair on it only a question about it (chat.compose.SUPPORT)."""
+    from chat.compose import ASKS_SUPPORT, SUPPORT
+
+    return not SUPPORT.search(str(chunk.meta.get("section", ""))) or bool(ASKS_SUPPORT.search(question.text))
 
 
 def _best(index, question_vec, question, lang: str) -> dict[str, float]:

@@ -246,10 +246,25 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     # reader set h, h34: what a ruling means for someone is no question about what the court decided
     ("what does the extremist ruling mean for ordinary gay people, can they jail me", "Sources differ"),
     ("what did the supreme court decide about the lgbt movement in 2023", "Behind closed doors"),
+    # the asylum-support pair (its 3-day deadline) answers a question about that support, and only such a question
+    ("my asylum support was stopped and they want me out of the hotel, how long do i have to appeal", "In the UK you can"),
 ])
 def test_the_pairs_readers_asked_for_lead(shipped, question, opening):
     _, assistant = shipped
     assert assistant.ask(question)["answer"].startswith(opening)
+
+
+@pytest.mark.parametrize("question", [
+    "home office refused me yesterday. how long do i have to appeal and does it cost money",  # set dd, dd57
+    "the home office turned down my claim last week. how many days do i have to appeal, and is it the same judge",
+    "how long have i got to appeal after the home office says no",
+    "asylum refused, can i appeal and how fast",  # read the 3 days before the support pair kept to support
+])
+def test_a_refused_claim_is_never_given_the_asylum_support_deadline(shipped, question):
+    """Sets bb (bb37), cc (cc35) and dd (dd57): a refused claimant read the asylum-support tribunal's 3 days."""
+    _, assistant = shipped
+    result = assistant.ask(question)
+    assert "3 days" not in result["answer"] and "Asylum Support" not in result["answer"], result["answer"]
 
 
 def test_a_case_typed_in_lowercase_opens_with_its_own_ruling(shipped):
