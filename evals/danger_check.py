@@ -1,6 +1,7 @@
 """Danger detection over every question we hold: `python -m evals.danger_check [--meaning]`.
 
-Reads the gold and held-out sets (`question`, `danger`) and the blind reader sets (`q`, kind `crisis`) and runs
+Reads the gold and held-out sets (`question`, `danger`) and the blind reader sets (`q`, kind `crisis`), or with
+`--file PATH` one labelled file (`evals/heldout/danger_messages_heldout.jsonl`), and runs
 chat/safety.py `danger_kind` on each; with `--meaning`, also the reading of chat/danger.py (what the assistant does:
 either one), which embeds every question (about a minute). Prints how many messages in danger it misses and which questions that their
 writers did not mark as danger it flags (some of those are people saying they are threatened now, which the notice
@@ -34,6 +35,10 @@ def main(argv: list[str]) -> None:
     from chat.safety import danger_kind
 
     rows = questions()
+    if "--file" in argv:  # one labelled file only ("--file evals/heldout/danger_messages_heldout.jsonl")
+        path = Path(argv[argv.index("--file") + 1])
+        rows = [(str(r["id"]), r["question"], bool(r.get("danger"))) for r in
+                map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").splitlines()))]
     said = {q: bool(danger_kind(q)) for _, q, _ in rows}
     if "--meaning" in argv:
         from chat.danger import reads_danger
