@@ -100,7 +100,7 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(deal with|get rid of|(?<!cant )(?<!can\'t )(?<!cannot )(?<!not )punish)\s+(him|her|me|us)\b|\b(called|summoned|taken)\s+to\s+the\s+police\b",
     # fear said of oneself, not a worry about a procedure ("im scared they'll put me with guys from home")
     r"\b(i'?m|i am)\s+(so\s+|really\s+|very\s+)?(scared|terrified|afraid)\s*([.!,]|$|(for|of)\s+(my life|my family|"
-    r"them|him|her|what)|to\s+(sleep|go (out|home|back)|leave))|\bplease help\b(?!\s+me\s+(understand|find|with|know|figure|to|get))(?!\s+(with|understand))"
+    r"them|him|her|what)|to\s+(sleep|go (out|home|back(?!\s+to\b))|leave))|\bplease help\b(?!\s+me\s+(understand|find|with|know|figure|to|get))(?!\s+(with|understand))"
     r".{0,30}$",
     r"\b(убь[её]т|убить|убьют)\s+меня|меня\s+(убь[её]т|убьют|убить)|угрожа\w*\s+(мне|нам)|(мне|нам)\s+угрожа",
     r"я\s+в\s+опасности|помогите\s+(мне\s+)?(сбежать|уехать|спрятаться|выбраться)|покончить\s+с\s+собой|суицид|"

@@ -372,6 +372,9 @@ def test_no_message_in_danger_in_any_set_is_missed(shipped):
     ("i wrote letters to my mp about the asylum backlog, will it help", None),
     ("i gave my dog to my neighbour before i left russia, can i get him back", None),
     ("how much sleep do asylum seekers get in detention centres", None),
+    # set ff, ff14: fear of return is what asylum is about, not danger now ("scared to go back home tonight" still is)
+    ("i overstayed my visa in the us and now i'm scared to go back to russia. is it too late to apply for asylum?", None),
+    ("im scared to go back home tonight, my brother is there", "violence"),
 ])
 def test_warning_signs_told_in_ones_own_words(message, kind):
     assert danger_kind(message) == kind
