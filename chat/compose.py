@@ -446,7 +446,7 @@ def groups_named(text: str) -> set[str]:
 # Asylum support (housing and payments while a claim is decided) answers only a question about that support: its
 # 3-day appeal deadline, given for "home office refused me yesterday. how long do i have to appeal" (set dd, dd57; set
 # bb, bb37; set cc, cc35), is not the 14 days for appealing a refused claim (a pair's question or a sentence that names it)
-SUPPORT = re.compile(r"\basylum support\b|поддержк\w*\s+(как\s+)?просител|\(asylum support\)", re.I)
+SUPPORT = re.compile(r"\basylum support\b|поддержк\w*\s+(как\s+)?просител", re.I)
 ASKS_SUPPORT = re.compile(r"\b(support|housing|hotel|accommodation|room|payments?|paying|paid|allowance|aspen|section\s*(4|95)|"
                           r"evict\w*)\b|(?<!cost )(?<!costs )\bmoney\b|поддержк\w*|жиль\w*|пособи\w*|выплат\w*|гостиниц\w*|"
                           r"комнат\w*|выселя\w*|(?<!стоит )\bденьг\w*|\bdeng\w*", re.I)

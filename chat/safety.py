@@ -51,6 +51,16 @@ NO_POINT = (r"\bdon'?t\s+see\s+(the|any)\s+point\s+(any\s?more|(in|of)\s+(anythi
 # "i don't want to die" is fear of being killed, which the danger list reads as a threat)
 WANT_TO_DIE = (r"(?<!n't )(?<!not )(?<!dont )\b(want|wanna|wish|ready)\s+(to\s+)?die\b|\bwish\s+i\s+(was|were)\s+dead\b|"
                r"\bwant\s+to\s+be\s+dead\b|(?<!не )\bхочу\s+умереть|\bлучше\s+бы\s+я\s+умер|\bхочу\s+сдохнуть")
+# the warning signs of suicide said without the word: things given away, a letter left, pills at hand
+WARNING_SIGNS = (
+    r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
+    r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
+    # letters to one's family (set dd, dd39, missed by both versions: "i already gave my cat to my neighbour and wrote
+    # letters to my sister"; a pet given away is also said before emigrating, so it is not read alone)
+    r"\b(wrote|written|writing|left)\s+(goodbye\s+|farewell\s+)?(letters|notes)\s+(to|for)\s+(my|each\s+of\s+my)\s+"
+    r"(sister|brother|mum|mom|mother|father|dad|family|parents|friends|kids|children|partner|boyfriend|girlfriend)s?\b|"
+    r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b")
+
 DANGER = [re.compile(p, _I) for p in (
     WANT_TO_DIE,
     r"\b(kill|hurt|harm|beat|torture|murder|shoot)\w*\s+(me|us|myself)\b",
@@ -73,16 +83,8 @@ DANGER = [re.compile(p, _I) for p in (
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b|\bhurt(ing)? myself\b",
     NO_POINT,
-    # the warning signs of suicide said without the word: things given away, a letter left, pills at
-    # hand, telling someone "before"
-    r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
-    r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
-    # letters to one's family (set dd, dd39, missed by both versions: "i already gave my cat to my neighbour and wrote
-    # letters to my sister"; a pet given away is also said before emigrating, so it is not read alone)
-    r"\b(wrote|written|writing|left)\s+(goodbye\s+|farewell\s+)?(letters|notes)\s+(to|for)\s+(my|each\s+of\s+my)\s+"
-    r"(sister|brother|mum|mom|mother|father|dad|family|parents|friends|kids|children|partner|boyfriend|girlfriend)s?\b|"
-    r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b|"
-    r"\bwant(ed)?\s+to\s+(tell|say goodbye to)\s+(someone|somebody|you)\s+before\b",
+    WARNING_SIGNS +  # ... and telling someone "before"
+    r"|\bwant(ed)?\s+to\s+(tell|say goodbye to)\s+(someone|somebody|you)\s+before\b",
     # a threat without the word: someone outside at night, knows where I live, a video sent unless I pay
     r"\b(knows?|found out|find out)\s+where\s+i\s+live\b|\b(car|van|man|guy|someone|they)\s+(is|are)\s+outside\b|"
     # the same car at the door for days (set cc, cc20, read only by meaning until then)
@@ -265,13 +267,7 @@ SELF_HARM = [re.compile(p, _I) for p in (
     r"\b(no|don'?t see the|lost the)\s+(point|reason)\s+(in|to|of)\s+(living|live|going on)\b",
     r"\bwant\s+(it all|everything|this|the pain)\s+to\s+(stop|end)\b",
     NO_POINT,
-    r"\b(gave|given)\s+(away\s+)?(all\s+)?(my|of my)\s+(things|stuff|belongings)\b|"
-    r"\b(wrote|written|writing|left)\s+(a|my)\s+(goodbye\s+)?(letter|note)\s+(to|for)\b|"
-    # letters to one's family (set dd, dd39, missed by both versions: "i already gave my cat to my neighbour and wrote
-    # letters to my sister"; a pet given away is also said before emigrating, so it is not read alone)
-    r"\b(wrote|written|writing|left)\s+(goodbye\s+|farewell\s+)?(letters|notes)\s+(to|for)\s+(my|each\s+of\s+my)\s+"
-    r"(sister|brother|mum|mom|mother|father|dad|family|parents|friends|kids|children|partner|boyfriend|girlfriend)s?\b|"
-    r"\b(pills|tablets)\b.{0,40}\b(here|on the table|in front of me|next to me|ready)\b",
+    WARNING_SIGNS,
     r"покончить\s+с\s+собой|покончу\s+с\s+собой|суицид|(думаю|мысли)\s+(о|об|про)\s+самоубийств|не\s+(хочу|могу)\s+(бол[ьъ]?ше\s+)?жить?\b|убить\s+себя",
 )]
 VIOLENCE = [re.compile(p, _I) for p in (
@@ -344,8 +340,6 @@ def _present(text: str) -> str:
     return " ".join(c for c in re.split(r"(?<=[.,;:?!])\s+|\s+(?=(?:если|if|esli|when|когда|and now|but now|а теперь|но теперь)\b)",
                                         text, flags=re.I)
                     if c and not PAST_YEAR.search(c) and not (remedy and PREMISE.search(c)))
-
-
 
 
 def danger_kind(question: str) -> str | None:

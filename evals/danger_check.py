@@ -36,9 +36,9 @@ def main(argv: list[str]) -> None:
 
     rows = questions()
     if "--file" in argv:  # one labelled file only ("--file evals/heldout/danger_messages_heldout.jsonl")
-        path = Path(argv[argv.index("--file") + 1])
-        rows = [(str(r["id"]), r["question"], bool(r.get("danger"))) for r in
-                map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").splitlines()))]
+        from evals.reader_run import read_set
+
+        rows = [(str(r["id"]), r["question"], bool(r.get("danger"))) for r in read_set(Path(argv[argv.index("--file") + 1]))]
     said = {q: bool(danger_kind(q)) for _, q, _ in rows}
     if "--meaning" in argv:
         from chat.danger import reads_danger

@@ -42,9 +42,9 @@ def self_harm_labels(rows) -> np.ndarray:
     """Of messages in danger, which tell of suicide or self-harm: a row's own "kind" where its set gives one
     (`danger_messages.jsonl`), else what the regular expressions read (chat/safety.py)."""
     from chat.safety import danger_kind
+    from evals.reader_run import read_set
 
-    kinds = {str(r.get("id")): r.get("kind") for path in ROOT.glob("datasets/*.jsonl")
-             for r in map(json.loads, filter(str.strip, path.read_text(encoding="utf-8").splitlines())) if r.get("kind")}
+    kinds = {str(r.get("id")): r.get("kind") for path in ROOT.glob("datasets/*.jsonl") for r in read_set(path) if r.get("kind")}
     return np.array([(kinds.get(i) or danger_kind(q)) == "self_harm" for i, q, _ in rows], dtype=float)
 
 
