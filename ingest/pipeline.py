@@ -20,12 +20,13 @@ from ingest.chunker import Chunk, article_hash, chunk_article
 from ingest.changelog import append_changelog
 from ingest.loader import find_articles, load_and_check
 from ingest.lock import writer_lock
-from kb.embedcache import open_cache
+from kb.embedcache import open_cache, text_hash
 from kb.embedder import get_embedder, model_id
-from kb.errors import ValidationFailed
+from kb.errors import ConfigError, ValidationFailed
 from kb.settings import Settings
 from kb.store import ask_id, open_store, sentence_id
 from kb.text import remembered_splits, splitter_version
+from kb.vectorpack import pack_dir, read_pack, remove_others, write_article
 
 
 @dataclass
@@ -40,6 +41,8 @@ class IngestReport:
     chunks_total: int = 0
     embedded: int = 0  # texts (chunks and sentences) handed to the model
     cached: int = 0  # texts whose vectors came from the embedding cache
+    packed: int = 0  # texts whose vectors came from the vector pack (kb/vectors)
+    pack_written: list[str] = field(default_factory=list)  # with `pack`: the articles whose pack file changed
     seconds: float = 0.0
     stage_s: dict = field(default_factory=dict)  # seconds per step: read, open, chunk, embed, write
     kb_version: str = ""
@@ -80,24 +83,51 @@ def _plan(articles, manifest: dict, model: str, report: IngestReport) -> tuple[P
 
 
 def _cached_vectors(settings, model: str, chunks: list[Chunk], progress: bool, report) -> tuple[list, list]:
-    """Vectors for the chunks and their sentences; texts in the embedding cache are not
-    embedded again (so a rebuild of unchanged text embeds nothing)."""
+    """Vectors for the chunks and their sentences (`_vectors`)."""
     if not chunks:
         return [], []
     texts = [c.embed_text for c in chunks]
     sentences = [t for c in chunks for t in c.embed_texts()]
+    vectors = _vectors(settings, model, texts + sentences, progress, report)
+    return vectors[: len(texts)], vectors[len(texts) :]
+
+
+def _vectors(settings, model: str, texts: list[str], progress: bool, report) -> list:
+    """Vectors for `texts`: from the embedding cache, else from the vector pack beside the
+    articles, else embedded (and cached), so a rebuild of unchanged text embeds nothing."""
     cache = open_cache(settings, model)
-    embedder = []  # made on first use: the model is loaded only if some text is not in the cache
+    embedder = []  # made on first use: the model is loaded only if some text is in neither
     def embed(items):
         if not embedder:
             embedder.append(_document_embedder(settings, report))
         return encode_sorted(embedder[0], items, progress)
+    folder = pack_dir(settings.kb_dir, model)
     try:
-        vectors = cache.embed(texts + sentences, embed)
+        vectors = cache.embed(texts, embed, seed=lambda: read_pack(folder))
     finally:
         cache.close()
-    report.embedded, report.cached = cache.misses, cache.hits
-    return vectors[: len(texts)], vectors[len(texts) :]
+    report.embedded += cache.misses
+    report.cached += cache.hits
+    report.packed += cache.seeded
+    return vectors
+
+
+def pack_texts(settings, model: str, articles: dict) -> dict[str, list[str]]:
+    """Every text embedded for each of `articles` (id -> Article): what its pack file holds."""
+    chunked = _chunk_all(settings, model, Plan(write=articles))
+    return {art_id: [t for c in chunks for t in (c.embed_text, *c.embed_texts())] for art_id, chunks in chunked.items()}
+
+
+def _write_pack(settings, model: str, wanted: dict, progress: bool, report: IngestReport) -> None:
+    """`refuge ingest --pack`: the vector pack of every vetted article, one file each, and
+    no file for an article that is not vetted (kb/vectorpack.py)."""
+    folder = pack_dir(settings.kb_dir, model)
+    texts = pack_texts(settings, model, wanted)
+    vectors = iter(_vectors(settings, model, [t for ts in texts.values() for t in ts], progress, report))
+    for art_id, items in texts.items():
+        if write_article(folder, art_id, {text_hash(t): next(vectors) for t in items}):
+            report.pack_written.append(art_id)
+    report.pack_written += [f"-{gone}" for gone in remove_others(folder, set(texts))]
 
 
 def _document_embedder(settings, report):
@@ -205,9 +235,13 @@ def _load_manifest(settings: Settings, store, model: str, rebuild: bool) -> dict
 
 
 def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: bool = False,
-               rebuild: bool = False, progress: bool = True, changelog: bool = False) -> IngestReport:
+               rebuild: bool = False, progress: bool = True, changelog: bool = False,
+               pack: bool = False) -> IngestReport:
     """Validate, then bring the store in step with the vetted articles under `paths`.
-    With `changelog`, a run that changed the index appends a line to kb/CHANGELOG.md."""
+    With `changelog`, a run that changed the index appends a line to kb/CHANGELOG.md; with
+    `pack`, the vector pack beside the articles is brought in step with them too."""
+    if pack and paths:
+        raise ConfigError("--pack writes the vectors of the whole knowledge base: give no paths")
     started = time.perf_counter()
     report = IngestReport(dry_run=dry_run)
     files, problems = find_articles(paths or [settings.kb_dir], settings.kb_dir, documents=True)
@@ -222,10 +256,12 @@ def run_ingest(settings: Settings, paths: list[Path] | None = None, *, dry_run: 
     store = open_store(settings)
     with writer_lock(settings, store, dry_run):
         manifest = _load_manifest(settings, store, model, rebuild)
-        plan, _ = _plan(articles, manifest, model, report)
+        plan, wanted = _plan(articles, manifest, model, report)
         _stage(report, "open", clock)
         if not dry_run:
             _apply(settings, store, manifest, plan, model, progress, report)
+            if pack:
+                _write_pack(settings, model, wanted, progress, report)
             if changelog:
                 append_changelog(settings.kb_dir / "CHANGELOG.md", report, manifest.get("kb_version", ""))
         report.chunks_total = sum(len(v["chunks"]) for v in manifest["articles"].values())

@@ -5,8 +5,9 @@ chunk text keyed by the splitter's version, so unchanged text is not split again
 One SQLite file: `embed-cache.sqlite3` under the data dir, or the one REFUGE_EMBED_CACHE
 names (several data dirs can share one: a vector is keyed by model and text, not by store).
 Every write is one transaction, so a crash leaves the cache as it was before the write or
-after it; a missing or unreadable cache only costs re-embedding. Vectors are stored as float32
-bytes, which is what the model produces, so a cached vector equals a fresh one.
+after it; a missing or unreadable cache only costs re-embedding. Every vector is kept at
+float16 precision (kb.vectorpack.rounded; stored as float32 bytes), fresh ones too, so a cached
+vector equals a fresh one and one read from the shipped vector pack (the seed of `embed`).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+
+from kb.vectorpack import rounded
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (model TEXT, hash TEXT, vec BLOB, PRIMARY KEY (model, hash))"
 # sentence splits of the lines of chunk text (kb.text.remembered_splits), keyed by the
@@ -29,12 +32,12 @@ def text_hash(text: str) -> str:
 
 
 class EmbedCache:
-    """Cached vectors for one model. `hits` and `misses` count texts served from the
-    cache and texts handed to the embedder since this object was made."""
+    """Cached vectors for one model. `hits`, `seeded` and `misses` count texts served from
+    the cache, from the seed (the vector pack) and by the embedder since this object was made."""
 
     def __init__(self, path: Path, model: str):
         self.path, self.model = Path(path), model
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.seeded = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -52,11 +55,11 @@ class EmbedCache:
             marks = ",".join("?" * len(part))
             rows = self._db.execute(f"SELECT hash, vec FROM vectors WHERE model = ? AND hash IN ({marks})",
                                     [self.model, *part])
-            found.update((h, np.frombuffer(v, dtype=np.float32)) for h, v in rows)
+            found.update((h, rounded(np.frombuffer(v, dtype=np.float32))) for h, v in rows)
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:
-        rows = [(self.model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in items.items()]
+        rows = [(self.model, h, rounded(v).tobytes()) for h, v in items.items()]
         with self._db:  # one transaction
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
 
@@ -70,19 +73,27 @@ class EmbedCache:
         with self._db:  # one transaction
             self._db.executemany("INSERT OR REPLACE INTO splits VALUES (?, ?, ?)", rows)
 
-    def embed(self, texts: list[str], embed_fn) -> list[np.ndarray]:
-        """Vectors for `texts`: cached ones from the cache, the rest from `embed_fn`
-        (a list of texts -> a list of vectors), stored before they are returned."""
+    def embed(self, texts: list[str], embed_fn, seed=None) -> list[np.ndarray]:
+        """Vectors for `texts`: cached ones from the cache, then those `seed` has (a function
+        giving {hash: vector}, read only if some text is missing), the rest from `embed_fn`
+        (a list of texts -> a list of vectors); new ones are stored before they are returned."""
         hashes = [text_hash(t) for t in texts]
         known = self.get(sorted(set(hashes)))
         todo = {h: t for h, t in zip(hashes, texts) if h not in known}
         self.hits += len(texts) - sum(1 for h in hashes if h in todo)
+        if todo and seed is not None:
+            packed = seed()
+            found = {h: rounded(packed[h]) for h in todo if h in packed}
+            self.put(found)
+            known.update(found)
+            todo = {h: t for h, t in todo.items() if h not in found}
+            self.seeded += len(found)
         self.misses += len(todo)
         pending = list(todo.items())
         for start in range(0, len(pending), STORE_EVERY):  # stored as it goes: a killed run keeps what it embedded
             part = pending[start:start + STORE_EVERY]
             vectors = embed_fn([t for _, t in part])
-            fresh = {h: np.asarray(v, dtype=np.float32) for (h, _), v in zip(part, vectors)}
+            fresh = {h: rounded(v) for (h, _), v in zip(part, vectors)}
             self.put(fresh)
             known.update(fresh)
         return [known[h] for h in hashes]

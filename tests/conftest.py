@@ -7,7 +7,8 @@ session; each test then gets its own data dir (autouse).
 
 Embeddings go through one persistent cache shared by every test data dir (keyed by model and
 text hash, kb/embedcache.py): `.pytest_cache/refuge/embed-cache.sqlite3`, or the folder in
-$REFUGE_TEST_CACHE. The first run embeds the knowledge base; later runs embed only new text.
+$REFUGE_TEST_CACHE. The first run takes the shipped knowledge base's vectors from its vector
+pack (kb/vectors, kb/vectorpack.py) and embeds only what the pack lacks; later runs embed only new text.
 The model's ONNX export lasts beside it (`onnx/`), so the servers a run starts answer through
 ONNX on a second run too.
 The embedding model is loaded once per session; the shipped knowledge base and a small one
@@ -139,7 +140,7 @@ def partly_translated(tmp_path_factory, embedder):
     from ingest.pipeline import run_ingest
 
     folder = tmp_path_factory.mktemp("partly-translated")
-    for part in ("articles", "claims"):
+    for part in ("articles", "claims", "vectors"):
         shutil.copytree(KB_ARTICLES.parent / part, folder / "kb" / part)
     for art_id in ENGLISH_ONLY:
         next((folder / "kb" / "articles").rglob(f"{art_id}-ru.md")).unlink()

@@ -1,11 +1,12 @@
 """The embedding cache: a rebuild of an unchanged knowledge base embeds nothing, cached
-vectors equal fresh ones, the key includes the model, and a broken file is replaced."""
+vectors equal fresh ones (both at float16 precision), the key includes the model, and a broken file is replaced."""
 from __future__ import annotations
 
 import numpy as np
 
 from ingest.pipeline import run_ingest
 from kb.embedcache import EmbedCache, open_cache
+from kb.vectorpack import rounded
 from tests.test_ingest import counting, snapshot  # noqa: F401  (fixture)
 
 
@@ -29,7 +30,9 @@ def test_cached_vectors_equal_fresh_ones(cold_kb, embedder):
     first = cache.embed(texts, lambda items: calls.append(items) or embedder.embed_documents(items))
     again = cache.embed(texts, lambda items: calls.append(items) or embedder.embed_documents(items))
     assert calls == [texts] and cache.hits == 2 and cache.misses == 2
-    assert np.allclose(first, embedder.embed_documents(texts), atol=1e-6)
+    fresh = embedder.embed_documents(texts)
+    assert np.allclose(first, [rounded(v) for v in fresh], atol=1e-6)  # kept at float16 precision
+    assert not np.allclose(first, fresh, atol=1e-7)  # ... which is not the model's float32
     assert all(np.array_equal(a, b) for a, b in zip(first, again))
 
 

@@ -43,7 +43,8 @@ def cli():
 @click.option("--rebuild", is_flag=True, help="Re-embed and rewrite every article.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
 @click.option("--changelog", is_flag=True, help="Append a line for this run's changes to kb/CHANGELOG.md.")
-def ingest(paths, dry_run, rebuild, quiet, changelog):
+@click.option("--pack", is_flag=True, help="Also write the vector pack kb/vectors (maintainers, after an edit).")
+def ingest(paths, dry_run, rebuild, quiet, changelog, pack):
     """Validate the knowledge base and bring the index in step with it (default: kb/).
 
     Only `status: vetted` articles are indexed; drafts are skipped; retired and deleted
@@ -51,7 +52,9 @@ def ingest(paths, dry_run, rebuild, quiet, changelog):
     is written. Besides Markdown, PDF, HTML and .txt documents with a `<file>.meta.yaml`
     sidecar are ingested. The model's ONNX export is made once, if missing, and embeds
     documents and questions (skipped with REFUGE_EMBED_BACKEND=torch; a failure only warns
-    and leaves them on torch).
+    and leaves them on torch). Vectors come from the embedding cache, then from the vector
+    pack kept beside the articles (kb/vectors), and only then from the model; `--pack`
+    writes that pack for every vetted article, to be committed with the articles.
     """
     from ingest.pipeline import run_ingest
     from kb.onnx_embed import export_after_ingest
@@ -59,7 +62,7 @@ def ingest(paths, dry_run, rebuild, quiet, changelog):
 
     settings = get_settings()
     report = run_ingest(settings, list(paths) or None, dry_run=dry_run, rebuild=rebuild,
-                        progress=not quiet and sys.stderr.isatty(), changelog=changelog)
+                        progress=not quiet and sys.stderr.isatty(), changelog=changelog, pack=pack)
     if not quiet:
         click.echo(ingest_table(report))
     # made before embedding when anything is embedded (ingest/pipeline.py), else now: `refuge serve` uses it

@@ -37,13 +37,16 @@ def ingest_table(report) -> str:
     head = "ingest (dry run: nothing written)" if report.dry_run else "ingest"
     out = [head, "-" * 32] + [f"{name:<18}{n:>8}" for name, n in rows]
     out += ["-" * 32, f"{'chunks written':<18}{report.chunks_written:>8}", f"{'chunks indexed':<18}{report.chunks_total:>8}",
-            f"{'texts embedded':<18}{report.embedded:>8}", f"{'seconds':<18}{report.seconds:>8.2f}"]
+            f"{'texts embedded':<18}{report.embedded:>8}", f"{'from the pack':<18}{report.packed:>8}",
+            f"{'seconds':<18}{report.seconds:>8.2f}"]
     if report.stage_s:
         out.append("  " + ", ".join(f"{name} {s:.1f}" for name, s in report.stage_s.items()))
     out.append(f"kb version {report.kb_version or '-'}")
     for name, ids in (("added", report.added), ("updated", report.updated), ("removed", report.removed)):
         if ids and len(ids) <= 20:
             out.append(f"{name}: {', '.join(ids)}")
+    if report.pack_written:
+        out.append(f"vector pack: {len(report.pack_written)} file(s) written or removed (kb/vectors): commit them")
     if report.warnings:
         out.append(f"{len(report.warnings)} warning(s): run `refuge kb check` to see them")
     return "\n".join(out)
