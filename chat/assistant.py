@@ -94,7 +94,7 @@ class Assistant:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
         top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
         meant = q.meant if asked == q.asked else read(asked, self.index)  # the English query, when it answers
-        curated = self._curated(qvec, meant, used_lang, top) \
+        curated = self._curated(qvec, meant, used_lang, top, found_relevant) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
         also = self._later_pair(meant, used_lang, top, curated[0]) if curated and not danger else None
@@ -198,8 +198,10 @@ class Assistant:
         answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead)
         return *compose.render(answer, more, self.index), generation
 
-    def _curated(self, qvec, meant: Question, lang: str, top: list[str]):
-        """The "Questions people ask" pair that answers, if any, matched in the language the passages were found in."""
+    def _curated(self, qvec, meant: Question, lang: str, top: list[str], relevant: bool):
+        """The "Questions people ask" pair that answers, if any, matched in the language the passages were found in;
+        last, for a short question the passages answer, the clearly closest pair wherever the search ranks its
+        article ("how many gay men were detained in chechnya in 2017": its pair's article was not in the top five)."""
         found = faq.match(self.index, qvec, meant, lang, top, self.answer)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
@@ -207,6 +209,8 @@ class Assistant:
         if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
             found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
+        if found is None and relevant and not meant.focus and len(pieces) < 2:
+            found = faq.match(self.index, qvec, meant, lang, top, self.answer, anywhere=True)
         return found
 
     def _focus_pair(self, meant: Question, lang: str, top: list[str]):

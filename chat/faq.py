@@ -97,11 +97,12 @@ def _places(index) -> list[set[str]]:
 
 
 def match(index, question_vec, question, lang: str, articles: list[str] = (),
-          settings: AnswerSettings = ANSWER) -> tuple[str, float] | None:
+          settings: AnswerSettings = ANSWER, anywhere: bool = False) -> tuple[str, float] | None:
     """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
-    among the retrieved `articles` (when given), and its answer fits the question's form.
+    among the retrieved `articles` (when given; `anywhere`: or it is clearly the closest), and
+    its answer fits the question's form.
     `question`: a chat.question.Question."""
     if lang not in settings.faq_languages:
         return None
@@ -128,7 +129,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         if cid is None or best[cid] < settings.faq_cosine:  # whatever breaks the tie, the pair itself is close
             return None  # ("Will the 2030 Winter Olympics have a Pride House?" got the Moscow Pride pair at 0.83 under e5)
         ranked = [(cid, best[cid])]
-    if articles and cid.split(":")[0] not in articles:
+    if articles and cid.split(":")[0] not in articles and not (anywhere and clear):
         return None
     chunk = index.by_id[cid]
     return ranked[0] if fits(question, chunk, clear) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
@@ -258,8 +259,9 @@ def _pair_periods(index) -> dict[str, tuple[set[str], set[str]]]:
 
 
 def _other_period(asked: tuple[set[str], set[str]], pair: tuple[set[str], set[str]]) -> bool:
-    """Whether one asks about a year that the other names only as a bound."""
-    return bool(asked[0] & pair[1] or asked[1] & pair[0])
+    """Whether one asks about a year that the other names only as a bound, or both ask about years and
+    none is the same ("how many people in the 2019 wave" is not "How many ... in the 2017 Chechnya purge?")."""
+    return bool(asked[0] & pair[1] or asked[1] & pair[0] or (asked[0] and pair[0] and not asked[0] & pair[0]))
 
 
 def _agreed(index, cid: str, cosine: float, question, articles, settings: AnswerSettings) -> bool:

@@ -292,11 +292,19 @@ def parts_of(pieces: list[str], index=None) -> tuple:
 FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|my|me|we|our|я|мне|меня|мы|нас|мой|моя|мои|моё|ya|mne|menya)\b", re.I)
 
 
+# "i heard / read / saw that ...", "я слышал, что ...": what follows is what was heard, not the asker's own story
+# (set ff, ff03: "i heard there was a 2nd purge in chechnya in 2019?? how many" lost its year and got 2017's numbers)
+HEARSAY = re.compile(r"\b(i|we)\s+(have\s+|'ve\s+)?(heard|read|saw|seen|was\s+told|were\s+told)\b|"
+                     r"\b(я|мы)\s+(слышал\w*|читал\w*|видел\w*)\b|\bмне\s+(сказали|говорили)\b", re.I)
+
+
 def _years_asked(text: str) -> set[str]:
     """The years the question asks about; a year in a sentence about oneself ("i was attacked in
-    2023", "я поменяла паспорт в 2021") is when it happened to the asker, not what is asked."""
+    2023", "я поменяла паспорт в 2021") is when it happened to the asker, not what is asked, unless
+    the sentence only tells what one heard or read ("i heard there was a purge in 2019")."""
     parts = re.split(r"(?<=[.?!])\s+", text.strip())
-    return set().union(*(years_about(p) for p in parts if len(parts) == 1 or not FIRST_PERSON.search(p)))
+    return set().union(*(years_about(p) for p in parts
+                         if len(parts) == 1 or not FIRST_PERSON.search(HEARSAY.sub(" ", p))))
 
 
 def question_language(text: str) -> str:

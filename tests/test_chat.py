@@ -644,6 +644,16 @@ def test_a_pair_for_one_country_does_not_lead_a_question_naming_none_unless_clea
     assert "Dutch" not in result["answer"].split("[1]")[0]
 
 
+def test_a_pair_clearly_closest_leads_a_short_question_though_the_search_ranks_its_article_lower(shipped):
+    """"how many gay men were detained in chechnya in 2017" is the scale article's pair, clearly the closest, though
+    the search's five best articles leave that article out; a question the passages do not answer stays refused."""
+    _, assistant = shipped
+    result = assistant.ask("how many gay men were detained in chechnya in 2017")
+    assert "how many people were detained" in assistant.index.by_id[result["curated"]].meta["section"].lower()
+    assert result["answer"].startswith("More than 100")
+    assert assistant.ask("recommend me a feel good lgbt movie for tonight pls")["refused"]
+
+
 def test_a_later_part_that_points_back_gets_its_own_answer(shipped):
     _, assistant = shipped
     result = assistant.ask("does russia still have to follow echr rulings? they left right?")
@@ -704,6 +714,10 @@ def test_a_pair_about_another_period_is_not_matched():
     assert _other_period(after, during) and _other_period(during, after)
     assert not _other_period(during, _periods("Who first reported the purge in 2017?"))
     assert not _other_period(_periods("what happened in chechnya"), during)  # no year asked: any pair
+    wave = _periods("i heard there was a 2nd purge in chechnya in 2019?? how many people", {"2019"})
+    assert _other_period(wave, _periods("How many people were killed in the 2017 Chechnya purge?"))
+    assert not _other_period(wave, _periods("How many people were killed in the 2019 wave in Chechnya?"))
+    assert not _other_period(_periods("did the 2013 law still apply in 2024"), _periods("What did the 2013 law ban?"))
 
 
 def test_the_dense_search_of_one_language_widens_before_filtering_in_chroma(shipped, monkeypatch):

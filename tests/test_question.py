@@ -91,6 +91,13 @@ def test_years_asked_about_not_those_that_bound_a_period():
     assert understand("Что было в 2019 году?").years == {"2019"}
 
 
+def test_a_year_one_heard_of_is_asked_about_and_a_year_of_ones_own_story_is_not():
+    assert understand("i heard there was a 2nd purge in chechnya in 2019?? how many").years == {"2019"}
+    assert understand("Я слышал, что в 2019 году была вторая волна. Сколько людей задержали?").years == {"2019"}
+    assert understand("I was detained in 2019. Can I still ask for asylum?").years == set()
+    assert understand("i heard my cousin was taken in 2019. what can we do?").years == set()
+
+
 def test_case_names_are_read_as_written():
     assert "Bayev" in understand("What did the ECtHR decide in Bayev?").names
     assert "Лапунов" in understand("Что решил ЕСПЧ по делу Лапунов против России?").names
