@@ -109,7 +109,10 @@ DEPENDENT_RE = re.compile(
 # ...or refers back within its first dozen words: "In many detention centres this segregation is...", "...allowed
 # only after such a commission's report" (later in a sentence, "this" mostly points inside it; Russian "этой даты" too)
 REFERS_BACK = re.compile(r"^(\S+\s+){1,11}((this|these|those|such)\s+(an?\s+)?(?!as\b|house\b|article\b|page\b)|"
-                         r"(of|at|in|from|after|during|before|for|on)\s+that\s+(?!is\b|was\b|are\b|were\b))[a-z]+", re.I)
+                         r"(of|at|in|from|after|during|before|for|on)\s+that\s+(?!is\b|was\b|are\b|were\b))[a-z]+|"
+                         # Russian "such" ("почти 100 таких отказов": set gg, gg48), not "что такое" nor "такие как"
+                         r"^(\S+\s+){1,11}(?<!что )(?<!кто )так(ой|ая|ое|ие|их|им|ими|ого|ому|ую)\s+(?!как\b|же\b|образом\b)[а-яё]+",
+                         re.I)
 
 
 def from_mid(rest: str) -> str:

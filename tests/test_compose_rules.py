@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chat.compose import DEPENDENT_RE, Candidate, Subject, render, select
+from chat.compose import DEPENDENT_RE, Candidate, Subject, leans_on_previous, render, select
 from chat.question import read
 from kb.settings import ANSWER, AnswerSettings
 
@@ -108,6 +108,17 @@ def test_a_sentence_far_below_the_best_is_not_shown_at_all():
 ])
 def test_dependent_openers(text, dependent):
     assert bool(DEPENDENT_RE.match(text)) is dependent
+
+
+@pytest.mark.parametrize("text, leans", [
+    # set gg, gg48: "LSVD reported almost 100 such BAMF refusals..." opened an answer without the refusals it means
+    ("LSVD сообщал, что собрал почти 100 таких отказов BAMF.", True), ("LSVD said it had collected almost 100 such "
+     "refusals.", True), ("Власти таких стран могут не желать защищать ЛГБТИ-людей.", True),
+    ("Что такое модель DSSH на собеседованиях?", False), ("Организации, такие как ЛГБТ-сеть, помогают уехать.", False),
+    ("Кто такая Аминат Лорсанова?", False), ("Это такой же закон, как в 2013 году.", True),  # "это" opens: it leans
+])
+def test_a_reference_back_early_in_a_sentence(text, leans):
+    assert leans_on_previous(text) is leans
 
 
 def test_a_dependent_sentence_is_shown_with_the_sentence_before_it():
