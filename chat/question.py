@@ -164,6 +164,10 @@ POINTER = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|он|она|
                      re.I)
 
 
+# a body named by its initials (OSCE, ECHR, UNHCR, BAMF), which a later part's "it" may mean; not LGBT, not a place
+ACRONYM = re.compile(r"\b(?!LGBT|ЛГБТ|UK\b|US\b|USA\b|EU\b|РФ\b|США\b|ЕС\b)[A-ZА-ЯЁ]{2,6}\b")
+
+
 def with_subject(piece: str, first: str, known: frozenset = EMPTY) -> str:
     """A later part of a message with its first pronoun replaced by the places, years and names the first part names
     ("who first reported it?" after "what happened in chechnya in 2017": "who first reported chechnya 2017?"); the
@@ -173,6 +177,7 @@ def with_subject(piece: str, first: str, known: frozenset = EMPTY) -> str:
     if not POINTER.search(piece):
         return piece
     found = [(m.start(), m.group(0)) for m in re.finditer(r"\w+", first) if m.group(0).lower() in known]
+    found += [(m.start(), m.group(0)) for m in ACRONYM.finditer(first)]  # "what's the OSCE ... report? what did it find"
     named = [t for kind, t in _subjects(first) if kind in ("place", "year", "name")]
     named += [t for _, t in sorted(found) if not any(t.lower() in n.lower() for n in named)]
     return POINTER.sub(" ".join(named), piece, count=1) if named else piece

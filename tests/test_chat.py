@@ -317,6 +317,8 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     # session 20: "и чем он отличается" is a part of its own, and the difference pair names 2013 and 2022, one of
     # which the question names (it was held back as a pair about a year the question never names)
     ("какие были штрафы по закону 2013 года о пропаганде и чем он отличается от нового", "штраф", "2022"),
+    # sets b, o, gg (b26, o35, gg08): "it" is the OSCE report, not Chechnya; its findings were only in "more"
+    ("whats the OSCE moscow mechanism report on chechnya and what did it find", "Benedek", "several waves"),
 ])
 def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, question, first_words, part_words):
     _, assistant = shipped

@@ -384,6 +384,9 @@ def test_a_later_part_that_points_back_is_read_with_what_the_first_part_names():
     known = frozenset({"maxim", "lapunov"})  # a name the knowledge base writes with a capital, typed in lowercase
     assert with_subject("did he ever get justice", "who is maxim lapunov", known) == "did maxim lapunov ever get justice"
     assert with_subject("did he win?", "who is Lapunov", known) == "did Lapunov win?"  # found once, not twice
+    # sets b, o, gg: "...OSCE moscow mechanism report on chechnya and what did it find" read "what did chechnya find"
+    assert with_subject("what did it find", "whats the OSCE moscow mechanism report on chechnya") == "what did chechnya OSCE find"
+    assert with_subject("what did it ban", "what is the LGBT propaganda law") == "what did it ban"  # LGBT is no body
 
 
 def test_the_knowledge_bases_names_are_what_its_passages_never_write_in_lowercase(shipped):
