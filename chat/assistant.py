@@ -209,9 +209,25 @@ class Assistant:
         if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
             found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
+        if found is None and len(pieces) > 1 and not asks(pieces[0]):  # a first part that names a topic or a case
+            found = self._later_part_lead(pieces, meant, lang, top)  # and asks nothing: "yogyakarta principles?? how many and
+            # what is YP+10", "if a gay guy leaves chechnya and moves to moscow..., is he safe there??"
         if found is None and relevant and not meant.focus and len(pieces) < 2:
             found = faq.match(self.index, qvec, meant, lang, top, self.answer, anywhere=True)
         return found
+
+    def _later_part_lead(self, pieces: list[str], meant: Question, lang: str, top: list[str]):
+        """The pair of the first later part that has one, read with what the first part names in its pronoun's place."""
+        for piece in pieces[1:]:
+            if len(words(piece)) < 3 or not asks(piece):
+                continue
+            typed = with_subject(piece, pieces[0], kb_names(self.index))
+            part = read(typed, self.index)
+            part = part if part.places else replace(part, places=meant.places)
+            found = faq.match(self.index, self.embedder.embed_query(typed), part, lang, top, self.answer)
+            if found:
+                return found
+        return None
 
     def _focus_pair(self, meant: Question, lang: str, top: list[str]):
         """The pair for a long message's question: matched as usual; else, read with the places and years its story

@@ -250,9 +250,12 @@ ASKING = re.compile(rf"^\W*((and|but|so|а|и|но)\s+)?({QUESTION_WORD}|(was|we
 
 
 def asks(piece: str) -> bool:
-    """Whether a piece of a message is itself a question: it ends with "?" or opens with a question word ("is it
-    thru phones?", "and what happens to their marriages"; not "Говорят он в Германии")."""
-    return piece.rstrip().endswith("?") or bool(ASKING.match(piece))
+    """Whether a piece of a message is itself a question: it ends with "?", opens with a question word ("is it
+    thru phones?", "and what happens to their marriages"; not "Говорят он в Германии") or with a word and "ли"."""
+    return piece.rstrip().endswith("?") or bool(ASKING.match(piece) or RU_LI.match(piece))
+
+
+RU_LI = re.compile(r"^\W*((а|и|но)\s+)?[а-яё-]+\s+ли\b", re.I)  # "Обязаны ли в ЕС поверить мне на слово": a question
 
 
 # A plea, not a question about anything: "what do i do", "pls help", "что мне делать", "помогите"

@@ -656,6 +656,17 @@ def test_a_pair_clearly_closest_leads_a_short_question_though_the_search_ranks_i
     assert assistant.ask("recommend me a feel good lgbt movie for tonight pls")["refused"]
 
 
+@pytest.mark.parametrize("question, opening", [
+    # reader set j, j04: the first part is a condition, the question is "is he safe there"
+    ("if a gay guy leaves chechnya and moves to moscow or somewhere else in russia, is he safe there??", "Not always"),
+    # reader set g, g38: the first part only names the topic
+    ("yogyakarta principles?? how many and what is YP+10", "YP+10"),
+])
+def test_a_later_part_s_pair_leads_when_the_first_part_only_names_a_topic_or_a_condition(shipped, question, opening):
+    _, assistant = shipped
+    assert assistant.ask(question)["answer"].startswith(opening)
+
+
 def test_a_later_part_that_points_back_gets_its_own_answer(shipped):
     _, assistant = shipped
     result = assistant.ask("does russia still have to follow echr rulings? they left right?")

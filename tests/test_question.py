@@ -372,6 +372,13 @@ def test_an_authority_is_not_where_one_comes_from():
     assert where_one_is("i fled russia and came from turkey") == set()
 
 
+def test_a_piece_that_opens_with_a_word_and_li_asks():
+    from chat.question import asks
+
+    assert asks("Обязаны ли в ЕС поверить мне на слово") and asks("а можно ли подать из России")
+    assert not asks("if a gay guy leaves chechnya and moves to moscow") and not asks("yogyakarta principles")
+
+
 def test_a_later_part_that_points_back_is_read_with_what_the_first_part_names():
     """"does russia still have to follow echr rulings? they left right?": the second part is about Russia (reader set
     n, n28 got its answer only after this); a part without a pronoun, or after a first part naming nothing, stays."""
