@@ -17,7 +17,7 @@ from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
 from chat.danger import reads_danger, reads_self_harm
-from chat.question import POINTER, Question, asked_pieces, asks, in_danger_by_meaning, kb_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
+from chat.question import POINTER, Question, asked_pieces, asks, in_danger_by_meaning, kb_names, only_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.safety import normalise_question
@@ -209,7 +209,7 @@ class Assistant:
         if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
             first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
             found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
-        if found is None and len(pieces) > 1 and not asks(pieces[0]):  # a first part that names a topic or a case
+        if found is None and len(pieces) > 1 and only_names(pieces[0]):  # a first part that names a topic or a case
             found = self._later_part_lead(pieces, meant, lang, top)  # and asks nothing: "yogyakarta principles?? how many and
             # what is YP+10", "if a gay guy leaves chechnya and moves to moscow..., is he safe there??"
         if found is None and relevant and not meant.focus and len(pieces) < 2:
@@ -217,17 +217,16 @@ class Assistant:
         return found
 
     def _later_part_lead(self, pieces: list[str], meant: Question, lang: str, top: list[str]):
-        """The pair of the first later part that has one, read with what the first part names in its pronoun's place."""
-        for piece in pieces[1:]:
-            if len(words(piece)) < 3 or not asks(piece):
-                continue
-            typed = with_subject(piece, pieces[0], kb_names(self.index))
-            part = read(typed, self.index)
-            part = part if part.places else replace(part, places=meant.places)
-            found = faq.match(self.index, self.embedder.embed_query(typed), part, lang, top, self.answer)
-            if found:
-                return found
-        return None
+        """The pair of the first later part that asks (of three words or more), read with what the first part names in
+        its pronoun's place; none when that part has none (a part further on, read alone, is matched less surely:
+        "...сколько дней есть чтобы подать апелляцию и можно ли если опоздал" is not led by "Да: ... онлайн")."""
+        piece = next((p for p in pieces[1:] if len(words(p)) >= 3 and asks(p)), None)
+        if piece is None:
+            return None
+        typed = with_subject(piece, pieces[0], kb_names(self.index))
+        part = read(typed, self.index)
+        part = part if part.places else replace(part, places=meant.places)
+        return faq.match(self.index, self.embedder.embed_query(typed), part, lang, top, self.answer)
 
     def _focus_pair(self, meant: Question, lang: str, top: list[str]):
         """The pair for a long message's question: matched as usual; else, read with the places and years its story

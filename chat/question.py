@@ -256,6 +256,14 @@ def asks(piece: str) -> bool:
 
 
 RU_LI = re.compile(r"^\W*((а|и|но)\s+)?[а-яё-]+\s+ли\b", re.I)  # "Обязаны ли в ЕС поверить мне на слово": a question
+ANY_QUESTION_WORD = re.compile(rf"\b{QUESTION_WORD}|\bли\b", re.I)
+
+
+def only_names(piece: str) -> bool:
+    """Whether a piece of a message names a topic, a case or a condition and asks nothing: no "?", no question word
+    anywhere ("yogyakarta principles", "Maxim Lapunov", "if a gay guy leaves chechnya and moves to moscow"; not "мне
+    отказали в убежище в британии((( сколько дней есть чтобы подать апелляцию")."""
+    return not asks(piece) and not ANY_QUESTION_WORD.search(piece)
 
 
 # A plea, not a question about anything: "what do i do", "pls help", "что мне делать", "помогите"

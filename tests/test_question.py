@@ -379,6 +379,13 @@ def test_a_piece_that_opens_with_a_word_and_li_asks():
     assert not asks("if a gay guy leaves chechnya and moves to moscow") and not asks("yogyakarta principles")
 
 
+def test_a_piece_only_names_a_topic_when_it_holds_no_question_word():
+    from chat.question import only_names
+
+    assert only_names("yogyakarta principles") and only_names("if a gay guy leaves chechnya and moves to moscow")
+    assert not only_names("мне отказали в убежище в британии((( сколько дней есть чтобы подать апелляцию")
+
+
 def test_a_later_part_that_points_back_is_read_with_what_the_first_part_names():
     """"does russia still have to follow echr rulings? they left right?": the second part is about Russia (reader set
     n, n28 got its answer only after this); a part without a pronoun, or after a first part naming nothing, stays."""
