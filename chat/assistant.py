@@ -202,7 +202,10 @@ class Assistant:
         """The "Questions people ask" pair that answers, if any, matched in the language the passages were found in;
         last, for a short question the passages answer, the clearly closest pair wherever the search ranks its
         article ("how many gay men were detained in chechnya in 2017": its pair's article was not in the top five)."""
-        found = faq.match(self.index, qvec, meant, lang, top, self.answer)
+        how: list = []
+        found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
+        if found and how and not meant.in_danger and not meant.focus:  # only the last tie-break chose the whole
+            found = self._first_question_pair(meant, lang, top, found)  # message's pair: its first question's may lead
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         pieces = asked_pieces(meant.cyrillic or meant.text) if found is None and not meant.in_danger else []
@@ -215,6 +218,16 @@ class Assistant:
         if found is None and relevant and not meant.focus and len(pieces) < 2:
             found = faq.match(self.index, qvec, meant, lang, top, self.answer, anywhere=True)
         return found
+
+    def _first_question_pair(self, meant: Question, lang: str, top: list[str], found):
+        """The pair of a message's first question, when it asks, instead of `found`, when closer to that question than
+        `found` is to the whole ("is the russian lgbt network still operating?? i heard theyre 'foreign agents' now...":
+        set hh, hh30, got what "foreign agent" means)."""
+        pieces = asked_pieces(meant.cyrillic or meant.text)
+        if len(pieces) < 2 or len(words(pieces[0])) < 4 or not asks(pieces[0]):
+            return found
+        own = faq.match(self.index, self.embedder.embed_query(pieces[0]), read(pieces[0], self.index), lang, top, self.answer)
+        return own if own and own[1] > found[1] else found
 
     def _later_part_lead(self, pieces: list[str], meant: Question, lang: str, top: list[str]):
         """The pair of the first later part that asks (of three words or more), read with what the first part names in

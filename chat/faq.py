@@ -97,12 +97,12 @@ def _places(index) -> list[set[str]]:
 
 
 def match(index, question_vec, question, lang: str, articles: list[str] = (),
-          settings: AnswerSettings = ANSWER, anywhere: bool = False) -> tuple[str, float] | None:
+          settings: AnswerSettings = ANSWER, anywhere: bool = False, how: list | None = None) -> tuple[str, float] | None:
     """(chunk id, cosine) of the pair one of whose questions is closest to `question`, when
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
     among the retrieved `articles` (when given; `anywhere`: or it is clearly the closest), and
-    its answer fits the question's form.
+    its answer fits the question's form. `how` (a list) gets "closest" when only the last tie-break decided.
     `question`: a chat.question.Question."""
     if lang not in settings.faq_languages:
         return None
@@ -124,8 +124,11 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         fitting = _fitting(index, question, near) or cid  # the search may agree on the best
         cid = _by_words(index, question, near, articles, settings) \
             or (fitting if _agreed(index, fitting, best[fitting], question, articles, settings) else None) \
-            or _by_pair(index, question_vec, near, settings) \
-            or _closest(index, question, question_vec, near, best, articles, settings)
+            or _by_pair(index, question_vec, near, settings)
+        if cid is None:
+            cid = _closest(index, question, question_vec, near, best, articles, settings)
+            if how is not None:
+                how.append("closest")
         if cid is None or best[cid] < settings.faq_cosine:  # whatever breaks the tie, the pair itself is close
             return None  # ("Will the 2030 Winter Olympics have a Pride House?" got the Moscow Pride pair at 0.83 under e5)
         ranked = [(cid, best[cid])]

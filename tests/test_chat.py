@@ -667,6 +667,16 @@ def test_a_later_part_s_pair_leads_when_the_first_part_only_names_a_topic_or_a_c
     assert assistant.ask(question)["answer"].startswith(opening)
 
 
+def test_a_first_question_s_own_pair_leads_when_only_the_last_tie_break_chose_the_whole_message_s(shipped):
+    """Set hh, hh30 (judged WRONG): the whole message sat within 0.02 of five pairs and the last tie-break chose what
+    "foreign agent" means; its first question is clearly the pair on whether the Network may still work (banned as
+    "extremist" in 2026), which a person in Russia asking about risk must not miss."""
+    _, assistant = shipped
+    result = assistant.ask("is the russian lgbt network still operating?? i heard theyre 'foreign agents' now. is it risky "
+                           "to contact them from inside russia")
+    assert "extremist" in result["answer"].split("[1]")[0]
+
+
 def test_a_later_part_that_points_back_gets_its_own_answer(shipped):
     _, assistant = shipped
     result = assistant.ask("does russia still have to follow echr rulings? they left right?")
