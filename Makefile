@@ -26,7 +26,8 @@ ingest: $(STAMP)  ## bring the index in step with kb/ (re-embeds only what chang
 serve: ingest  ## install if needed, update the index if stale, serve on 127.0.0.1:7860
 	$(BIN)/refuge serve
 
-TEST_WORKERS ?= 2  # test processes (pytest-xdist): a warm run ~6 min instead of ~8 on 2 cores; 0 runs them in one
+# test processes (pytest-xdist): a warm run ~6 min instead of ~8 on 2 cores; 0 runs them in one
+TEST_WORKERS ?= 2
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)

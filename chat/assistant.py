@@ -204,14 +204,15 @@ class Assistant:
         article ("how many gay men were detained in chechnya in 2017": its pair's article was not in the top five)."""
         how: list = []
         found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
-        if found and how and not meant.in_danger and not meant.focus:  # only the last tie-break chose the whole
-            found = self._first_question_pair(meant, lang, top, found)  # message's pair: its first question's may lead
+        pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger else []
+        if found and how and not meant.focus and len(pieces) > 1 and len(words(pieces[0])) >= 4 and asks(pieces[0]):
+            own = self._piece_pair(pieces[0], lang, top)  # only the last tie-break chose the whole message's pair: its
+            found = own if own and own[1] > found[1] else found  # first question's, when closer to it ("is the russian
+            # lgbt network still operating?? i heard theyre 'foreign agents' now...": set hh, hh30, got "foreign agent")
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
-        pieces = asked_pieces(meant.cyrillic or meant.text) if found is None and not meant.in_danger else []
-        if len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair ("when did russia
-            first = read(pieces[0], self.index)  # decriminalise homosexuality? was it ever a mental illness...": set s)
-            found = faq.match(self.index, self.embedder.embed_query(pieces[0]), first, lang, top, self.answer)
+        if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair
+            found = self._piece_pair(pieces[0], lang, top)  # ("when did russia decriminalise homosexuality? was it...": set s)
         if found is None and len(pieces) > 1 and only_names(pieces[0]):  # a first part that names a topic or a case
             found = self._later_part_lead(pieces, meant, lang, top)  # and asks nothing: "yogyakarta principles?? how many and
             # what is YP+10", "if a gay guy leaves chechnya and moves to moscow..., is he safe there??"
@@ -219,27 +220,19 @@ class Assistant:
             found = faq.match(self.index, qvec, meant, lang, top, self.answer, anywhere=True)
         return found
 
-    def _first_question_pair(self, meant: Question, lang: str, top: list[str], found):
-        """The pair of a message's first question, when it asks, instead of `found`, when closer to that question than
-        `found` is to the whole ("is the russian lgbt network still operating?? i heard theyre 'foreign agents' now...":
-        set hh, hh30, got what "foreign agent" means)."""
-        pieces = asked_pieces(meant.cyrillic or meant.text)
-        if len(pieces) < 2 or len(words(pieces[0])) < 4 or not asks(pieces[0]):
-            return found
-        own = faq.match(self.index, self.embedder.embed_query(pieces[0]), read(pieces[0], self.index), lang, top, self.answer)
-        return own if own and own[1] > found[1] else found
+    def _piece_pair(self, typed: str, lang: str, top: list[str], places: frozenset = frozenset()):
+        """The pair for one piece of a message read on its own, about `places` when it names none (faq.match)."""
+        part = read(typed, self.index)
+        part = part if part.places or not places else replace(part, places=places)
+        return faq.match(self.index, self.embedder.embed_query(typed), part, lang, top, self.answer)
 
     def _later_part_lead(self, pieces: list[str], meant: Question, lang: str, top: list[str]):
         """The pair of the first later part that asks (of three words or more), read with what the first part names in
         its pronoun's place; none when that part has none (a part further on, read alone, is matched less surely:
         "...сколько дней есть чтобы подать апелляцию и можно ли если опоздал" is not led by "Да: ... онлайн")."""
         piece = next((p for p in pieces[1:] if len(words(p)) >= 3 and asks(p)), None)
-        if piece is None:
-            return None
-        typed = with_subject(piece, pieces[0], kb_names(self.index))
-        part = read(typed, self.index)
-        part = part if part.places else replace(part, places=meant.places)
-        return faq.match(self.index, self.embedder.embed_query(typed), part, lang, top, self.answer)
+        return self._piece_pair(with_subject(piece, pieces[0], kb_names(self.index)), lang, top, meant.places) \
+            if piece else None
 
     def _focus_pair(self, meant: Question, lang: str, top: list[str]):
         """The pair for a long message's question: matched as usual; else, read with the places and years its story
@@ -273,9 +266,7 @@ class Assistant:
         piece = re.split(r"(?<=[.!?])\s+", typed.strip())[-1]
         if len(words(piece)) < 3 or not asks(piece):
             return None
-        part = read(piece, self.index)
-        part = part if part.places else replace(part, places=meant.places)
-        found = faq.match(self.index, self.embedder.embed_query(piece), part, lang, top, self.answer)
+        found = self._piece_pair(piece, lang, top, meant.places)
         return found[0] if found and found[0] != first else None
 
     def _part_pair(self, typed: str, first_part: str, meant: Question, lang: str, top: list[str], first: str,

@@ -123,7 +123,9 @@ def _write_pack(settings, model: str, wanted: dict, progress: bool, report: Inge
     no file for an article that is not vetted (kb/vectorpack.py)."""
     folder = pack_dir(settings.kb_dir, model)
     texts = pack_texts(settings, model, wanted)
-    vectors = iter(_vectors(settings, model, [t for ts in texts.values() for t in ts], progress, report))
+    counts = IngestReport()  # the run's table counts what it indexed; of this pass, only what it had to embed
+    vectors = iter(_vectors(settings, model, [t for ts in texts.values() for t in ts], progress, counts))
+    report.embedded += counts.embedded
     for art_id, items in texts.items():
         if write_article(folder, art_id, {text_hash(t): next(vectors) for t in items}):
             report.pack_written.append(art_id)

