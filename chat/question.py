@@ -89,8 +89,8 @@ def understand(text: str, history: list[dict] | None = None, index=None) -> Ques
     previous = _previous(history)
     return replace(typed, language=question_language(text), place_words=frozenset(places_in(cyrillic)),
                    asks_more=typed.asks_more and asks_beyond_help(cyrillic),
-                   cyrillic=cyrillic, asked=asked, previous=previous[-1] if previous else "", misuse=_misuse(text),
-                   meant=meant)
+                   cyrillic=cyrillic, asked=asked, previous=previous[-1] if previous else "", misuse=_misuse(text) or
+                   (_misuse(cyrillic) if cyrillic != text else None), meant=meant)
 
 
 def in_danger_by_meaning(q: Question, index=None, self_harm: bool = False) -> Question:

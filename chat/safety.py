@@ -217,7 +217,7 @@ SERVICE = [re.compile(p, _I) for p in (
     rf"\b(recommend|suggest|name|know|give me|find me)\s+(me\s+)?(a|an|any|some|the)?\s*(good|best|great|reliable|"
     rf"cheap|nice|decent|trustworthy|gay[- ]friendly|lgbt\w*[- ]friendly)?\s*(asylum\s+|immigration\s+|gay\s+|"
     rf"queer\s+|lgbt\w*\s+)?{PROVIDERS}\b",
-    rf"\b(best|good|cheapest|top)\s+(asylum\s+|immigration\s+|gay\s+|queer\s+)?{PROVIDERS}\s+(in|near|around)\b",
+    rf"\b(best|good|cheap|cheapest|affordable|top)\s+(asylum\s+|immigration\s+|gay\s+|queer\s+)?{PROVIDERS}\s+(in|near|around)\b",
     r"\b(is there|are there|where (is|are|can)|any good|a good|the best|looking for|find)\b.{0,25}\b(gay|queer|lgbt\w*)\s+"
     r"(bars?|clubs?|saunas?|night ?life|parties|party|cafes?)\b",
     r"\bopening (hours|times)\b|\bwhat time does\b.{0,40}\b(open|close)\b|\bopen on (saturdays?|sundays?|weekends?)\b",
@@ -225,14 +225,15 @@ SERVICE = [re.compile(p, _I) for p in (
     r"\b(visa|schengen)\s+(application\s+)?(fees?|costs?|prices?)\b|\bhow much (is|does|do|are)\b.{0,30}\bvisas?\b|"
     r"визов\w*\s+сбор\w*|сколько стоит\b.{0,20}\bвиз\w*",  # a visa's price: a consulate's page says it, for today
     r"(посоветуй\w*|порекомендуй\w*|подскажи\w*)\s+(\S+\s+){0,2}(юрист\w*|адвокат\w*|бар\w*|клуб\w*|врач\w*|"
-    r"психолог\w*|сериал\w*|фильм\w*)",
+    r"психолог\w*|сериал\w*|фильм\w*|хостел\w*|гостиниц\w*|отел\w*|ресторан\w*|кафе)",  # a place to stay or eat:
+    # "Посоветуйте недорогой хостел в Ереване..., переезжаю на следующей неделе" (set hh, hh57) read as fleeing
     r"(есть ли|где|хорош\w+|лучш\w+|посоветуй\w*)\s.{0,20}гей-?(бар|клуб)\w*|часы работы|во сколько (открывается|закрывается)|\bпогод\w*",
 )]
 INJECTION = [re.compile(p, _I) for p in (
     r"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions|rules|prompt|guidelines|previous|above)\b",
     r"\b(you are now|pretend (to be|you are)|act as|role-?play as|from now on you)\b|\blet'?s\s+role-?play\b|"
     r"\bstay in character\b",
-    r"\b(system prompt|developer mode|jailbreak|do anything now|DAN mode|you are DAN)\b",
+    r"\b(system prompt|developer mode|jailbreak|DAN mode|you are DAN)\b|\byou\s+(can|will|could|must)\s+do anything now\b",
     r"\b(turn off|disable|bypass|switch off|remove)\b.{0,30}\b(rules?|filters?|safety|restrictions?|guardrails?)\b",
     r"\bas your (developer|creator|admin\w*|owner|programmer)\b|^\s*(system|assistant)\s*:|\bnew (system )?policy\b",
     r"\b(answer|respond|reply)\s+(only\s+)?(from|with|using)\s+your\s+own\s+knowledge\b",

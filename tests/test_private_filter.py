@@ -107,6 +107,9 @@ SERVICE_REQUESTS = [
     "what is the visa fee for germany",
     "посоветуй какой-нибудь хороший сериал на вечер",
     "сколько стоит шенгенская виза",
+    "Посоветуйте недорогой хостел в Ереване поближе к центру, переезжаю на следующей неделе",  # set hh, hh57
+    "подскажите хорошую гостиницу в Тбилиси",
+    "any cheap hotels in berlin near the station?",
 ]
 KNOWLEDGE = [
     "how do I find a lawyer for my asylum case",
@@ -129,6 +132,13 @@ KNOWLEDGE = [
 @pytest.mark.parametrize("question", SERVICE_REQUESTS)
 def test_requests_for_a_service_are_recognised(question):
     assert asks_for_a_service(question)
+
+
+def test_a_service_request_typed_in_latin_letters_is_read_in_cyrillic():
+    from chat.question import understand
+
+    assert understand("posovetuyte nedorogoy hostel v erevane, pereezzhayu na sleduyushchey nedele").misuse == "service"
+    assert understand("mogu li ya poluchit ubezhishche v germanii").misuse is None
 
 
 @pytest.mark.parametrize("question", KNOWLEDGE)
