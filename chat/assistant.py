@@ -118,8 +118,8 @@ class Assistant:
     def _danger_by_meaning(self, q: Question) -> tuple:
         """(the turn, read as danger from its meaning when its words name none: chat/danger.py; the query vector of
         its text, reused by the search, or None)."""
-        if q.in_danger or q.misuse == "service":  # a request for a hostel or a bar is not read for danger (set hh, hh57);
-            return q, None  # any other misuse is (dm038, "...i dont think anyone can do anything now", read as injection)
+        if q.in_danger or q.misuse:  # a request for a hostel is a service's, not read for danger (set hh, hh57)
+            return q, None
         vec, model = self.embedder.embed_query(q.text), self.settings.embed_model
         return (in_danger_by_meaning(q, self.index, reads_self_harm(vec, model)) if reads_danger(vec, model) else q), vec
 

@@ -40,7 +40,9 @@ NAME_RE = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZА-ЯЁ][a-zа-яё]+")
 ANSWER_TYPES = {
     "date": (re.compile(r"^\W*(and\s+)?(when|what year|what date|since when|how long ago|в каком году|когда|с какого)", re.I),
              DATE_RE),
-    "count": (re.compile(r"\b(how many|how much|number of|сколько)\b", re.I), COUNT_RE),
+    # how many years asks how long, as "how long" does, not for a count ("skolko let davali v sssr za
+    # gomoseksualizm": set gg, gg51, got the number of men convicted)
+    "count": (re.compile(r"\b(how many|how much|number of|сколько)\b(?!\s+(years?|лет|год\w*)\b)", re.I), COUNT_RE),
     "ruling": (re.compile(r"\b(court|echr|ecthr|cjeu|tribunal|committee|judges?)\s+(\w+\s+){0,2}(say|said|find|found|hold|held|"
                           r"rule)\b|"
                           r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won(?!'t)|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
@@ -71,6 +73,10 @@ NOT_HELP = (CRISIS_ID, "about-refuge", "help-mental-health-support", "help-crisi
 ON_TOPIC = 0.5  # see `on_topic`
 YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 # A year a text is about, not one that starts or ends a period ("after 2017", "up to 16 September 2022")
+# "was it a one time thing in 2017 or did it happen again later": the year is where the asked period starts (set hh, hh10);
+# not so after a bare "again" ("в начале 2019 года снова начали хватать": 2019 is asked)
+AGAIN_RE = re.compile(r"\b(later|since then|after that|ever since|afterwards|one[- ]time|one[- ]off|после этого|с тех пор|"
+                      r"потом|позже|один раз)\b", re.I)
 PERIOD_YEAR_RE = re.compile(r"(?:\b(after|before|since|until|till|up to|from|post|pre|после|до|с|начиная с|по)\s+"
                             r"(?:\d{1,2}\s+[^\W\d]+\s+)?)?\b(1[89]\d\d|20\d\d)\b", re.I)
 
@@ -222,9 +228,16 @@ WHAT_IT_MEANS = re.compile(r"\b(ruling|judg(e)?ment|decision|verdict|решен�
                            r"\b(mean|means|значит|означает)\b.{0,15}\b(ruling|judg(e)?ment|decision|verdict|решени\w*)\b", re.I)
 
 
+# "prosecuted under the 'extremism' ruling", "после решения верховного суда": a ruling named as a point in time or a law
+# one is punished under, not asked about (set hh, hh34 and gg26 got the pair on how the ruling was made)
+NAMED_RULING = re.compile(r"\b(under|after|since|before|following|because of|после|из-за|по|согласно)\s+(\S+\s+){0,3}?"
+                          r"(ruling|judg(e)?ment|decision|verdict|решени\w*)\b", re.I)
+
+
 def answer_type(question: str) -> str | None:
     for name, (asks, _) in ANSWER_TYPES.items():
-        if asks.search(question) and not (name == "ruling" and WHAT_IT_MEANS.search(question)):
+        text = NAMED_RULING.sub(" ", question) if name == "ruling" else question
+        if asks.search(text) and not (name == "ruling" and WHAT_IT_MEANS.search(question)):
             return name
     return None
 

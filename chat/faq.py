@@ -249,11 +249,13 @@ def _abroad(places: set[str]) -> bool:
 
 
 def _periods(text: str, years=None) -> tuple[set[str], set[str]]:
-    """(the years `text` asks about, the years it names only as a bound: "after 2017", "since 2013")."""
-    from chat.compose import PERIOD_YEAR_RE, years_about
+    """(the years `text` asks about, the years it names only as a bound: "after 2017", "since 2013", "in 2017 or did it
+    happen again later")."""
+    from chat.compose import AGAIN_RE, PERIOD_YEAR_RE, years_about
 
     asked = set(years if years is not None else years_about(text))
-    return asked, {m.group(2) for m in PERIOD_YEAR_RE.finditer(text) if m.group(1)} - asked
+    bounds = {m.group(2) for m in PERIOD_YEAR_RE.finditer(text) if m.group(1) or AGAIN_RE.search(text)}
+    return asked, bounds - asked
 
 
 def _pair_periods(index) -> dict[str, tuple[set[str], set[str]]]:
@@ -362,11 +364,19 @@ TURNS = (re.compile(r"\b(still|any\s?more|всё ещё|все еще|до си�
                     r"наказуем\w*|незаконн\w*))\b", re.I))
 
 
+# "was it a one time thing in 2017 or did it happen again later", "...yet or is it all just fines": a question that
+# offers two answers of its own is not answered by "Yes" or "No" (set hh, hh10 read "Yes:" as "a one time thing")
+EITHER_OR = re.compile(r"\bor\s+(is|are|was|were|did|does|do|can|could|will|would|has|have|had)\s+(it|they|there|this|that|"
+                       r"he|she)\b|\bили\s+(же\s+)?(это\s+)?(был\w*|бывал\w*|повтор\w*|снова|потом)\b", re.I)
+
+
 def shows_yes_no(meant, typed, pair_question: str) -> bool:
     """Whether a pair's "Yes" / "No" may open the answer to the question (chat.question.Question: as meant, and
     as typed): only for a yes/no question that turns the same way as the pair's own ("what if I only came
-    out after that?" is no yes/no question, though the one it follows was)."""
-    return (meant.yes_no or typed.yes_no) and asked_the_same_way(typed.text, pair_question)
+    out after that?" is no yes/no question, though the one it follows was) and offers no two answers of its own
+    (`EITHER_OR`)."""
+    return (meant.yes_no or typed.yes_no) and asked_the_same_way(typed.text, pair_question) and \
+        not EITHER_OR.search(typed.text)
 
 
 def asked_the_same_way(asked: str, pair_question: str) -> bool:

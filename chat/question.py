@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from chat.compose import answer_type, asks_yes_or_no, groups_named, laws_named, years_about
+from chat.compose import AGAIN_RE, answer_type, asks_yes_or_no, groups_named, laws_named, years_about
 from chat.messages import message
 from chat.places import COUNTRIES, DEMONYMS, FORMS, named_places, places_in, where_one_is
 from chat.safety import asks_for_a_service, asks_private_data, danger_kind, is_injection, kind_of
@@ -317,10 +317,11 @@ HEARSAY = re.compile(r"\b(i|we)\s+(have\s+|'ve\s+)?(heard|read|saw|seen|was\s+to
 def _years_asked(text: str) -> set[str]:
     """The years the question asks about; a year in a sentence about oneself ("i was attacked in
     2023", "я поменяла паспорт в 2021") is when it happened to the asker, not what is asked, unless
-    the sentence only tells what one heard or read ("i heard there was a purge in 2019")."""
+    the sentence only tells what one heard or read ("i heard there was a purge in 2019"); nor is a year in a sentence
+    that asks whether it happened again (compose.AGAIN_RE: there the year is a bound, faq._periods)."""
     parts = re.split(r"(?<=[.?!])\s+", text.strip())
-    return set().union(*(years_about(p) for p in parts
-                         if len(parts) == 1 or not FIRST_PERSON.search(HEARSAY.sub(" ", p))))
+    return set().union(*(years_about(p) for p in parts if not AGAIN_RE.search(p) and
+                         (len(parts) == 1 or not FIRST_PERSON.search(HEARSAY.sub(" ", p)))))
 
 
 def question_language(text: str) -> str:

@@ -747,6 +747,8 @@ def test_a_pair_about_another_period_is_not_matched():
     assert _other_period(wave, _periods("How many people were killed in the 2017 Chechnya purge?"))
     assert not _other_period(wave, _periods("How many people were killed in the 2019 wave in Chechnya?"))
     assert not _other_period(_periods("did the 2013 law still apply in 2024"), _periods("What did the 2013 law ban?"))
+    again = _periods("was the chechnya thing a one time thing in 2017 or did it happen again later", set())  # set hh, hh10
+    assert again == (set(), {"2017"}) and _other_period(again, during) and not _other_period(again, after)
 
 
 def test_the_dense_search_of_one_language_widens_before_filtering_in_chroma(shipped, monkeypatch):

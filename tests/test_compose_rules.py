@@ -338,6 +338,32 @@ def test_a_yes_no_question_may_come_last_in_a_long_message():
         assert not asks_yes_or_no(statement), statement
     assert answer_type(message) is None  # "won't" is not "won": no ruling is asked for
     assert answer_type("did Lapunov win in Strasbourg") == "ruling"
+    assert answer_type("what did the court decide in Bayev") == "ruling"
+    assert answer_type("has anyone been prosecuted under the lgbt 'extremism' ruling yet") is None  # set hh, hh34
+    assert answer_type("за что могут посадить после решения верховного суда про лгбт") is None  # set gg, gg26
+
+
+
+def test_how_many_years_asks_how_long_not_for_a_count():
+    from chat.compose import answer_type
+
+    for duration in ("how many years in prison did you get in the ussr", "skolko let davali v sssr", "сколько лет давали"):
+        assert answer_type(duration) is None, duration  # set gg, gg51 got the number of men convicted
+    for count in ("how many men were convicted", "сколько человек задержали", "how much is the fine",
+                  "сколько дней есть чтобы подать апелляцию"):  # a deadline's number of days is still a number asked
+        assert answer_type(count) == "count", count
+
+
+def test_a_question_offering_two_answers_gets_no_yes_or_no():
+    from chat.faq import shows_yes_no
+    from chat.question import read
+
+    pair = "Did the persecution in Chechnya happen again after 2017?"
+    either = read("was the chechnya thing a one time thing in 2017 or did it happen again later")  # set hh, hh10
+    assert either.yes_no and not shows_yes_no(either, either, pair)
+    plain = read("did it happen again after 2017?")
+    assert shows_yes_no(plain, plain, pair)
+    assert not shows_yes_no(*[read("has anyone been prosecuted yet or is it just symbolic")] * 2, "Has anyone been prosecuted?")
 
 
 def test_a_people_names_its_place_not_a_rare_name():

@@ -89,6 +89,8 @@ def test_years_asked_about_not_those_that_bound_a_period():
     assert understand("What happened to gay men in Chechnya in 2017?").years == {"2017"}
     assert understand("Was there another wave after 2017?").years == set()
     assert understand("Что было в 2019 году?").years == {"2019"}
+    assert understand("was the chechnya thing a one time thing in 2017 or did it happen again later").years == set()
+    assert understand("это было один раз в 2017 году или потом повторялось?").years == set()
 
 
 def test_a_year_one_heard_of_is_asked_about_and_a_year_of_ones_own_story_is_not():
