@@ -146,9 +146,20 @@ def _for_support(question, chunk) -> bool:
     return not SUPPORT.search(str(chunk.meta.get("section", ""))) or bool(ASKS_SUPPORT.search(question.text))
 
 
+# A question about now: a pair that asks about a year it does not name answers another time
+NOW = re.compile(r"\b(now|nowadays|currently|today|these days|at the moment|rn|сейчас|теперь|сегодня|на данный момент|"
+                 r"в наши дни|нынче)\b", re.I)
+# Foreigners in Russia: a pair asked about them answers only a question from or about a visitor
+VISITORS = re.compile(r"\b(foreigners?|foreign (citizens?|nationals?|visitors?)|tourists?|visit\w*|holiday|vacation|trip|"
+                      r"travel\w*|(british|american|german|french|dutch|canadian|eu) (citizens?|nationals?|passports?)|"
+                      r"иностран(ец|ца|цу|цем|це|цы|цев|цам|цами|цах|ка|ки|ку|кой|ок)|иностранн\w+\s+граждан\w*|"
+                      r"турист\w*|поездк\w*|путешеств\w*|в гост(и|ях)|приед\w+|приезжа\w*)\b", re.I)
+
+
 def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     """Pair -> the cosine of its closest question to `question`, over the pairs in `lang` that may answer it: for
     the places it names, if any, and the period it asks about."""
+    from chat.compose import laws_named
     from chat.places import PART_OF, origins, with_eu
 
     rows, matrix = _table(index)
@@ -158,6 +169,8 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     asked_places = with_eu(question.places if question.places - origins(question.text) else ())  # only where one came
     # from: no place asked about ("I left Russia ... is my case ruined?" is the late-disclosure pair's: set z, z28)
     periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
+    visiting, for_visitors = bool(VISITORS.search(question.text)), _per_pair(index, "faq_visitors", lambda t: bool(VISITORS.search(t)))
+    now, pair_laws = bool(NOW.search(question.text)), _per_pair(index, "faq_laws", laws_named)
     best: dict[str, float] = {}
     home = asked_places <= {"russia", *PART_OF}  # Russia, where the people Refuge serves come from, is no asylum country
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
@@ -167,6 +180,13 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
             # happened to me in russia before i left" may be (set aa, aa27: the sur place pair)
         if _other_period(periods, pair_periods[cid]):
             continue  # "did it happen again after 2017?" is not "What happened in Chechnya in 2017?", nor the reverse
+        if now and pair_periods[cid][0] and not pair_periods[cid][0] & periods[0]:
+            continue  # "какой сейчас штраф": not "Какое наказание было по закону о пропаганде 2013 года?" (set hh, hh11)
+        if question.laws and pair_laws[cid] and not pair_laws[cid] & question.laws:
+            continue  # a fine for "propaganda" is not what "foreign agent" means
+        if not visiting and for_visitors.get(cid):
+            continue  # "какой сейчас штраф за лгбт пропаганду ... я обычный человек" is not the deported foreigner's
+            # (set hh, hh11 and set ii, ii32 opened with a foreigner's 15 days and expulsion)
         if score > best.get(cid, -1.0):
             best[cid] = score
     return best

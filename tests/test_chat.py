@@ -860,3 +860,24 @@ def test_russia_named_as_where_one_lived_does_not_hide_an_asylum_pair_for_elsewh
                            "happened to me in russia before i left? i left legally")
     assert result["curated"] and result["curated"].startswith("asylum-late-disclosure:")
     assert assistant.ask("I'm still in Russia, can I apply for German asylum from here?")["answer"].startswith("Generally no")
+
+
+@pytest.mark.parametrize("asked", [
+    "какой сейчас штраф за лгбт пропаганду если просто выложил пост в интернете? я не организация, обычный человек",
+    "kakoy seychas shtraf za lgbt propagandu v internete i mogut li zablokirovat moy telegram kanal?",
+])
+def test_the_fine_now_is_the_2022_laws_not_the_2013_one_nor_a_foreigners(shipped, asked):
+    """Set hh, hh11 opened with the pre-2022 internet fines; set ii, ii32 with a foreigner's 15 days and expulsion: a
+    pair about a year the question does not name answers no question about now, a pair about foreigners none from a
+    resident, and a pair about another law than the one named none (chat/faq.py `_best`)."""
+    _, assistant = shipped
+    first = assistant.ask(asked)["answer"].split("[1]")[0]
+    assert "400 000" in first and "иностран" not in first.lower()
+
+
+def test_the_rules_that_keep_a_pair_to_who_and_when_was_asked():
+    from chat.faq import NOW, VISITORS
+
+    assert VISITORS.search("going to st petersburg as a tourist w my boyfriend") and VISITORS.search("Могут ли иностранца выдворить")
+    assert not VISITORS.search("What does 'foreign agent' mean in Russia?") and not VISITORS.search("иностранный агент")
+    assert NOW.search("какой сейчас штраф") and NOW.search("is it legal now") and not NOW.search("what was the fine in 2013")
