@@ -45,7 +45,7 @@ ANSWER_TYPES = {
     "count": (re.compile(r"\b(how many|how much|number of|сколько)\b(?!\s+(years?|лет|год\w*)\b)", re.I), COUNT_RE),
     "ruling": (re.compile(r"\b(court|echr|ecthr|cjeu|tribunal|committee|judges?)\s+(\w+\s+){0,2}(say|said|find|found|hold|held|"
                           r"rule)\b|"
-                          r"\b(decide[ds]?|ruled|ruling|judg(e)?ment|verdict|win|won(?!'t)|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
+                          r"\bwhat\s+did\s+(\S+\s+){0,5}decide\b|\b(decides|decided|ruled|ruling|judg(e)?ment|verdict|win|won(?!'t)|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
                re.compile(r"\b((found|held)(?!\s+(and|in|at|by|for|captive|incommunicado|hostage|without|until|there|illegally|"
                           r"secretly|on)\b)|ruled|decided\s+(that|to)|violat\w*|breach\w*|award\w*|rejected|upheld|"
                           r"установил\w*|признал\w*|"
@@ -234,6 +234,7 @@ NAMED_RULING = re.compile(r"\b(under|after|since|before|following|because of|п�
                           r"(ruling|judg(e)?ment|decision|verdict|решени\w*)\b", re.I)
 
 
+# ("how does canadas refugee board decide if someone is really gay": a process asked about, not a ruling; set ii, ii05)
 def answer_type(question: str) -> str | None:
     for name, (asks, _) in ANSWER_TYPES.items():
         text = NAMED_RULING.sub(" ", question) if name == "ruling" else question

@@ -339,6 +339,7 @@ def test_a_yes_no_question_may_come_last_in_a_long_message():
     assert answer_type(message) is None  # "won't" is not "won": no ruling is asked for
     assert answer_type("did Lapunov win in Strasbourg") == "ruling"
     assert answer_type("what did the court decide in Bayev") == "ruling"
+    assert answer_type("how does canadas refugee board decide if someone is really gay") is None  # a process (set ii, ii05)
     assert answer_type("has anyone been prosecuted under the lgbt 'extremism' ruling yet") is None  # set hh, hh34
     assert answer_type("за что могут посадить после решения верховного суда про лгбт") is None  # set gg, gg26
 
