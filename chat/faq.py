@@ -146,9 +146,12 @@ def _for_support(question, chunk) -> bool:
     return not SUPPORT.search(str(chunk.meta.get("section", ""))) or bool(ASKS_SUPPORT.search(question.text))
 
 
-# A question about now: a pair that asks about a year it does not name answers another time
+# A question about now (or "can I be...", "меня могут..."): a pair that asks in the past tense about a year it does not
+# name answers another time
 NOW = re.compile(r"\b(now|nowadays|currently|today|these days|at the moment|rn|сейчас|теперь|сегодня|на данный момент|"
-                 r"в наши дни|нынче)\b", re.I)
+                 r"в наши дни|нынче)\b|\b(can|could|will)\s+(i|we|you|they|he|she|someone|people)\s+(still\s+)?(be|get|go)\b|"
+                 r"\b(могут|mogut)\s+(ли\s+)?(меня|нас|его|её|ее|их|menya|nas)\b|\b(меня|нас)\s+могут\b|\bгрозит\b", re.I)
+PAST = re.compile(r"\b(was|were|did|had|happened|used to|был\w*|было|запрещал\w*|грозил\w*|действовал\w*)\b", re.I)
 # Foreigners in Russia: a pair asked about them answers only a question from or about a visitor
 VISITORS = re.compile(r"\b(foreigners?|foreign (citizens?|nationals?|visitors?)|tourists?|visit\w*|holiday|vacation|trip|"
                       r"travel\w*|(british|american|german|french|dutch|canadian|eu) (citizens?|nationals?|passports?)|"
@@ -171,6 +174,7 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
     visiting, for_visitors = bool(VISITORS.search(question.text)), _per_pair(index, "faq_visitors", lambda t: bool(VISITORS.search(t)))
     now, pair_laws = bool(NOW.search(question.text)), _per_pair(index, "faq_laws", laws_named)
+    past = _per_pair(index, "faq_past", lambda t: bool(PAST.search(t)))
     best: dict[str, float] = {}
     home = asked_places <= {"russia", *PART_OF}  # Russia, where the people Refuge serves come from, is no asylum country
     for cid, score, places in zip(rows, cosines.tolist(), _places(index)):
@@ -180,8 +184,9 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
             # happened to me in russia before i left" may be (set aa, aa27: the sur place pair)
         if _other_period(periods, pair_periods[cid]):
             continue  # "did it happen again after 2017?" is not "What happened in Chechnya in 2017?", nor the reverse
-        if now and pair_periods[cid][0] and not pair_periods[cid][0] & periods[0]:
-            continue  # "какой сейчас штраф": not "Какое наказание было по закону о пропаганде 2013 года?" (set hh, hh11)
+        if now and past.get(cid) and pair_periods[cid][0] and not pair_periods[cid][0] & periods[0]:
+            continue  # "какой сейчас штраф", "меня могут за это оштрафовать?": not "Какое наказание было по закону о
+            # пропаганде 2013 года?" (set hh, hh11; set ii, ii54 got the 2018 version's fines)
         if question.laws and pair_laws[cid] and not pair_laws[cid] & question.laws:
             continue  # a fine for "propaganda" is not what "foreign agent" means
         if not visiting and for_visitors.get(cid):

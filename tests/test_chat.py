@@ -881,6 +881,7 @@ def test_the_rules_that_keep_a_pair_to_who_and_when_was_asked():
     assert VISITORS.search("going to st petersburg as a tourist w my boyfriend") and VISITORS.search("Могут ли иностранца выдворить")
     assert not VISITORS.search("What does 'foreign agent' mean in Russia?") and not VISITORS.search("иностранный агент")
     assert NOW.search("какой сейчас штраф") and NOW.search("is it legal now") and not NOW.search("what was the fine in 2013")
+    assert NOW.search("меня могут за это оштрафовать или посадить?") and NOW.search("can we get fined for holding hands")
 
 
 def test_a_plea_for_help_in_danger_is_not_answered_with_what_was_done_to_others(shipped):
@@ -897,3 +898,12 @@ def test_how_canadas_board_decides_is_answered_with_its_guideline(shipped):
     _, assistant = shipped  # set ii, ii05: "decide" read as asking for a ruling, the pair on Guideline 9 never fitted
     result = assistant.ask("how does canadas refugee board decide if someone is really gay? do they expect you to act stereotypical")
     assert "Guideline 9" in result["answer"].split("[1]")[0]
+
+
+def test_can_i_be_fined_now_is_not_answered_with_an_old_laws_fines(shipped):
+    """Set ii, ii54 (judged WRONG): a rainbow tattoo, "меня могут за это оштрафовать или посадить?", opened with the
+    2018 version's 4,000-5,000 roubles, from the pair asked in the past tense about the 2013 law."""
+    _, assistant = shipped
+    first = assistant.ask("у меня тату с радугой на руке. меня могут за это оштрафовать или посадить? в чем вообще "
+                          "разница между «пропагандой» и «экстремистской символикой»?")["answer"].split("[1]")[0]
+    assert "2018" not in first and "4000" not in first
