@@ -90,18 +90,18 @@ PLACES = {
     # English, everyday names, Russian (case endings) and transliterated Russian. "English"/
     # "английский" (the language) and "Latin/South America" are not countries here. Everyday
     # names match whole words only: "английский" (the English language) is not England.
-    "germany": Place(find=r"\bgerman|\bdeutschland|\bгермани|\bgermani"),
-    "netherlands": Place(find=r"\bnetherland|\bholland|\bdutch\b|\bнидерланд|\bгол+анд|\bgol+and|\bniderland",
+    "germany": Place(find=r"\bgerman|\bdeutschland|\bгермани|\bgermani|\bbamf\b"),  # a country's asylum authority names it
+    "netherlands": Place(find=r"\bnetherland|\bholland|\bdutch\b|\bнидерланд|\bгол+анд|\bgol+and|\bniderland|\bIND\b",
                          everyday=((r"\bholland\b", "Netherlands"), (r"\bгол+анди[яиюей]\b", "Нидерланды"))),
     "united-kingdom": Place("uk britain england scotland wales",
                             r"\bunited kingdom\b|\buk\b|\bbritain\b|\bbritish\b|\bengland\b|\bhome office\b"
                             r"|\bвеликобритан|\bбритани|\bангли[яиюей]\b|\bangli(ya|i|yu|ei)\b|\bbritani",
                             ((r"\b(england|britain|great britain)\b", "United Kingdom"),
                              (r"\b(англи[яиюей]|британи[яиюей])\b", "Великобритания"))),
-    "canada": Place(find=r"\bcanad|\bканад|\bkanad"),
+    "canada": Place(find=r"\bcanad|\bканад|\bkanad|\birb\b|\bircc\b"),
     "united-states": Place("usa america",
                            r"\bunited states\b|\busa?\b|\bu\.s\.|(?<!latin )(?<!south )(?<!inter-)\bamerica\b"
-                           r"|\bсша\b|(?<!латинской )(?<!южной )\bамерик[аеиу]\b|\bштат(ы|ах|ов)\b|\bssha\b|\bamerik[aeiu]\b",
+                           r"|\buscis\b|\bсша\b|(?<!латинской )(?<!южной )\bамерик[аеиу]\b|\bштат(ы|ах|ов)\b|\bssha\b|\bamerik[aeiu]\b",
                            ((r"\b(америк[аеиу]|штат(ы|ах|ов))\b", "США"),)),
 }
 

@@ -688,3 +688,15 @@ def test_a_close_sentence_that_says_the_same_in_other_words_is_a_repeat_one_that
     e5 = AnswerSettings(cosine_zero=0.75, near_duplicate=0.84)
     assert _repeats(retold, [shown], e5) and not _repeats(more, [shown], e5)
     assert not _repeats(retold, [shown], AnswerSettings(cosine_zero=0.75))  # the copy threshold alone lets it through
+
+
+def test_a_countrys_asylum_authority_names_the_country():
+    """Set ii, ii19: "На интервью в BAMF меня спрашивали..." named no place, so the UK Home Office's guidance opened the
+    answer to a question about a German interview."""
+    from chat.places import named_places
+
+    assert named_places("На интервью в BAMF меня спрашивали про секс") == {"germany"}
+    assert named_places("how does the IND decide") == {"netherlands"}
+    assert named_places("will the IRB believe me") == {"canada"} and named_places("USCIS paused my case") == {"united-states"}
+    assert named_places("what did the home office say") == {"united-kingdom"}
+    assert not named_places("the index of independent reports")
