@@ -907,3 +907,13 @@ def test_can_i_be_fined_now_is_not_answered_with_an_old_laws_fines(shipped):
     first = assistant.ask("у меня тату с радугой на руке. меня могут за это оштрафовать или посадить? в чем вообще "
                           "разница между «пропагандой» и «экстремистской символикой»?")["answer"].split("[1]")[0]
     assert "2018" not in first and "4000" not in first
+
+
+@pytest.mark.parametrize("asked", ["how do i contact nc sos",
+                                   "я из Дагестана, не из Чечни. СК SOS помогает только чеченцам или мне тоже можно к ним "
+                                   "обратиться? и как с ними связаться чтобы безопасно"])
+def test_how_to_reach_nc_sos_is_answered_with_its_site(shipped, asked):
+    """Set ii, ii50: how to contact NC SOS safely got neither its website nor a word on safety; the pair gives both."""
+    _, assistant = shipped
+    result = assistant.ask(asked)
+    assert "ncsos.io" in result["answer"] and "Signal" in result["answer"]
