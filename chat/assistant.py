@@ -97,8 +97,9 @@ class Assistant:
         curated = self._curated(qvec, meant, used_lang, top, found_relevant) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
         if curated and danger and not q.asks_more and self.index.by_id[curated[0]].meta.get("topic") == "chechnya":
-            curated = None  # a plea for help in danger is not answered with what was done to others in Chechnya ("my father took my
-            # passport... i'm locked in my room in grozny. please what do i do" got "captors urged relatives to kill them")
+            curated = None  # a plea for help in danger is not answered with what was done to others in Chechnya ("my
+            # father took my passport... i'm locked in my room in grozny. please what do i do" got "captors urged
+            # relatives to kill them")
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
         also = self._later_pair(meant, used_lang, top, curated[0]) if curated and not danger else None
         relevant = danger and bool(hits) or found_relevant

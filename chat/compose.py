@@ -43,6 +43,8 @@ ANSWER_TYPES = {
     # how many years asks how long, as "how long" does, not for a count ("skolko let davali v sssr za
     # gomoseksualizm": set gg, gg51, got the number of men convicted)
     "count": (re.compile(r"\b(how many|how much|number of|сколько)\b(?!\s+(years?|лет|год\w*)\b)", re.I), COUNT_RE),
+    # "what did X decide" asks for a ruling; "how does X decide" asks about a process ("how does canadas refugee board
+    # decide if someone is really gay": set ii, ii05 never got Canada's Guideline 9)
     "ruling": (re.compile(r"\b(court|echr|ecthr|cjeu|tribunal|committee|judges?)\s+(\w+\s+){0,2}(say|said|find|found|hold|held|"
                           r"rule)\b|"
                           r"\bwhat\s+did\s+(\S+\s+){0,5}decide\b|\b(decides|decided|ruled|ruling|judg(e)?ment|verdict|win|won(?!'t)|lose|lost|outcome|выиграл\w*|проиграл\w*|решил\w*|постановил\w*|решени\w*)\b", re.I),
@@ -234,7 +236,6 @@ NAMED_RULING = re.compile(r"\b(under|after|since|before|following|because of|п�
                           r"(ruling|judg(e)?ment|decision|verdict|решени\w*)\b", re.I)
 
 
-# ("how does canadas refugee board decide if someone is really gay": a process asked about, not a ruling; set ii, ii05)
 def answer_type(question: str) -> str | None:
     for name, (asks, _) in ANSWER_TYPES.items():
         text = NAMED_RULING.sub(" ", question) if name == "ruling" else question

@@ -172,7 +172,8 @@ def _best(index, question_vec, question, lang: str) -> dict[str, float]:
     asked_places = with_eu(question.places if question.places - origins(question.text) else ())  # only where one came
     # from: no place asked about ("I left Russia ... is my case ruined?" is the late-disclosure pair's: set z, z28)
     periods, pair_periods = _periods(question.text, question.years), _pair_periods(index)
-    visiting, for_visitors = bool(VISITORS.search(question.text)), _per_pair(index, "faq_visitors", lambda t: bool(VISITORS.search(t)))
+    visiting = bool(VISITORS.search(question.text))
+    for_visitors = _per_pair(index, "faq_visitors", lambda t: bool(VISITORS.search(t)))
     now, pair_laws = bool(NOW.search(question.text)), _per_pair(index, "faq_laws", laws_named)
     past = _per_pair(index, "faq_past", lambda t: bool(PAST.search(t)))
     best: dict[str, float] = {}
