@@ -390,10 +390,13 @@ TURNS = (re.compile(r"\b(still|any\s?more|всё ещё|все еще|до си�
                     r"наказуем\w*|незаконн\w*))\b", re.I))
 
 
-# "was it a one time thing in 2017 or did it happen again later", "...yet or is it all just fines": a question that
-# offers two answers of its own is not answered by "Yes" or "No" (set hh, hh10 read "Yes:" as "a one time thing")
-EITHER_OR = re.compile(r"\bor\s+(is|are|was|were|did|does|do|can|could|will|would|has|have|had)\s+(it|they|there|this|that|"
-                       r"he|she)\b|\bили\s+(же\s+)?(это\s+)?(был\w*|бывал\w*|повтор\w*|снова|потом)\b", re.I)
+# "was it a one time thing in 2017 or did it happen again later", "is it over or did it happen again": a question whose
+# second answer is that it went on is not answered by "Yes" or "No" (set hh, hh10 read "Yes:" as "a one time thing");
+# other either-or questions keep theirs ("was there an investigation or only journalists": readers of sets ii and jj
+# preferred "Yes:" in ii13, ii14 and jj54)
+EITHER_OR = re.compile(r"\bor\s+(is|are|was|were|did|does|do|has|have|had)\s+(it|they|there|this|that)\s+(\w+\s+){0,3}?"
+                       r"(again|later|still|continu\w*|go(ing)? on|went on)\b|"
+                       r"\bили\s+(же\s+)?(это\s+)?(потом\s+|снова\s+)?(повтор\w*|продолжал\w*|продолжи\w*)\b", re.I)
 
 
 def shows_yes_no(meant, typed, pair_question: str) -> bool:

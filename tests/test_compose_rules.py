@@ -364,7 +364,10 @@ def test_a_question_offering_two_answers_gets_no_yes_or_no():
     assert either.yes_no and not shows_yes_no(either, either, pair)
     plain = read("did it happen again after 2017?")
     assert shows_yes_no(plain, plain, pair)
-    assert not shows_yes_no(*[read("has anyone been prosecuted yet or is it just symbolic")] * 2, "Has anyone been prosecuted?")
+    investigated = read("was there ever an official international investigation into chechnya or was it only journalists")
+    assert shows_yes_no(investigated, investigated, "Was the Chechnya purge investigated?")  # readers wanted the "Yes" (ii13)
+    again = read("это было один раз в 2017 году или потом повторялось?")
+    assert not shows_yes_no(again, again, "Повторились ли преследования в Чечне после 2017 года?")
 
 
 def test_a_people_names_its_place_not_a_rare_name():
