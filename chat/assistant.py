@@ -286,7 +286,8 @@ class Assistant:
         found = faq.match(self.index, vec, part, lang, top, self.answer)
         if found and found[0] != first:
             return found[0], False
-        return faq.nearest(self.index, vec, part, lang, top, first, names, self.answer) or \
+        own = frozenset(bm25_tokens(typed)) - frozenset(bm25_tokens(first_part))  # the part's words, not the first's
+        return faq.nearest(self.index, vec, part, lang, top, first, names, self.answer, own) or \
             self._leaning_pair(typed, first_part, part, lang, top, first), bool(found)
 
     def _leaning_pair(self, piece: str, first_part: str, part: Question, lang: str, top: list[str], first: str):

@@ -205,10 +205,12 @@ def _others(index, question_vec, question, lang: str, leading: str) -> list[tupl
 
 
 def nearest(index, question_vec, question, lang: str, articles: list[str], leading: str, names: frozenset,
-            settings: AnswerSettings = ANSWER) -> str | None:
+            settings: AnswerSettings = ANSWER, own_words: frozenset = frozenset()) -> str | None:
     """The pair closest to a later part of a message (`question`), other than the `leading` pair, when it is this
     close (`faq_closest_cosine`), in one of the search's `articles`, of the form asked, and about a name the message
-    names (of the knowledge base's `names`: chat.question.kb_names) and none it doesn't. Its first sentence follows
+    names (of the knowledge base's `names`: chat.question.kb_names) and none it doesn't; or, at `faq_cosine`, a
+    sibling of the `leading` pair asked with one of the part's `own_words` (`_asks_with`) and about no name the message
+    doesn't name ("...the two chechen brothers... what happened to them" is not Khalimat Taramova's). Its first sentence follows
     the lead, so its siblings need not be told apart ("who is maxim lapunov and did he ever get justice": the
     Lapunov judgment's pair; "bayev v russia ... what did strasbourg decide" is not Lapunov's)."""
     from chat.compose import answer_type
@@ -224,12 +226,31 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
                         and _first_answers(index.by_id[c], question.kind)), None)
         if sibling:
             return sibling
+    if cid.split(":")[0] == leading.split(":")[0] and score >= settings.faq_cosine and fits(question, index.by_id[cid]) \
+            and _asks_with(index, cid, own_words, settings) and not _names(index, cid) - names \
+            and score > _best(index, question_vec, question, lang).get(leading, 0.0):  # nearer the part than the lead is
+        return cid  # the lead's sibling, the part's nearest pair of all, asked with one of the part's own words ("what is
+        # the osce moscow mechanism and what did it find": "What did the OSCE report find...?"; sets gg, jj)
     if score < settings.faq_closest_cosine or cid.split(":")[0] not in articles or not fits(question, index.by_id[cid]):
         return None
+    about = _names(index, cid)
+    return cid if about and about <= names else None
+
+
+def _names(index, cid: str) -> set[str]:
+    """The knowledge base's names (chat.question.kb_names) that pair `cid`'s question names."""
     from chat.question import kb_names
 
-    about = {w.lower() for w in re.findall(r"\w+", str(index.by_id[cid].meta.get("section", "")))} & kb_names(index)
-    return cid if about and about <= names else None
+    return {w.lower() for w in re.findall(r"\w+", str(index.by_id[cid].meta.get("section", "")))} & kb_names(index)
+
+
+def _asks_with(index, cid: str, own_words: set[str], settings: AnswerSettings) -> bool:
+    """Whether pair `cid`'s question holds one of a later part's `own_words` (not the first part's) that few passages
+    use (`leaning_word_share`: "find", "lawyer"; not "gay")."""
+    from chat.index import bm25_tokens
+
+    asked = set(bm25_tokens(str(index.by_id[cid].meta.get("section", ""))))
+    return any(index.term_share(t) < settings.leaning_word_share for t in asked & own_words)
 
 
 def leaning(index, question_vec, question, own_words: set[str], lang: str, articles: list[str], leading: str,

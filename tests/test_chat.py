@@ -917,3 +917,18 @@ def test_how_to_reach_nc_sos_is_answered_with_its_site(shipped, asked):
     _, assistant = shipped
     result = assistant.ask(asked)
     assert "ncsos.io" in result["answer"] and "Signal" in result["answer"]
+
+
+@pytest.mark.parametrize("asked", ["what is the osce moscow mechanism and what did it find about chechnya",
+                                   "osce moscow mechanism chechnya - what is it and what did it find"])
+def test_a_later_part_gets_the_leads_sibling_it_asks_for(shipped, asked):
+    """Sets gg, jj (gg08, jj11) and reader sets c, q: 'what did it find' was left unanswered; the sibling pair the part
+    alone comes nearest to, asked with its own word ("find"), now follows the lead."""
+    _, assistant = shipped
+    assert "confirmed several waves of violations" in assistant.ask(asked)["answer"]
+
+
+def test_a_later_part_does_not_get_a_sibling_about_someone_else(shipped):
+    _, assistant = shipped  # reader set q, q36: "what happened to them" is not "What happened to Khalimat Taramova?"
+    answer = assistant.ask("the two chechen brothers who got taken from a safe house, what happened to them")["answer"]
+    assert "Taramova" not in answer
