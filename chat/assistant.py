@@ -226,9 +226,13 @@ class Assistant:
 
     def _piece_pair(self, typed: str, lang: str, top: list[str], places: frozenset = frozenset()):
         """The pair for one piece of a message read on its own, about `places` when it names none (faq.match)."""
+        part, vec = self._read_piece(typed, places)
+        return faq.match(self.index, vec, part, lang, top, self.answer)
+
+    def _read_piece(self, typed: str, places: frozenset = frozenset()) -> tuple:
+        """(the facts of one piece of a message, about `places` when it names none; its query vector)."""
         part = read(typed, self.index)
-        part = part if part.places or not places else replace(part, places=places)
-        return faq.match(self.index, self.embedder.embed_query(typed), part, lang, top, self.answer)
+        return (part if part.places or not places else replace(part, places=places)), self.embedder.embed_query(typed)
 
     def _later_part_lead(self, pieces: list[str], meant: Question, lang: str, top: list[str]):
         """The pair of the first later part that asks (of three words or more), read with what the first part names in
@@ -280,9 +284,7 @@ class Assistant:
         win) and the message's places when it names none ("...what happens after?": the UK); else the nearest pair
         about one of the message's `names`, or the lead's sibling asking the same kind (faq.nearest); else read with
         the first part's words (`_leaning_pair`)."""
-        piece = with_subject(typed, first_part, kb_names(self.index))
-        part, vec = read(piece, self.index), self.embedder.embed_query(piece)
-        part = part if part.places else replace(part, places=meant.places)
+        part, vec = self._read_piece(with_subject(typed, first_part, kb_names(self.index)), meant.places)
         found = faq.match(self.index, vec, part, lang, top, self.answer)
         if found and found[0] != first:
             return found[0], False

@@ -217,7 +217,8 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
 
     if lang not in settings.faq_languages:
         return None
-    ranked = _others(index, question_vec, question, lang, leading)
+    best = _best(index, question_vec, question, lang)
+    ranked = sorted(((c, v) for c, v in best.items() if c != leading), key=lambda kv: -kv[1])
     cid, score = ranked[0] if ranked else ("", 0.0)
     if question.kind:  # "...and who first reported it?": the lead's sibling asking the same kind, and answering it
         sibling = next((c for c, v in ranked if c.split(":")[0] == leading.split(":")[0]  # in its first sentence
@@ -228,7 +229,7 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
             return sibling
     if cid.split(":")[0] == leading.split(":")[0] and score >= settings.faq_cosine and fits(question, index.by_id[cid]) \
             and _asks_with(index, cid, own_words, settings) and not _names(index, cid) - names \
-            and score > _best(index, question_vec, question, lang).get(leading, 0.0):  # nearer the part than the lead is
+            and score > best.get(leading, 0.0):  # nearer the part than the lead is
         return cid  # the lead's sibling, the part's nearest pair of all, asked with one of the part's own words ("what is
         # the osce moscow mechanism and what did it find": "What did the OSCE report find...?"; sets gg, jj)
     if score < settings.faq_closest_cosine or cid.split(":")[0] not in articles or not fits(question, index.by_id[cid]):
@@ -260,15 +261,12 @@ def leaning(index, question_vec, question, own_words: set[str], lang: str, artic
     `leading` one, when it is `faq_cosine_agreed` close, in one of the search's `articles`, and its question holds
     one of the part's `own_words` (stemmed: "safe") that few passages use (`leaning_word_share`; not "gay"), which
     the first part's words cannot bring."""
-    from chat.index import bm25_tokens
-
     if lang not in settings.faq_languages or not own_words:
         return None
     ranked = _others(index, question_vec, question, lang, leading)
     cid, score = ranked[0] if ranked else ("", 0.0)
-    asked = set(bm25_tokens(str(index.by_id[cid].meta.get("section", "")))) if cid else set()
-    shared = {t for t in asked & own_words if index.term_share(t) < settings.leaning_word_share}  # "safe", not "gay"
-    return cid if score >= settings.faq_cosine_agreed and cid.split(":")[0] in articles and shared else None
+    return cid if score >= settings.faq_cosine_agreed and cid.split(":")[0] in articles \
+        and _asks_with(index, cid, own_words, settings) else None  # "safe", not "gay"
 
 
 def _per_pair(index, name: str, of_question) -> dict:
@@ -301,7 +299,8 @@ def _periods(text: str, years=None) -> tuple[set[str], set[str]]:
     from chat.compose import AGAIN_RE, PERIOD_YEAR_RE, years_about
 
     asked = set(years if years is not None else years_about(text))
-    bounds = {m.group(2) for m in PERIOD_YEAR_RE.finditer(text) if m.group(1) or AGAIN_RE.search(text)}
+    again = bool(AGAIN_RE.search(text))  # "...in 2017 or did it happen again later": every year a bound
+    bounds = {m.group(2) for m in PERIOD_YEAR_RE.finditer(text) if m.group(1) or again}
     return asked, bounds - asked
 
 
