@@ -172,8 +172,8 @@ class Assistant:
         """(answer, more, citations, generation): generation is chat.generate's report when a
         language model was asked (its answer is used if any sentence survived), else None.
         `question`: what was asked, as meant; `curated`: a matching "Questions people ask" pair
-        (chat/faq.py), which then leads; `kind_of`: the turn as typed, whose wording says what
-        kind of answer is wanted."""
+        (chat/faq.py), which then leads; `also`: (a later part's own pair, the part it answers: `_later_pair`);
+        `kind_of`: the turn as typed, whose wording says what kind of answer is wanted."""
         if composer == "top-passage":
             chunk = self.index.by_id[hits[0].chunk_id]
             answer = " ".join(f"{s} [1]" for s in split_sentences(chunk.text, chunk.meta.get("language", "en")[:2]))
@@ -191,16 +191,27 @@ class Assistant:
                                    settings=self.answer) if hits else []
         lead = None
         if curated:
-            lead = compose.lead_of(self.store, curated[0], self.index)
+            lead = compose.lead_of(self.store, curated[0], self.index, question)
             pair_question = str(self.index.by_id[curated[0]].meta.get("section", ""))
             if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
                 lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
                 lead[0].text = compose.trim_verdict(lead[0].text)  # ...as was its "They should not:"
-            lead += self._part_lead(also, question, lead) if also else []  # the lead whole: its later sentences
+            lead += self._part_lead(also[0], question, lead) if also else []  # the lead whole: its later sentences
             # answer more than its first (set dd, dd34: "does it say anything about being 'discreet'" lost its answer
             # when the lead's third sentence made room; set cc, cc04 its compensation when the second did)
-        answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead)
+        parts = self._unanswered_parts(question, curated[0], also) if lead and cands else None
+        answer, more = compose.select(cands, kind_of or question, self.answer, lead=lead, part_vecs=parts,
+                                      known_names=kb_names(self.index))
         return *compose.render(answer, more, self.index), generation
+
+    def _unanswered_parts(self, question: Question, curated: str, also) -> list | None:
+        """The query vector of each later part of a question that asks and that neither the `curated` pair (the part
+        nearest its questions: "guys burst in and said my date was underage..., is this a known scam" asks one thing)
+        nor the `also` pair answers; None in place of every other part (compose._answer_parts)."""
+        vecs = [self.embedder.embed_query(t) for t in question.part_texts]
+        answered = faq.closest_part(self.index, curated, vecs) if vecs else 0
+        return [v if k and k != answered and asks(t) and not (also and also[1] in ("", t)) else None
+                for k, (t, v) in enumerate(zip(question.part_texts, vecs))]
 
     def _curated(self, qvec, meant: Question, lang: str, top: list[str], relevant: bool):
         """The "Questions people ask" pair that answers, if any, matched in the language the passages were found in;
@@ -257,7 +268,8 @@ class Assistant:
         """The pair for the first later part of a two-part question that a pair of its own answers, other than the
         `first` pair that leads ("...what did it ban and whats the penalty"); when none does and a later part's own
         pair is the one that leads, the first part's own pair ("what actually happened in chechnya in 2017? who broke
-        the story": the lead says who, the first part's pair what happened)."""
+        the story": the lead says who, the first part's pair what happened). With it, the later part it answers ("" when
+        the leading pair answers them)."""
         pieces = asked_pieces(meant.cyrillic or meant.text)
         names = frozenset(w.lower() for w in words(meant.cyrillic or meant.text)) & kb_names(self.index)
         led = False  # a later part asks what the leading pair answers
@@ -265,9 +277,10 @@ class Assistant:
             found, same = self._part_pair(piece, pieces[0], meant, lang, top, first, names) \
                 if len(words(piece)) >= 3 and asks(piece) else (None, False)
             if found:
-                return found
+                return found, piece
             led = led or same
-        return self._first_part_pair(pieces[0], meant, lang, top, first) if led else None
+        found = self._first_part_pair(pieces[0], meant, lang, top, first) if led else None
+        return (found, "") if found else None
 
     def _first_part_pair(self, typed: str, meant: Question, lang: str, top: list[str], first: str):
         """The own pair of a message's first part (its last sentence, when it asks), other than the `first` pair."""

@@ -39,6 +39,13 @@ def _table(index):
     return index.per_version["faq"]
 
 
+def closest_part(index, cid: str, part_vecs: list) -> int:
+    """Which of a question's parts (their query vectors) pair `cid` answers: the one nearest one of its questions."""
+    rows, matrix = _table(index)
+    own = matrix[[i for i, row in enumerate(rows) if row == cid]]
+    return int(np.argmax([float(np.max(own @ np.asarray(v, dtype=np.float32))) if len(own) else 0.0 for v in part_vecs]))
+
+
 def row_words(index) -> list[frozenset]:
     """The stemmed words of each row of `_table` (a question or paraphrase), in its order."""
     _table(index)

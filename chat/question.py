@@ -53,6 +53,7 @@ class Question:
     misuse: str | None = None  # a turn: private | injection | service (a message key)
     meant: "Question | None" = None  # a turn: the facts of `asked`
     parts: tuple = ()  # a question that asks two things or more: each part's own terms (`parts_of`)
+    part_texts: tuple = ()  # ...and each part's text (`parts_of`)
     focus: str = ""  # a long message: its question sentences, what is asked (`focus_of`); "" otherwise
     setting: str = ""  # ...and the places and years its story names that the question leaves out (`setting_of`)
     groups: frozenset = EMPTY  # the groups of people it names: men | women | trans (chat.compose.groups_named)
@@ -112,10 +113,11 @@ def read(text: str, index=None) -> Question:
     names = frozenset(NAME_RE.findall(text.strip())) | _cases(text, index)
     pieces = asked_pieces(text)
     focus = focus_of(text)
+    texts, parts = parts_of(pieces, index)
     return Question(text, language_of(text), danger, frozenset(named_places(text)), frozenset(places_in(text)),
                     frozenset(_years_asked(text)), names,
                     _rare(text, names, index), answer_type(text), any(asks_yes_or_no(p) for p in pieces),
-                    _terms(text, danger, index), parts=parts_of(pieces, index), focus=focus,
+                    _terms(text, danger, index), part_texts=texts, parts=parts, focus=focus,
                     setting=setting_of(text, focus),
                     groups=frozenset(groups_named(text)), laws=frozenset(laws_named(text)),
                     location=frozenset(where_one_is(text)),
@@ -290,19 +292,18 @@ def asked_pieces(text: str) -> list[str]:
     return [p for piece in DASH_SPLIT.split(text) for p in PART_SPLIT.split(piece) if p and p.strip()] or [text]
 
 
-def parts_of(pieces: list[str], index=None) -> tuple:
-    """A question that asks two things or more (its `asked_pieces`): for each part, the terms no other part has
-    (its own words), so that the answer can hold a sentence for each part; () for a question that asks one
-    thing. A piece with no term of its own (or only a small number: "is there 2 interviews") is not a part."""
-    if index is None:
-        return ()
-    pieces = [p for p in pieces if content_words(p)]
+def parts_of(pieces: list[str], index=None) -> tuple[tuple, tuple]:
+    """A question that asks two things or more (its `asked_pieces`): (each part's text, each part's terms that no
+    other part has: its own words), so that the answer can hold a sentence for each part; ((), ()) for a question
+    that asks one thing. A piece with no term of its own (or only a small number: "is there 2 interviews") is not
+    a part."""
+    pieces = [p for p in pieces if content_words(p)] if index is not None else []
     if len(pieces) < 2:
-        return ()
+        return (), ()
     terms = [frozenset(t for t in index.query_terms(p) if not (t.isdigit() and len(t) < 4)) for p in pieces]
-    own = tuple(t - frozenset().union(*(o for j, o in enumerate(terms) if j != i)) for i, t in enumerate(terms))
-    own = tuple(t for t in own if t)
-    return own if len(own) >= 2 else ()
+    own = [(p, t - frozenset().union(*(o for j, o in enumerate(terms) if j != i))) for i, (p, t) in enumerate(zip(pieces, terms))]
+    own = [(p, t) for p, t in own if t]
+    return (tuple(p for p, _ in own), tuple(t for _, t in own)) if len(own) >= 2 else ((), ())
 
 
 FIRST_PERSON = re.compile(r"\b(i|i'?m|i'?ve|my|me|we|our|я|мне|меня|мы|нас|мой|моя|мои|моё|ya|mne|menya)\b", re.I)

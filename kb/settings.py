@@ -141,6 +141,8 @@ class AnswerSettings:
     self_harm_help: tuple = ("help-crisis-lines",)  # ...taken from these articles for thoughts of suicide or self-harm
     min_words: int = 5  # shorter sentences are never shown alone
     part_share: float = 0.5  # a sentence answers a part of a two-part question when it holds this share of its own words
+    part_margin: float = 0.1  # a curated answer that leaves a part unanswered is followed by a sentence this much closer
+                               # to that part (on the shared cosine scale) than any of its own (compose `_answer_parts`)
 
 
 ANSWER = AnswerSettings()

@@ -334,6 +334,32 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     assert any(part_words in text for text in shown[1:]), shown
 
 
+@pytest.mark.parametrize("question, first_words, part_words", [
+    # set jj, jj17 (session 24): the ruling was answered; why it matters after Russia left the Convention only in "more"
+    ("Что решил Европейский суд по делу Максима Лапунова и какой в этом смысл, если Россия уже вышла из конвенции?",
+     "Лапунов выиграл", "16 сентября 2022"),
+    # set ii, ii58: the 14 days were answered; whether a lawyer is needed to appeal was not
+    ("home office refused me yesterday. how many days do i have to appeal and do i need a lawyer to do it", "14 days",
+     "lawyer"),
+])
+def test_a_later_part_without_a_pair_gets_the_curated_articles_sentence_on_it(shipped, question, first_words,
+                                                                               part_words):
+    """A curated answer that leaves a later part untouched is followed by its own article's sentence on that part
+    (compose._answer_parts)."""
+    _, assistant = shipped
+    shown = [text for text, _ in cited_sentences(assistant.ask(question)["answer"])]
+    assert first_words in shown[0], shown
+    assert any(part_words in text for text in shown[1:]), shown
+
+
+def test_a_later_part_is_not_told_of_someone_the_question_never_names(shipped):
+    """Reader set g (g22): "what was his name" took the purge article's sentence on Maxim Lapunov, for a question about
+    the singer Zelimkhan Bakaev."""
+    _, assistant = shipped
+    answer = assistant.ask("the chechen singer who vanished in 2017 - what was his name and what happened")["answer"]
+    assert "Bakaev" in answer and "Lapunov" not in answer, answer
+
+
 def test_a_refused_asylum_claim_gets_the_appeal_deadline_not_the_support_tribunals(shipped):
     """Sets bb (bb37) and dd (dd57): "home office refused me yesterday. how long do i have to appeal and does it cost
     money" got the asylum-support tribunal's 3 days (a support pair's paraphrase shared "money", "yesterday" and

@@ -612,6 +612,75 @@ def test_a_part_sentence_takes_the_place_of_the_weakest_when_the_words_run_over(
     assert more[0].text.startswith("The ban")
 
 
+def _unit(*hot: tuple[int, float]) -> np.ndarray:
+    v = np.zeros(16, dtype=np.float32)
+    for i, x in hot:
+        v[i] = x
+    return v / np.linalg.norm(v)
+
+
+def _curated_two_parts(extra: list[Candidate]):
+    """A curated answer on Lapunov's ruling, for "what did the court decide in lapunov and what does it matter if
+    russia left the convention": the later part's vector points along axis 1, the ruling's along axis 0."""
+    lead = [_parted("Lapunov won: the Court ruled unanimously in 2023 that he was tortured.", 0.0, 0, (1.0, 0.0),
+                    chunk="lapunov:009:q")]
+    lead[0].vec = _unit((0, 1.0))
+    for c in extra:
+        c.vec = _unit((0, 0.3), (1, 1.0))  # much nearer to the later part than the lead
+    return lead, [_unit((0, 1.0)), _unit((1, 1.0))]
+
+
+def test_a_curated_answer_is_followed_by_its_articles_sentence_for_a_later_part_it_leaves_untouched():
+    russia_left = _parted("Russia left the Convention in 2022, but the Court kept the case of Lapunov.", 1.0, 3, (0.0, 0.5),
+                          chunk="lapunov:004:x")
+    lead, vecs = _curated_two_parts([russia_left])
+    answer, more = select([russia_left], read("what did the court decide in lapunov and what does it matter if russia "
+                                              "left the convention"), lead=lead, part_vecs=[None, vecs[1]],
+                          known_names=frozenset({"lapunov"}))
+    assert [c.text[:7] for c in answer] == ["Lapunov", "Russia "]
+    assert more == []
+
+
+@pytest.mark.parametrize("chunk, parts, names, why", [
+    ("echr:002:x", (0.0, 0.5), frozenset(), "another article's sentence"),
+    ("lapunov:004:x", (0.0, 0.0), frozenset(), "a sentence with none of the part's own words"),
+    ("lapunov:004:x", (0.0, 0.5), frozenset({"bayev"}), "a sentence naming someone the question and answer don't"),
+])
+def test_a_later_part_is_not_given_a_sentence_that_is_not_clearly_about_it(chunk, parts, names, why):
+    other = _parted("Russia left the Convention in 2022; Bayev had complained in 2009.", 1.0, 3, parts, chunk=chunk)
+    lead, vecs = _curated_two_parts([other])
+    answer, more = select([other], read("what did the court decide in lapunov and what does it matter if russia left "
+                                        "the convention"), lead=lead, part_vecs=[None, vecs[1]],
+                          known_names=frozenset({"lapunov"}) | names)
+    assert len(answer) == 1, why
+    assert more and more[0] is other
+
+
+def test_a_later_part_the_curated_answer_already_speaks_to_adds_nothing():
+    close = _parted("Russia left the Convention in 2022, but the Court kept the case of Lapunov.", 1.0, 3, (0.0, 0.5),
+                    chunk="lapunov:004:x")
+    lead, vecs = _curated_two_parts([close])
+    lead[0].features["parts"] = (1.0, 0.2)  # the curated answer holds some of the later part's words
+    answer, _ = select([close], read("what did the court decide in lapunov and what does it matter if russia left "
+                                     "the convention"), lead=lead, part_vecs=[None, vecs[1]])
+    assert len(answer) == 1
+    lead[0].features["parts"] = (1.0, 0.0)
+    close.vec = _unit((0, 1.0), (1, 0.05))  # ...or a sentence no nearer to the part than the curated answer
+    answer, _ = select([close], read("what did the court decide in lapunov and what does it matter if russia left "
+                                     "the convention"), lead=lead, part_vecs=[None, vecs[1]])
+    assert len(answer) == 1
+
+
+def test_propaganda_of_paedophilia_is_not_the_lgbt_propaganda_law():
+    from chat.compose import laws_named
+
+    assert laws_named('"Propaganda of paedophilia" carries fines of up to 800,000 roubles.') == {"paedophilia"}
+    assert laws_named("За «пропаганду педофилии» предусмотрены штрафы.") == {"paedophilia"}
+    assert laws_named('The 2022 laws ban "propaganda" of non-traditional relations and "propaganda" of paedophilia.') == \
+        {"propaganda", "paedophilia"}
+    assert laws_named("какой штраф за пропаганду лгбт") == {"propaganda"}
+
+
 @pytest.mark.parametrize("text", [
     "In 2022 Russia extended the ban to people of all ages, which is explained in a separate article on the 2022 law.",
     'The Refuge article "Chechnya purge: what is documented" sets out which terms the human rights reports use.',
