@@ -100,6 +100,10 @@ class Assistant:
             curated = None  # a plea for help in danger is not answered with what was done to others in Chechnya ("my
             # father took my passport... i'm locked in my room in grozny. please what do i do" got "captors urged
             # relatives to kill them")
+        if curated and q.danger == "self_harm" and self.index.by_id[curated[0]].meta.get("topic") in ("chechnya", "russia"):
+            curated = None  # thoughts of suicide: what was done to others is not quoted, though what was asked may be
+            # (set p, p52: a young woman threatened by her family got how police in Dagestan entrap gay men; set g, g59
+            # keeps the appeal deadline after a second refusal)
         result["curated"] = curated[0] if curated else None  # internal: the "Questions people ask" pair that leads
         also = self._later_pair(meant, used_lang, top, curated[0]) if curated and not danger else None
         relevant = danger and bool(hits) or found_relevant
@@ -219,7 +223,7 @@ class Assistant:
         article ("how many gay men were detained in chechnya in 2017": its pair's article was not in the top five)."""
         how: list = []
         found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
-        pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger else []
+        pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger or meant.asks_more else []
         if found and how and not meant.focus and len(pieces) > 1 and len(words(pieces[0])) >= 4 and asks(pieces[0]):
             own = self._piece_pair(pieces[0], lang, top)  # only the last tie-break chose the whole message's pair: its
             found = own if own and own[1] > found[1] else found  # first question's, when closer to it ("is the russian
