@@ -1,6 +1,7 @@
-"""Small builders for test articles (valid by default, broken on request)."""
+"""Small builders for test articles (valid by default, broken on request), and a search of files for a text."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
@@ -31,3 +32,18 @@ def write_article(folder: Path, art_id: str, body: str | None = None, name: str 
     fm = yaml.safe_dump(meta(art_id, **overrides), sort_keys=False, allow_unicode=True)
     path.write_text(f"---\n{fm}---\n\n{body}\n", encoding="utf-8")
     return path
+
+
+def files_containing(root: Path, needle: bytes, since: float) -> list[str]:
+    """Files under `root` changed since `since` that contain `needle`. Walked with os.walk, which skips a
+    folder that vanishes mid-walk (another process's temp dir) instead of failing as Path.rglob does."""
+    found = []
+    for folder, _, names in os.walk(root, onerror=lambda error: None):
+        for name in names:
+            path = Path(folder) / name
+            try:
+                if path.is_file() and path.stat().st_mtime >= since and needle in path.read_bytes():
+                    found.append(str(path))
+            except OSError:
+                continue
+    return found

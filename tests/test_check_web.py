@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers import files_containing
 from tests.web_server import ServerThread
 from ui.guard import BASIC_CSP, MAX_BODY
 from ui.web import SECURITY_HEADERS, create_app
@@ -141,17 +142,6 @@ def test_only_the_check_event_may_send_a_long_text(server):
     status, messages = _run_event(server, check, [ESSAY, "en"], "check4")
     done = json.dumps([m for m in messages if m.get("msg") == "process_completed"])
     assert "Unsupported" in done and "Opinion" in done
-
-
-def files_containing(root: Path, needle: bytes, since: float) -> list[str]:
-    found = []
-    for path in root.rglob("*"):
-        try:
-            if path.is_file() and path.stat().st_mtime >= since and needle in path.read_bytes():
-                found.append(str(path))
-        except OSError:
-            continue
-    return found
 
 
 def test_the_text_is_never_logged_written_or_put_in_a_cookie(shipped, caplog, capfd):

@@ -15,23 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import files_containing
 from tests.web_server import ServerThread
 from ui.web import SECURITY_HEADERS, create_app, respond
-
-
-def files_containing(root: Path, needle: bytes, since: float) -> list[str]:
-    """Files under `root` changed since `since` that contain `needle`. Walked with os.walk, which skips a
-    folder that vanishes mid-walk (another process's temp dir) instead of failing as Path.rglob does."""
-    found = []
-    for folder, _, names in os.walk(root, onerror=lambda error: None):
-        for name in names:
-            path = Path(folder) / name
-            try:
-                if path.is_file() and path.stat().st_mtime >= since and needle in path.read_bytes():
-                    found.append(str(path))
-            except OSError:
-                continue
-    return found
 
 
 def test_canary_question_is_never_written_anywhere(shipped, caplog, capfd):
