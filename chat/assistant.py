@@ -212,6 +212,8 @@ class Assistant:
         """The query vector of each later part of a question that asks and that neither the `curated` pair (the part
         nearest its questions: "guys burst in and said my date was underage..., is this a known scam" asks one thing)
         nor the `also` pair answers; None in place of every other part (compose._answer_parts)."""
+        if not any(asks(t) for t in question.part_texts[1:]):
+            return None  # nothing later is asked: no embedding spent
         vecs = [self.embedder.embed_query(t) for t in question.part_texts]
         answered = faq.closest_part(self.index, curated, vecs) if vecs else 0
         return [v if k and k != answered and asks(t) and not (also and also[1] in ("", t)) else None

@@ -748,9 +748,10 @@ def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: lis
     when that sentence holds some of the part's words and is `settings.part_margin` closer to it than any sentence of
     the curated answer and names no one that neither the question (`named`) nor the curated answer names ("Что решил
     Европейский суд по делу Лапунова и какой в этом смысл, если Россия уже вышла из конвенции?": the ruling, then that
-    the Court kept the case; but "the chechen singer who vanished in 2017 - what was his name" is not told of Lapunov). Sentences of other articles are left out: read by a
-    reader, they answered a later part rightly less often than wrongly (reader sets, session 24). The curated answer's
-    later sentences that hold no part's words make room when the words would run over."""
+    the Court kept the case; but "the chechen singer who vanished in 2017 - what was his name" is not told of
+    Lapunov). Sentences of other articles are left out: read by a reader, they answered a later part rightly less often
+    than wrongly (reader sets, session 24). The curated answer's later sentences that hold no part's words make room
+    when the words would run over."""
     lead, article = list(answer), answer[0].chunk_id.split(":")[0]
     named = named | {n for c in lead for n in _named(c.text, known_names)}
     for k, vec in enumerate(part_vecs):
