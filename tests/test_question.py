@@ -442,3 +442,17 @@ def test_the_pieces_a_message_asks(text, pieces):
     from chat.question import asks
 
     assert all(asks(p) for p in pieces[1:])
+
+
+@pytest.mark.parametrize("text, more", [
+    # set mm, mm52: what the uncle said is no question, and the answer opened with what relatives were urged to do
+    ("Меня вызвали в полицию «на беседу», а дядя сказал, что если я не перестану позорить семью, он сам со мной "
+     "разберётся. Я в Грозном. Мне страшно выходить из дома.", False),
+    ("мама сказала, что отправит меня в село. что мне делать", False),
+    ("отец сказал, что убьёт меня. это считается преследованием для убежища?", True),
+    ("its my own family beating me. does that even count as persecution for asylum", True),
+])
+def test_what_someone_said_is_not_a_question_besides_help(text, more):
+    from chat.question import asks_beyond_help
+
+    assert asks_beyond_help(text) is more
