@@ -277,7 +277,7 @@ class Assistant:
         the story": the lead says who, the first part's pair what happened). With it, the later part it answers ("" when
         the leading pair answers them)."""
         pieces = asked_pieces(meant.cyrillic or meant.text)
-        names = frozenset(w.lower() for w in words(meant.cyrillic or meant.text)) & kb_names(self.index)
+        names = frozenset(compose.names_in(meant.cyrillic or meant.text, kb_names(self.index)))
         led = False  # a later part asks what the leading pair answers
         for piece in pieces[1:]:
             found, same = self._part_pair(piece, pieces[0], meant, lang, top, first, names) \

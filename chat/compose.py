@@ -630,7 +630,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
         if not reach:
             _cover_parts(answer, rest, settings)
     elif lead and part_vecs and not reach:
-        _answer_parts(answer, rest, part_vecs, settings, _named(question.text, known_names) if question else set(), known_names)
+        _answer_parts(answer, rest, part_vecs, settings, names_in(question.text, known_names) if question else set(), known_names)
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
@@ -735,7 +735,7 @@ def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: Answe
         added.append(pick)
 
 
-def _named(text: str, known_names: frozenset) -> set[str]:
+def names_in(text: str, known_names: frozenset) -> set[str]:
     """The names of people and cases among `known_names` that `text` names."""
     return {w.lower() for w in words(text)} & known_names
 
@@ -753,7 +753,7 @@ def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: lis
     than wrongly (reader sets, session 24). The curated answer's later sentences that hold no part's words make room
     when the words would run over."""
     lead, article = list(answer), answer[0].chunk_id.split(":")[0]
-    named = named | {n for c in lead for n in _named(c.text, known_names)}
+    named = named | {n for c in lead for n in names_in(c.text, known_names)}
     for k, vec in enumerate(part_vecs):
         if k == 0 or vec is None or any(_part_score(c, k) for c in lead):
             continue
@@ -761,7 +761,7 @@ def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: lis
         near = max(scaled(float(c.vec @ vec), settings) for c in lead)
         fitting = [c for c in rest if c.chunk_id.split(":")[0] == article and _part_score(c, k) > 0 and
                    scaled(float(c.vec @ vec), settings) >= near + settings.part_margin and not _repeats(c, answer, settings)
-                   and not any(_named(s.text, known_names) - named for s in c.shown)]
+                   and not any(names_in(s.text, known_names) - named for s in c.shown)]
         if fitting:
             answer.append(max(fitting, key=lambda c: float(c.vec @ vec)))
     while len(answer) > len(lead) and sum(u.n_words for u in answer) > settings.answer_words:
