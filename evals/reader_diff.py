@@ -1,6 +1,7 @@
 """What a change does to every question the blind readers ever asked: `python -m evals.reader_diff OUT [BEFORE]`.
 
-Answers every question of every set in `evals/datasets/reader/*/blind60.jsonl` (about 1,000; ~30 s) and writes
+Answers every question of every set in `evals/datasets/reader/*/blind60.jsonl` and of every spent blind set in
+`evals/heldout/reader-*/` (about 2,000; ~5 min) and writes
 OUT (JSON: id -> question, answer, more, notices). With BEFORE (an earlier OUT), prints each answer that changed,
 with the verdict its reader gave at the time, so that a change is read answer by answer before it lands. This is a
 check to read, not a score: the sets steered earlier fixes and none of them is held out.
@@ -11,7 +12,12 @@ import json
 import sys
 from pathlib import Path
 
-SETS = Path(__file__).parent / "datasets" / "reader"
+EVALS = Path(__file__).parent
+
+
+def set_dirs() -> list[Path]:
+    """Every reader set, tuning and spent blind ones."""
+    return sorted(EVALS.glob("datasets/reader/*/")) + sorted(EVALS.glob("heldout/reader-*/"))
 
 
 def answer_all(assistant=None) -> dict[str, dict]:
@@ -22,8 +28,8 @@ def answer_all(assistant=None) -> dict[str, dict]:
 
     assistant = assistant or Assistant(get_settings())
     out: dict[str, dict] = {}
-    for path in sorted(SETS.glob("*/blind60.jsonl")):
-        for row in read_set(path):
+    for folder in set_dirs():
+        for row in read_set(folder / "blind60.jsonl"):
             result = answer(assistant, row["q"])[0]
             out[row["id"]] = {"q": row["q"], "answer": result["answer"], "more": result["more"],
                               "notices": result["notices"]}
@@ -31,10 +37,19 @@ def answer_all(assistant=None) -> dict[str, dict]:
 
 
 def verdicts() -> dict[str, str]:
-    """id -> the verdict its reader gave, over every set that has one."""
+    """id -> the verdict its reader gave, over every set that has one (of an A/B set: the later version's)."""
     from evals.reader_run import read_set
 
-    return {row["id"]: row.get("verdict", "") for path in sorted(SETS.glob("*/verdicts.jsonl")) for row in read_set(path)}
+    said: dict[str, str] = {}
+    for folder in set_dirs():
+        if not (folder / "verdicts.jsonl").exists():
+            continue
+        key_file = folder / "ab_key.json"
+        key = json.loads(key_file.read_text(encoding="utf-8")) if key_file.exists() else {}
+        for row in read_set(folder / "verdicts.jsonl"):
+            side = next((s for s, version in key.get(row["id"], {}).items() if version in ("new", "e5")), None)
+            said[row["id"]] = (row.get(side) or {}).get("verdict", "") if side else row.get("verdict", "")
+    return said
 
 
 def changed(before: dict[str, dict], after: dict[str, dict]) -> list[str]:

@@ -167,17 +167,23 @@ def test_the_reader_diff_shows_each_changed_answer_with_its_verdict(shipped, tmp
             {"id": "x02", "lang": "en", "q": "   ", "kind": "answerable"}]
     (sets / "x" / "blind60.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     (sets / "x" / "verdicts.jsonl").write_text(json.dumps({"id": "x01", "verdict": "PARTIAL"}) + "\n")
-    monkeypatch.setattr(reader_diff, "SETS", sets)
+    (sets / "y").mkdir()  # a spent A/B set: the verdict is the later version's
+    (sets / "y" / "blind60.jsonl").write_text(json.dumps({"id": "y01", "lang": "en", "q": "hi", "kind": "refuse"}) + "\n")
+    (sets / "y" / "verdicts.jsonl").write_text(
+        json.dumps({"id": "y01", "A": {"verdict": "WRONG"}, "B": {"verdict": "CORRECT"}}) + "\n")
+    (sets / "y" / "ab_key.json").write_text(json.dumps({"y01": {"A": "base", "B": "new"}}))
+    monkeypatch.setattr(reader_diff, "set_dirs", lambda: [sets / "x", sets / "y"])
     after = reader_diff.answer_all(assistant)
-    assert set(after) == {"x01", "x02"} and after["x01"]["answer"] and after["x02"]["notices"] == []
+    assert set(after) == {"x01", "x02", "y01"} and after["x01"]["answer"] and after["x02"]["notices"] == []
     before = {k: dict(v) for k, v in after.items()}
     before["x01"]["answer"] = "an older answer"
-    assert reader_diff.changed(before, after) == ["x01"] and reader_diff.verdicts() == {"x01": "PARTIAL"}
+    assert reader_diff.changed(before, after) == ["x01"]
+    assert reader_diff.verdicts() == {"x01": "PARTIAL", "y01": "CORRECT"}
     monkeypatch.setattr(reader_diff, "answer_all", lambda: after)
     (tmp_path / "before.json").write_text(json.dumps(before))
     assert reader_diff.main([str(tmp_path / "after.json"), str(tmp_path / "before.json")]) == 0
     printed = capsys.readouterr().out
-    assert "== x01 [PARTIAL]" in printed and "an older answer" in printed and "1 of 2 answers changed" in printed
+    assert "== x01 [PARTIAL]" in printed and "an older answer" in printed and "1 of 3 answers changed" in printed
     assert json.loads((tmp_path / "after.json").read_text()) == after
 
 
