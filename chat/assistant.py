@@ -200,7 +200,9 @@ class Assistant:
             if lead and not faq.shows_yes_no(question, kind_of or question, pair_question):  # its yes or no was for another question
                 lead[0].text = compose.trim_yes_no(lead[0].text) or lead[0].text
                 lead[0].text = compose.trim_verdict(lead[0].text)  # ...as was its "They should not:"
-            lead += self._part_lead(also[0], question, lead) if also else []  # the lead whole: its later sentences
+            later = self._part_lead(also[0], question, lead) if also else []
+            also = also if later else None  # a later part whose pair is not shown is still unanswered (set ll, ll18)
+            lead += later  # the lead whole: its later sentences
             # answer more than its first (set dd, dd34: "does it say anything about being 'discreet'" lost its answer
             # when the lead's third sentence made room; set cc, cc04 its compensation when the second did)
         parts = self._unanswered_parts(question, curated[0], also) if lead and cands else None

@@ -61,6 +61,14 @@ ANSWER_TYPES = {
                              r"submit\w*|decided by|decides|прошени\w*|заявлени\w*|ходатайств\w*|подать|пода[её]т|подают|"
                              r"обратиться|обращаться|принимает|решает)", re.I)),
 }
+# What a later part of a question asks for, besides the kinds above: "whats the penalty", "какой штраф", answered
+# by a fine, a term or an arrest ("the law ... is also fined" does not)
+PART_TYPES = {**ANSWER_TYPES, "penalty": (
+    re.compile(r"\b(penalt(y|ies)|punishments?|(the|a|any|what)\s+fines?|fines?\s+(for|if)|штраф\w*|наказани\w*)\b", re.I),
+    re.compile(r"\b(fined\s+up\s+to|fines?\s+of|\d[\d,. ]*\s*(roubles|rubles)|\d+\s+(days|years)|years?\s+in\s+prison|"
+               r"штраф\w*\s+(до|от)|\d[\d ]*\s*рубл\w*|\d+\s+(сут\w*|лет|год\w*))\b", re.I))}
+
+
 # A way to reach help: a web address given as a website or page ("according to ravny.org" is a
 # source, not a contact), or the emergency number. Which ones count is curated in the crisis
 # notice article: a sentence "reaches help" when it names a contact the notice gives.
@@ -555,7 +563,20 @@ def _first(rest: list[Candidate], kind: str | None, places: set[str], settings: 
 
 
 def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
-    return not kind or any(ANSWER_TYPES[kind][1].search(c.text) for c in cand.shown)
+    return not kind or _gives(cand, kind)
+
+
+def _gives(cand: Candidate, kind: str) -> bool:
+    """Whether what `cand` shows gives what a question of `kind` (PART_TYPES) asks for."""
+    return any(PART_TYPES[kind][1].search(c.text) for c in cand.shown)
+
+
+def part_kind(text: str) -> str | None:
+    """What one part of a question asks for, when a sentence's form tells whether it is given: a name ("who") or a
+    penalty. (Dates and numbers are in most sentences: "30 ноября 2023" does not say when the ruling took effect, nor
+    "16 по 28 марта 2017" how much Lapunov was awarded.)"""
+    kind = answer_type(text)
+    return kind if kind == "who" else "penalty" if PART_TYPES["penalty"][0].search(text) else None
 
 
 def _repeats(cand: Candidate, chosen: list[Candidate], settings: AnswerSettings = ANSWER) -> bool:
@@ -628,9 +649,10 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             if fits and not _repeats(cand, answer, settings):
                 answer.append(cand)
         if not reach:
-            _cover_parts(answer, rest, settings)
+            _cover_parts(answer, rest, settings, [part_kind(t) for t in question.part_texts] if question else None)
     elif lead and part_vecs and not reach:
-        _answer_parts(answer, rest, part_vecs, settings, names_in(question.text, known_names) if question else set(), known_names)
+        _answer_parts(answer, rest, part_vecs, settings, names_in(question.text, known_names) if question else set(), known_names,
+                      [part_kind(t) for t in question.part_texts] if question else None)
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
@@ -712,7 +734,8 @@ def _part_score(cand: Candidate, k: int) -> float:
     return sum(sum(c.features.get("parts", ())[k:k + 1]) for c in cand.shown)
 
 
-def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: AnswerSettings) -> None:
+def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: AnswerSettings,
+                 kinds: list | None = None) -> None:
     """A question that asks two things gets a sentence for each: when no answer sentence holds
     `settings.part_share` of the (IDF-weighted) words of a later part's own ("...and what are the fines?"),
     the sentence with most of them (the best-scoring of those, and near the best) joins the answer, in place
@@ -721,9 +744,11 @@ def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: Answe
     if not rest or not rest[0].features.get("parts"):
         return
     floor, added = rest[0].score * settings.more_floor, []
-    for k in range(1, len(rest[0].features["parts"])):
-        if any(_part_score(u, k) >= settings.part_share for u in answer):
-            continue
+    n = len(rest[0].features["parts"])
+    kinds = kinds if kinds and len(kinds) == n else [None] * n
+    for k in range(1, n):
+        if any(_part_score(u, k) >= settings.part_share or kinds[k] and _gives(u, kinds[k]) for u in answer):
+            continue  # its words are shown, or what it asks for ("...who even asked for it": the Ministry of Justice)
         fitting = [c for c in rest if c not in answer and c.score >= floor and _part_score(c, k) >= settings.part_share
                    and not _repeats(c, answer, settings)]
         if not fitting:
@@ -741,11 +766,12 @@ def names_in(text: str, known_names: frozenset) -> set[str]:
 
 
 def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: list, settings: AnswerSettings,
-                  named: set[str], known_names: frozenset = frozenset()) -> None:
+                  named: set[str], known_names: frozenset = frozenset(), kinds: list | None = None) -> None:
     """A curated answer to a question that asks two things or more, followed by one sentence for each later part it
     leaves untouched: a part that asks (its query vector in `part_vecs`; None for one that asks nothing) and of whose
     own words it holds none gets the sentence of the curated answer's own article closest in meaning to that part,
-    when that sentence holds some of the part's words and is `settings.part_margin` closer to it than any sentence of
+    when that sentence holds some of the part's words (or gives what the part asks for: a penalty for "whats the
+    penalty", `answer_type`) and is `settings.part_margin` closer to it than any sentence of
     the curated answer and names no one that neither the question (`named`) nor the curated answer names ("Что решил
     Европейский суд по делу Лапунова и какой в этом смысл, если Россия уже вышла из конвенции?": the ruling, then that
     the Court kept the case; but "the chechen singer who vanished in 2017 - what was his name" is not told of
@@ -753,19 +779,22 @@ def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: lis
     than wrongly (reader sets, session 24). The curated answer's later sentences that hold no part's words make room
     when the words would run over."""
     lead, article = list(answer), answer[0].chunk_id.split(":")[0]
+    kinds = kinds if kinds and len(kinds) == len(part_vecs) else [None] * len(part_vecs)
     named = named | {n for c in lead for n in names_in(c.text, known_names)}
     for k, vec in enumerate(part_vecs):
-        if k == 0 or vec is None or any(_part_score(c, k) for c in lead):
+        if k == 0 or vec is None or any(_part_score(c, k) or kinds[k] and _gives(c, kinds[k]) for c in lead):
             continue
         vec = np.asarray(vec, dtype=np.float32)
         near = max(scaled(float(c.vec @ vec), settings) for c in lead)
-        fitting = [c for c in rest if c.chunk_id.split(":")[0] == article and _part_score(c, k) > 0 and
+        fitting = [c for c in rest if c.chunk_id.split(":")[0] == article and
+                   (_part_score(c, k) > 0 or kinds[k] == "penalty" and _gives(c, kinds[k])) and
                    scaled(float(c.vec @ vec), settings) >= near + settings.part_margin and not _repeats(c, answer, settings)
                    and not any(names_in(s.text, known_names) - named for s in c.shown)]
-        if fitting:
-            answer.append(max(fitting, key=lambda c: float(c.vec @ vec)))
+        if fitting:  # the part's own words first, then its meaning
+            answer.append(max(fitting, key=lambda c: (_part_score(c, k) > 0, float(c.vec @ vec))))
     while len(answer) > len(lead) and sum(u.n_words for u in answer) > settings.answer_words:
-        spare = [u for u in lead[1:] if not any(u.features.get("parts", ())) and any(u is a for a in answer)]
+        spare = [u for u in lead[1:] if u.chunk_id == lead[0].chunk_id and not any(u.features.get("parts", ()))
+                 and any(u is a for a in answer)]  # not a later part's own pair's sentence (set q, q25 lost who did it)
         if not spare:
             break
         del answer[next(i for i, u in enumerate(answer) if u is spare[-1])]

@@ -299,6 +299,11 @@ def asked_pieces(text: str) -> list[str]:
     return [p for piece in DASH_SPLIT.split(text) for p in PART_SPLIT.split(piece) if p and p.strip()] or [text]
 
 
+# Words that stress a question and ask nothing ("when exactly did russia scrap it" is not answered by "Exact numbers
+# are not fully known"; set kk, kk56)
+HEDGES = "exactly precisely even"
+
+
 def parts_of(pieces: list[str], index=None) -> tuple[tuple, tuple]:
     """A question that asks two things or more (its `asked_pieces`): (each part's text, each part's terms that no
     other part has: its own words), so that the answer can hold a sentence for each part; ((), ()) for a question
@@ -307,7 +312,11 @@ def parts_of(pieces: list[str], index=None) -> tuple[tuple, tuple]:
     pieces = [p for p in pieces if content_words(p)] if index is not None else []
     if len(pieces) < 2:
         return (), ()
-    terms = [frozenset(t for t in index.query_terms(p) if not (t.isdigit() and len(t) < 4)) for p in pieces]
+    from chat.index import bm25_tokens
+
+    hedges = frozenset(bm25_tokens(HEDGES))
+    terms = [frozenset(t for t in index.query_terms(p) if not (t.isdigit() and len(t) < 4) and t not in hedges)
+             for p in pieces]
     own = [(p, t - frozenset().union(*(o for j, o in enumerate(terms) if j != i))) for i, (p, t) in enumerate(zip(pieces, terms))]
     own = [(p, t) for p, t in own if t]
     return (tuple(p for p, _ in own), tuple(t for _, t in own)) if len(own) >= 2 else ((), ())

@@ -353,6 +353,11 @@ def test_a_later_part_with_a_pair_of_its_own_gets_its_direct_answer(shipped, que
     # set ii, ii58: the 14 days were answered; whether a lawyer is needed to appeal was not
     ("home office refused me yesterday. how many days do i have to appeal and do i need a lawyer to do it", "14 days",
      "lawyer"),
+    # set ll, ll18 (session 25): the penalty's own pair was the 2013 law's, not shown; the fines sat in "more"
+    ("what did the 2022 'lgbt propaganda' law ban and whats the penalty", "5 December 2022", "400,000 roubles"),
+    # set kk, kk56: "when exactly" read "Exact numbers are not fully known" as its answer
+    ("how many men were jailed under the soviet anti gay law and when exactly did russia scrap it", "Exact numbers",
+     "29 April 1993"),
 ])
 def test_a_later_part_without_a_pair_gets_the_curated_articles_sentence_on_it(shipped, question, first_words,
                                                                                part_words):

@@ -774,3 +774,38 @@ def test_a_countrys_asylum_authority_names_the_country():
     assert named_places("will the IRB believe me") == {"canada"} and named_places("USCIS paused my case") == {"united-states"}
     assert named_places("what did the home office say") == {"united-kingdom"}
     assert not named_places("the index of independent reports")
+
+
+def test_a_later_part_asking_for_a_penalty_takes_a_sentence_that_gives_one():
+    """Set ll, ll18: "...and whats the penalty" shares no word with "can be fined up to 400,000 roubles"; a sentence
+    that gives a fine, a term or an arrest answers it, and a lead that already gives one leaves it answered."""
+    from chat.compose import part_kind
+
+    assert [part_kind(t) for t in ("whats the penalty", "какой штраф", "who organised it", "when did it start",
+                                   "how many people")] == ["penalty", "penalty", "who", None, None]
+    fine = _parted("A private person can be fined up to 400,000 roubles for this.", 1.0, 3, (0.0, 0.0),
+                   chunk="lapunov:004:x")
+    from dataclasses import replace
+
+    question = replace(read("what did the court decide in lapunov and whats the penalty"),
+                       part_texts=("what did the court decide in lapunov", "whats the penalty"))
+    lead, vecs = _curated_two_parts([fine])
+    answer, _ = select([fine], question, lead=lead, part_vecs=[None, vecs[1]])
+    assert [c.text[:6] for c in answer] == ["Lapuno", "A priv"]
+    lead, vecs = _curated_two_parts([fine])
+    lead[0].text = "Lapunov won, and the officers faced up to 10 years in prison."
+    answer, _ = select([fine], question, lead=lead, part_vecs=[None, vecs[1]])
+    assert len(answer) == 1
+
+
+def test_words_that_only_stress_a_question_are_no_part_of_its_own():
+    """Set kk, kk56: "when exactly did russia scrap it" read "Exact numbers are not fully known" as its answer."""
+    from chat.question import parts_of
+
+    class Index:
+        def query_terms(self, text):
+            from chat.index import bm25_tokens
+            return set(bm25_tokens(text))
+
+    texts, terms = parts_of(["how many men were jailed", "when exactly did russia scrap it"], Index())
+    assert len(texts) == 2 and not any(t.startswith("exact") for t in terms[1])
