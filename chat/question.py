@@ -243,7 +243,10 @@ def _points_back(sentence: str) -> bool:
 QUESTION_WORD = (r"(?=(?:what|whats|what's|how|when|where|who|which|why|is|are|can|could|do|does|did|will|would|should|"
                  r"isn'?t|aren'?t|wasn'?t|weren'?t|"
                  r"что|как|когда|где|кто|какие|какой|сколько|почему|зачем|можно|могу|есть ли)\b)")
-PART_SPLIT = re.compile(rf"\?+\s+|\s*[,;]\s*(?:(?:and|also|plus|а|и|также)\s+)?{QUESTION_WORD}|"
+# (not after "после того, как", "то, что", "так, как", "тех, кто": a clause of the same question; set kk, kk16 asked
+# "имеет ли это значение после того, как Россия вышла...")
+PART_SPLIT = re.compile(rf"\?+\s+|(?<!того)(?<!\bто)(?<!\bтак)(?<!\bтем)(?<!\bтех)(?<!\bпор)\s*[,;]\s*"
+                        rf"(?:(?:and|also|plus|а|и|также)\s+)?{QUESTION_WORD}|"
                         rf"\s+(?:and|also|plus|а|и|также)\s+(?:{QUESTION_WORD}|(?=чем\b))", re.I)  # "...и чем он отличается"
 
 
