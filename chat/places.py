@@ -39,7 +39,7 @@ tuvalu uganda uruguay vanuatu vatican venezuela vietnam yemen zambia zimbabwe ho
 PLACES = {
     **dict.fromkeys(PLAIN, Place()),
     "argentina": Place("аргентин(а|ы|е|у|ой)"),
-    "russia": Place("росси(я|и|ю|ей) рф"),
+    "russia": Place("росси(я|и|ю|ей) рф russias"),  # "what did russias supreme court ban"
     "armenia": Place("армени(я|и|ю|ей)"),
     "australia": Place(),
     "azerbaijan": Place("азербайджан(|а|е|у|ом)"),
@@ -224,9 +224,17 @@ def elsewhere(text: str, asked, english: bool) -> bool:
     return bool(where) and not where & {"russia", "eu"}  # in Russian, no place named: not Canada's 988 first (set k, k60)
 
 
+# "the Supreme Court" with no country, in a question that is not about asylum, is Russia's: the one whose ruling people
+# fear ("после решения верховного суда меня могут арестовать...?" was answered with the UK Supreme Court's HJ (Iran))
+SUPREME_COURT = re.compile(r"\b(supreme\s+court|верховн\w+\s+суд\w*|verhovn\w*\s+sud\w*)\b", re.I)
+ASYLUM = re.compile(r"\b(asylum|refugee|home\s+office|appeal|убежищ\w*|беженц\w*|апелляц\w*|ubezhishch\w*)\b", re.I)
+
+
 def with_official_names(query: str) -> str:
     """`query` plus the official name of every country it calls by an everyday name
-    ("asylum in Holland" also searches "Netherlands")."""
+    ("asylum in Holland" also searches "Netherlands"), and Russia's for a Supreme Court that names none."""
     extra = [official for pattern, official in EVERYDAY_NAMES
              if pattern.search(query) and official.lower() not in query.lower()]
+    if SUPREME_COURT.search(query) and not named_places(query) and not ASYLUM.search(query):
+        extra.append("России" if re.search(r"[а-яё]", query, re.I) else "Russia")
     return " ".join([query, *extra])

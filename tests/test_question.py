@@ -63,6 +63,18 @@ def test_russian_case_forms_are_one_place():
     assert named_places("в Чечне") == named_places("из Чечни") == named_places("in Chechnya") == {"chechnya", "russia"}
     assert named_places("в России") == named_places("в рф") == {"russia"}
     assert named_places("в Дагестане") == {"dagestan", "russia"} and named_places("Ингушетия") == {"ingushetia", "russia"}
+    assert named_places("what did russias supreme court ban") == {"russia"}  # typed without the apostrophe
+
+
+def test_a_supreme_court_that_names_no_country_is_searched_as_russias():
+    """"после решения верховного суда меня могут арестовать...?" was answered with the UK Supreme Court's HJ (Iran)."""
+    from chat.places import with_official_names
+
+    assert with_official_names("после решения верховного суда меня могут арестовать?").endswith(" России")
+    assert with_official_names("can the supreme court ruling get me arrested").endswith(" Russia")
+    for named in ("what did the uk supreme court say about gay asylum", "supreme court asylum appeal",
+                  "what did russias supreme court ban"):
+        assert with_official_names(named) == named
 
 
 def test_where_the_writer_is_leaves_out_where_they_come_from():
