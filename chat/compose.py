@@ -652,7 +652,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             _cover_parts(answer, rest, settings, [part_kind(t) for t in question.part_texts] if question else None)
     elif lead and part_vecs and not reach:
         _answer_parts(answer, rest, part_vecs, settings, names_in(question.text, known_names) if question else set(), known_names,
-                      [part_kind(t) for t in question.part_texts] if question else None)
+                      [part_kind(t) for t in question.part_texts] if question else None, question.text if question else "")
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
@@ -766,19 +766,22 @@ def names_in(text: str, known_names: frozenset) -> set[str]:
 
 
 def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: list, settings: AnswerSettings,
-                  named: set[str], known_names: frozenset = frozenset(), kinds: list | None = None) -> None:
+                  named: set[str], known_names: frozenset = frozenset(), kinds: list | None = None,
+                  question_text: str = "") -> None:
     """A curated answer to a question that asks two things or more, followed by one sentence for each later part it
     leaves untouched: a part that asks (its query vector in `part_vecs`; None for one that asks nothing) and of whose
     own words it holds none gets the sentence of the curated answer's own article closest in meaning to that part,
     when that sentence holds some of the part's words (or gives what the part asks for: a penalty for "whats the
-    penalty", `answer_type`) and is `settings.part_margin` closer to it than any sentence of
-    the curated answer and names no one that neither the question (`named`) nor the curated answer names ("Что решил
-    Европейский суд по делу Лапунова и какой в этом смысл, если Россия уже вышла из конвенции?": the ruling, then that
+    penalty", `part_kind`) and is `settings.part_margin` closer to it than any sentence of the curated answer and names no one, and no law (`LAWS`), that neither the question (`named`) nor the curated
+    answer names ("what did the 2022 law ban and whats the penalty" is not told the fines for "propaganda of
+    paedophilia"; "Что решил Европейский суд по делу Лапунова и какой в этом смысл, если Россия уже вышла из
+    конвенции?": the ruling, then that
     the Court kept the case; but "the chechen singer who vanished in 2017 - what was his name" is not told of
     Lapunov). Sentences of other articles are left out: read by a reader, they answered a later part rightly less often
     than wrongly (reader sets, session 24). The curated answer's later sentences that hold no part's words make room
     when the words would run over."""
     lead, article = list(answer), answer[0].chunk_id.split(":")[0]
+    laws = laws_named(" ".join([question_text, *(c.text for c in lead)]))
     kinds = kinds if kinds and len(kinds) == len(part_vecs) else [None] * len(part_vecs)
     named = named | {n for c in lead for n in names_in(c.text, known_names)}
     for k, vec in enumerate(part_vecs):
@@ -789,7 +792,7 @@ def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: lis
         fitting = [c for c in rest if c.chunk_id.split(":")[0] == article and
                    (_part_score(c, k) > 0 or kinds[k] == "penalty" and _gives(c, kinds[k])) and
                    scaled(float(c.vec @ vec), settings) >= near + settings.part_margin and not _repeats(c, answer, settings)
-                   and not any(names_in(s.text, known_names) - named for s in c.shown)]
+                   and not any(names_in(s.text, known_names) - named or laws_named(s.text) - laws for s in c.shown)]
         if fitting:  # the part's own words first, then its meaning
             answer.append(max(fitting, key=lambda c: (_part_score(c, k) > 0, float(c.vec @ vec))))
     while len(answer) > len(lead) and sum(u.n_words for u in answer) > settings.answer_words:

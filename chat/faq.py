@@ -109,7 +109,8 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
     among the retrieved `articles` (when given; `anywhere`: or it is clearly the closest), and
-    its answer fits the question's form. `how` (a list) gets "closest" when only the last tie-break decided.
+    its answer fits the question's form. `how` (a list) gets "tie" when a sibling came within the margin, and also
+    "closest" when only the last tie-break decided.
     `question`: a chat.question.Question."""
     if lang not in settings.faq_languages:
         return None
@@ -132,6 +133,8 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         cid = _by_words(index, question, near, articles, settings) \
             or (fitting if _agreed(index, fitting, best[fitting], question, articles, settings) else None) \
             or _by_pair(index, question_vec, near, settings)
+        if how is not None:
+            how.append("tie")
         if cid is None:
             cid = _closest(index, question, question_vec, near, best, articles, settings)
             if how is not None:

@@ -975,3 +975,21 @@ def test_a_later_part_does_not_get_a_sibling_about_someone_else(shipped):
     _, assistant = shipped  # reader set q, q36: "what happened to them" is not "What happened to Khalimat Taramova?"
     answer = assistant.ask("the two chechen brothers who got taken from a safe house, what happened to them")["answer"]
     assert "Taramova" not in answer
+
+
+def test_a_first_question_with_a_clear_pair_of_its_own_is_answered_first(shipped):
+    """Set nn, nn16: the whole message was nearest "Did the persecution happen again after 2017?" but a word tie-break
+    chose "How did the 2018-2019 wave start?" ("Through one man's phone:"); the first question alone clearly matches
+    the first pair, which now leads."""
+    _, assistant = shipped
+    answer = assistant.ask("was there another wave after 2017? someone on telegram said they started rounding people "
+                           "up again in 2019")["answer"]
+    assert cited_sentences(answer)[0][0].startswith("Yes"), answer
+
+
+def test_a_later_part_is_not_told_of_a_law_the_question_never_names(shipped):
+    """Reader set aa, aa19: "whats the penalty" after the 2022 law's ban took the fines for "propaganda of
+    paedophilia", another law of the same package."""
+    _, assistant = shipped
+    answer = assistant.ask("what did the 2022 law ban and whats the penalty")["answer"]
+    assert "400,000" in answer and "paedophilia" not in answer, answer
