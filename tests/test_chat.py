@@ -315,7 +315,8 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
     # in "more": a lowercase name is still the name "he" points back to, and a later part's nearest pair about it
     ("who is maxim lapunov and did he ever get justice", "Lapunov", "Lapunov won"),
     # reader sets j, k, m, n, o, s: whether they are binding was answered, what they are only in "more"
-    ("what are the yogyakarta principles and are they legally binding", "not a treaty", "29 experts"),
+    # (since session 25 in the order asked: the first question's clear pair leads over a tie-broken whole-message one)
+    ("what are the yogyakarta principles and are they legally binding", "29 experts", "not a treaty"),
     # set y, y46: "what happens after?" names no country, so the UK's hearing pair was no match for it; a later part
     # is about the places the message names (the Home Office's country)
     ("got my refusal letter from the home office yesterday (gay claim). how long do i have to appeal and what "
@@ -330,7 +331,8 @@ def test_a_two_part_question_opens_with_the_first_parts_pair(shipped):
      "police", "Signal"),
     # session 20: the whole message's pair answers the later part ("who broke the story"); the first part's own pair
     # (what happened) was left to "more"
-    ("what actually happened in chechnya in 2017 with gay men? who broke the story", "Honour killing", "rounding up"),
+    # (in the order asked since session 25, as above)
+    ("what actually happened in chechnya in 2017 with gay men? who broke the story", "rounding up", "Honour killing"),
     ("кто такой максим лапунов и что решил европейский суд по его делу", "Лапунов выиграл", "первым"),
     # session 20: "и чем он отличается" is a part of its own, and the difference pair names 2013 and 2022, one of
     # which the question names (it was held back as a pair about a year the question never names)
