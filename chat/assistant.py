@@ -229,9 +229,10 @@ class Assistant:
         found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
         pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger or meant.asks_more else []
         if found and how and not meant.focus and len(pieces) > 1 and len(words(pieces[0])) >= 4 and asks(pieces[0]):
-            own = self._piece_pair(pieces[0], lang, top)  # only the last tie-break chose the whole message's pair: its
-            found = own if own and own[1] > found[1] else found  # first question's, when closer to it ("is the russian
-            # lgbt network still operating?? i heard theyre 'foreign agents' now...": set hh, hh30, got "foreign agent")
+            own = self._piece_pair(pieces[0], lang, top)  # a tie-break chose the whole message's pair: its first
+            found = own if own and own[1] > found[1] else found  # question's, when closer to it ("is the russian lgbt
+            # network still operating?? i heard theyre 'foreign agents' now...": set hh, hh30, got "foreign agent"; set
+            # nn, nn16: "was there another wave after 2017? someone said..." got how the 2019 wave started)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair

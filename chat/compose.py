@@ -566,9 +566,9 @@ def _unit_type_ok(cand: Candidate, kind: str | None) -> bool:
     return not kind or _gives(cand, kind)
 
 
-def _gives(cand: Candidate, kind: str) -> bool:
-    """Whether what `cand` shows gives what a question of `kind` (PART_TYPES) asks for."""
-    return any(PART_TYPES[kind][1].search(c.text) for c in cand.shown)
+def _gives(cand: Candidate, kind: str | None) -> bool:
+    """Whether what `cand` shows gives what a question of `kind` (PART_TYPES) asks for; False for no kind."""
+    return bool(kind) and any(PART_TYPES[kind][1].search(c.text) for c in cand.shown)
 
 
 def part_kind(text: str) -> str | None:
@@ -616,6 +616,7 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
     (`_answer_parts`, with each part's query vector in `part_vecs` and the knowledge base's names of people and cases in
     `known_names`). `question`: a chat.question.Question."""
     kind = question.kind if question is not None else None
+    kinds = [part_kind(t) for t in question.part_texts] if question is not None else []  # what each part asks for
     lead = _about_the_place(lead, question) if lead else lead
     pool = sorted((c for c in cands if c.eligible), key=lambda c: (-c.score, c.passage_rank, c.position))
     if not pool:
@@ -649,10 +650,9 @@ def select(cands: list[Candidate], question=None, settings: AnswerSettings = ANS
             if fits and not _repeats(cand, answer, settings):
                 answer.append(cand)
         if not reach:
-            _cover_parts(answer, rest, settings, [part_kind(t) for t in question.part_texts] if question else None)
+            _cover_parts(answer, rest, settings, kinds)
     elif lead and part_vecs and not reach:
-        _answer_parts(answer, rest, part_vecs, settings, names_in(question.text, known_names) if question else set(), known_names,
-                      [part_kind(t) for t in question.part_texts] if question else None, question.text if question else "")
+        _answer_parts(answer, rest, part_vecs, settings, question.text if question is not None else "", known_names, kinds)
     best = rest[0].score if rest else pool[0].score
     more: list[Candidate] = []
     for cand in rest:
@@ -735,7 +735,7 @@ def _part_score(cand: Candidate, k: int) -> float:
 
 
 def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: AnswerSettings,
-                 kinds: list | None = None) -> None:
+                 kinds: list = ()) -> None:
     """A question that asks two things gets a sentence for each: when no answer sentence holds
     `settings.part_share` of the (IDF-weighted) words of a later part's own ("...and what are the fines?"),
     the sentence with most of them (the best-scoring of those, and near the best) joins the answer, in place
@@ -745,9 +745,9 @@ def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: Answe
         return
     floor, added = rest[0].score * settings.more_floor, []
     n = len(rest[0].features["parts"])
-    kinds = kinds if kinds and len(kinds) == n else [None] * n
+    kinds = _per_part(kinds, n)
     for k in range(1, n):
-        if any(_part_score(u, k) >= settings.part_share or kinds[k] and _gives(u, kinds[k]) for u in answer):
+        if any(_part_score(u, k) >= settings.part_share or _gives(u, kinds[k]) for u in answer):
             continue  # its words are shown, or what it asks for ("...who even asked for it": the Ministry of Justice)
         fitting = [c for c in rest if c not in answer and c.score >= floor and _part_score(c, k) >= settings.part_share
                    and not _repeats(c, answer, settings)]
@@ -760,37 +760,41 @@ def _cover_parts(answer: list[Candidate], rest: list[Candidate], settings: Answe
         added.append(pick)
 
 
+def _per_part(kinds, n: int) -> list:
+    """What each of a question's `n` parts asks for (`part_kind`), or None for each when the parts were counted
+    from another reading of the question."""
+    return list(kinds) if len(kinds) == n else [None] * n
+
+
 def names_in(text: str, known_names: frozenset) -> set[str]:
     """The names of people and cases among `known_names` that `text` names."""
     return {w.lower() for w in words(text)} & known_names
 
 
 def _answer_parts(answer: list[Candidate], rest: list[Candidate], part_vecs: list, settings: AnswerSettings,
-                  named: set[str], known_names: frozenset = frozenset(), kinds: list | None = None,
-                  question_text: str = "") -> None:
+                  question_text: str = "", known_names: frozenset = frozenset(), kinds: list = ()) -> None:
     """A curated answer to a question that asks two things or more, followed by one sentence for each later part it
     leaves untouched: a part that asks (its query vector in `part_vecs`; None for one that asks nothing) and of whose
     own words it holds none gets the sentence of the curated answer's own article closest in meaning to that part,
     when that sentence holds some of the part's words (or gives what the part asks for: a penalty for "whats the
-    penalty", `part_kind`) and is `settings.part_margin` closer to it than any sentence of the curated answer and names no one, and no law (`LAWS`), that neither the question (`named`) nor the curated
-    answer names ("what did the 2022 law ban and whats the penalty" is not told the fines for "propaganda of
-    paedophilia"; "Что решил Европейский суд по делу Лапунова и какой в этом смысл, если Россия уже вышла из
-    конвенции?": the ruling, then that
-    the Court kept the case; but "the chechen singer who vanished in 2017 - what was his name" is not told of
-    Lapunov). Sentences of other articles are left out: read by a reader, they answered a later part rightly less often
-    than wrongly (reader sets, session 24). The curated answer's later sentences that hold no part's words make room
-    when the words would run over."""
+    penalty", `part_kind`), is `settings.part_margin` closer to it than any sentence of the curated answer, and names
+    no one (of `known_names`) and no law (`LAWS`) that neither the question nor the curated answer names.
+    Examples: "Что решил Европейский суд по делу Лапунова и какой в этом смысл, если Россия уже вышла из конвенции?"
+    gets the ruling, then that the Court kept the case; "the chechen singer who vanished in 2017 - what was his name"
+    is not told of Lapunov; "what did the 2022 law ban and whats the penalty" is not told the fines for "propaganda
+    of paedophilia". Sentences of other articles are left out: read by a reader, they answered a later part rightly
+    less often than wrongly (reader sets, session 24). The curated answer's later sentences that hold no part's words
+    make room when the words would run over."""
     lead, article = list(answer), answer[0].chunk_id.split(":")[0]
-    laws = laws_named(" ".join([question_text, *(c.text for c in lead)]))
-    kinds = kinds if kinds and len(kinds) == len(part_vecs) else [None] * len(part_vecs)
-    named = named | {n for c in lead for n in names_in(c.text, known_names)}
+    said = " ".join([question_text, *(c.text for c in lead)])
+    named, laws, kinds = names_in(said, known_names), laws_named(said), _per_part(kinds, len(part_vecs))
     for k, vec in enumerate(part_vecs):
-        if k == 0 or vec is None or any(_part_score(c, k) or kinds[k] and _gives(c, kinds[k]) for c in lead):
+        if k == 0 or vec is None or any(_part_score(c, k) or _gives(c, kinds[k]) for c in lead):
             continue
         vec = np.asarray(vec, dtype=np.float32)
         near = max(scaled(float(c.vec @ vec), settings) for c in lead)
         fitting = [c for c in rest if c.chunk_id.split(":")[0] == article and
-                   (_part_score(c, k) > 0 or kinds[k] == "penalty" and _gives(c, kinds[k])) and
+                   (_part_score(c, k) > 0 or kinds[k] == "penalty" and _gives(c, "penalty")) and
                    scaled(float(c.vec @ vec), settings) >= near + settings.part_margin and not _repeats(c, answer, settings)
                    and not any(names_in(s.text, known_names) - named or laws_named(s.text) - laws for s in c.shown)]
         if fitting:  # the part's own words first, then its meaning

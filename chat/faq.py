@@ -109,8 +109,8 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     it is close enough, clearly closer than any other pair's (sibling pairs of one article
     are often near each other: a wrong curated answer is worse than none), its article is
     among the retrieved `articles` (when given; `anywhere`: or it is clearly the closest), and
-    its answer fits the question's form. `how` (a list) gets "tie" when a sibling came within the margin, and also
-    "closest" when only the last tie-break decided.
+    its answer fits the question's form. `how` (a list) gets "tie" when a sibling came within the margin, so that
+    a tie-break chose.
     `question`: a chat.question.Question."""
     if lang not in settings.faq_languages:
         return None
@@ -135,10 +135,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
             or _by_pair(index, question_vec, near, settings)
         if how is not None:
             how.append("tie")
-        if cid is None:
-            cid = _closest(index, question, question_vec, near, best, articles, settings)
-            if how is not None:
-                how.append("closest")
+        cid = cid or _closest(index, question, question_vec, near, best, articles, settings)
         if cid is None or best[cid] < settings.faq_cosine:  # whatever breaks the tie, the pair itself is close
             return None  # ("Will the 2030 Winter Olympics have a Pride House?" got the Moscow Pride pair at 0.83 under e5)
         ranked = [(cid, best[cid])]

@@ -47,7 +47,8 @@ def verdicts() -> dict[str, str]:
         key_file = folder / "ab_key.json"
         key = json.loads(key_file.read_text(encoding="utf-8")) if key_file.exists() else {}
         for row in read_set(folder / "verdicts.jsonl"):
-            side = next((s for s, version in key.get(row["id"], {}).items() if version in ("new", "e5")), None)
+            later = ("new", "e5")  # an A/B key names the later version "new" (set v, the embedder trial: "e5")
+            side = next((s for s, version in key.get(row["id"], {}).items() if version in later), None)
             said[row["id"]] = (row.get(side) or {}).get("verdict", "") if side else row.get("verdict", "")
     return said
 
