@@ -130,7 +130,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < settings.faq_margin:  # a sibling comes near
         near = [c for c, s in ranked if s >= ranked[0][1] - settings.faq_margin]
         fitting = _fitting(index, question, near) or cid  # the search may agree on the best
-        cid = _by_words(index, question, near, articles, settings) \
+        cid = _same_kind(index, question, near, articles) or _by_words(index, question, near, articles, settings) \
             or (fitting if _agreed(index, fitting, best[fitting], question, articles, settings) else None) \
             or _by_pair(index, question_vec, near, settings)
         if how is not None:
@@ -144,6 +144,26 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
     chunk = index.by_id[cid]
     return ranked[0] if fits(question, chunk, clear) and same_bodies(question.text, f"{chunk.meta.get('section', '')} {chunk.text}") \
         and _for_support(question, chunk) else None
+
+
+SAME_KINDS = ("who", "date")  # the kinds a question opens with a word of its own: who, when (not "how many", whose pairs
+# include "How much is asylum support?": set bb, bb34 "how many gay asylum claims actually get accepted" got its rate)
+
+
+def _same_kind(index, question, near: list[str], articles) -> str | None:
+    """Of pairs within the margin, the only one that asks the same kind of thing as a who / when question
+    and gives it in its first sentence, when its article was retrieved ("who first reported that gay men were being
+    rounded up in chechnya" is "Who first reported the Chechnya purge?", not "What happened in Chechnya in 2017?").
+    English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair labels, b49).
+    Pair labels (`python -m evals.pair_labels`): 2 more right, none fewer; "ruling" as well gained 2 and led 1 wrong.
+    reader_diff: better nn06, ff13, y40, z47, k34; worse j23 (who broke the story, not what then happened to her)."""
+    from chat.compose import answer_type
+
+    if question.kind not in SAME_KINDS or question.language != "en":
+        return None
+    same = [c for c in near if answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind
+            and _first_answers(index.by_id[c], question.kind)]
+    return same[0] if len(same) == 1 and (not articles or same[0].split(":")[0] in articles) else None
 
 
 def _for_support(question, chunk) -> bool:
