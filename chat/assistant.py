@@ -228,11 +228,12 @@ class Assistant:
         how: list = []
         found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
         pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger or meant.asks_more else []
-        if found and how and not meant.focus and len(pieces) > 1 and len(words(pieces[0])) >= 4 and asks(pieces[0]):
+        if found and how and not meant.focus and len(pieces) > 1 and len(words(pieces[0])) >= 4 and asks(_last_sentence(pieces[0])):
             own = self._piece_pair(pieces[0], lang, top)  # a tie-break chose the whole message's pair: its first
             found = own if own and own[1] > found[1] else found  # question's, when closer to it ("is the russian lgbt
             # network still operating?? i heard theyre 'foreign agents' now...": set hh, hh30, got "foreign agent"; set
-            # nn, nn16: "was there another wave after 2017? someone said..." got how the 2019 wave started)
+            # nn, nn16: "was there another wave after 2017? someone said..." got how the 2019 wave started); its last
+            # sentence asks ("home office refused me yesterday. how long have i got to appeal and do i have to pay": nn24)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair
@@ -293,7 +294,7 @@ class Assistant:
 
     def _first_part_pair(self, typed: str, meant: Question, lang: str, top: list[str], first: str):
         """The own pair of a message's first part (its last sentence, when it asks), other than the `first` pair."""
-        piece = re.split(r"(?<=[.!?])\s+", typed.strip())[-1]
+        piece = _last_sentence(typed)
         if len(words(piece)) < 3 or not asks(piece):
             return None
         found = self._piece_pair(piece, lang, top, meant.places)
@@ -305,14 +306,27 @@ class Assistant:
         as a question of its own, with what the first part names in its pronoun's place ("...did he win?": did Lapunov
         win) and the message's places when it names none ("...what happens after?": the UK); else the nearest pair
         about one of the message's `names`, or the lead's sibling asking the same kind (faq.nearest); else read with
-        the first part's words (`_leaning_pair`)."""
+        the first part's words (`_leaning_pair`); else, when a name took its pronoun's place, matched as typed
+        (`_typed_pair`)."""
         part, vec = self._read_piece(with_subject(typed, first_part, kb_names(self.index)), meant.places)
         found = faq.match(self.index, vec, part, lang, top, self.answer)
         if found and found[0] != first:
             return found[0], False
         own = frozenset(bm25_tokens(typed)) - frozenset(bm25_tokens(first_part))  # the part's words, not the first's
-        return faq.nearest(self.index, vec, part, lang, top, first, names, self.answer, own) or \
-            self._leaning_pair(typed, first_part, part, lang, top, first), bool(found)
+        other = faq.nearest(self.index, vec, part, lang, top, first, names, self.answer, own) or \
+            self._leaning_pair(typed, first_part, part, lang, top, first)
+        if other is None and found is None and part.text != typed:
+            other = self._typed_pair(typed, meant, lang, top, first, names)
+        return other, bool(found)
+
+    def _typed_pair(self, typed: str, meant: Question, lang: str, top: list[str], first: str, names: frozenset):
+        """The pair of a later part matched as typed, when the first part's name is not what its pronoun means ("home
+        office refused me... how long have i got to appeal and do i have to pay for it?": not "pay for home office"; set
+        nn, nn24), and about no one the message doesn't name ("...Lapunov... what happened to him in Grozny" is not
+        Bakaev's; set d, d46)."""
+        part, vec = self._read_piece(typed, meant.places)
+        found = faq.match(self.index, vec, part, lang, top, self.answer)
+        return found[0] if found and found[0] != first and not faq.pair_names(self.index, found[0]) - names else None
 
     def _leaning_pair(self, piece: str, first_part: str, part: Question, lang: str, top: list[str], first: str):
         """The pair for a later part that points back, read with the first part's words in its pronoun's place
@@ -328,7 +342,9 @@ class Assistant:
         (the part, read alone, is matched less surely: set y, y01, "можно ли если опоздал" got "Да:" from the pair
         on appealing without a lawyer); none when that pair asks about years of which the question names none, or
         about a group of people it never names (the part alone, "whats the penalty", has lost what the question is
-        about), or when it repeats what the lead says."""
+        about), when it opens with a pronoun for its own question's subject ("It is a label under Russia's 'foreign
+        agents' laws...", read after the lead, is about the lead's subject: set aa, aa29), or when it repeats what the
+        lead says."""
         first = compose.lead_of(self.store, cid, self.index)[:1]
         asked = str(self.index.by_id[cid].meta.get("section", ""))
         years = compose.years_about(asked)
@@ -336,7 +352,7 @@ class Assistant:
                 compose.groups_named(asked) - set(question.groups) or compose._repeats(first[0], lead, self.answer):
             return []
         first[0].text = compose.trim_verdict(compose.trim_yes_no(first[0].text) or first[0].text)
-        return first
+        return [] if PRONOUN_FIRST.match(first[0].text) else first
 
     def crisis_notice(self, lang: str = "en", kind: str | None = None, question: str = "") -> dict | None:
         """The crisis notice in `lang` (English if there is none), verbatim from the index,
@@ -346,6 +362,14 @@ class Assistant:
         from chat.places import where_one_is
 
         return notice(self.index, lang, kind, where_one_is(question) if question else ())
+
+
+PRONOUN_FIRST = re.compile(r"^\W*(it|its|he|she|they|their|his|her|он|она|оно|они|его|её|ее|их)\b", re.I)
+
+
+def _last_sentence(text: str) -> str:
+    """The last sentence of a piece of a message ("home office refused me yesterday. how long have i got to appeal")."""
+    return re.split(r"(?<=[.!?])\s+", text.strip())[-1]
 
 
 def reply(question: str, answer: str, refused: bool = True, notices: list | None = None) -> dict:

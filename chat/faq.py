@@ -255,17 +255,17 @@ def nearest(index, question_vec, question, lang: str, articles: list[str], leadi
         if sibling:
             return sibling
     if cid.split(":")[0] == leading.split(":")[0] and score >= settings.faq_cosine and fits(question, index.by_id[cid]) \
-            and _asks_with(index, cid, own_words, settings) and not _names(index, cid) - names \
+            and _asks_with(index, cid, own_words, settings) and not pair_names(index, cid) - names \
             and score > best.get(leading, 0.0):  # nearer the part than the lead is
         return cid  # the lead's sibling, the part's nearest pair of all, asked with one of the part's own words ("what is
         # the osce moscow mechanism and what did it find": "What did the OSCE report find...?"; sets gg, jj)
     if score < settings.faq_closest_cosine or cid.split(":")[0] not in articles or not fits(question, index.by_id[cid]):
         return None
-    about = _names(index, cid)
+    about = pair_names(index, cid)
     return cid if about and about <= names else None
 
 
-def _names(index, cid: str) -> set[str]:
+def pair_names(index, cid: str) -> set[str]:
     """The knowledge base's names (chat.question.kb_names) that pair `cid`'s question names."""
     from chat.question import kb_names
 
