@@ -228,16 +228,21 @@ class Assistant:
         how: list = []
         found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
         pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger or meant.asks_more else []
-        if found and how and not meant.focus and len(pieces) > 1 and len(words(pieces[0])) >= 4 and asks(_last_sentence(pieces[0])):
-            own = self._piece_pair(pieces[0], lang, top)  # a tie-break chose the whole message's pair: its first
-            found = own if own and own[1] > found[1] else found  # question's, when closer to it ("is the russian lgbt
-            # network still operating?? i heard theyre 'foreign agents' now...": set hh, hh30, got "foreign agent"; set
-            # nn, nn16: "was there another wave after 2017? someone said..." got how the 2019 wave started); its last
-            # sentence asks ("home office refused me yesterday. how long have i got to appeal and do i have to pay": nn24)
+        asked = _first_question(pieces)
+        first = pieces[0] if pieces and asks(_last_sentence(pieces[0])) else asked if _questions(pieces) > 1 else ""
+        if found and how and not meant.focus and len(pieces) > 1 and len(words(first)) >= 4:
+            own = self._piece_pair(first, lang, top, meant.places)  # a tie-break chose the whole message's pair: its
+            found = own if own and own[1] > found[1] else found  # first question's, when closer to it ("is the russian
+            # lgbt network still operating?? i heard theyre 'foreign agents' now...": set hh, hh30, got "foreign agent";
+            # set nn, nn16: "was there another wave after 2017? someone said..." got how the 2019 wave started; "home
+            # office refused me yesterday, how long do i have to appeal? does it cost money": the fee, not the deadline)
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair
             found = self._piece_pair(pieces[0], lang, top)  # ("when did russia decriminalise homosexuality? was it...": set s)
+            if found is None and asked != pieces[0] and len(words(asked)) >= 4:  # ...asked without the story before it
+                found = self._piece_pair(asked, lang, top, meant.places)  # ("home office refused me yesterday. how many
+                # days do i have to appeal and do i need a lawyer": set ii, ii58)
         if found is None and len(pieces) > 1 and only_names(pieces[0]):  # a first part that names a topic or a case
             found = self._later_part_lead(pieces, meant, lang, top)  # and asks nothing: "yogyakarta principles?? how many and
             # what is YP+10", "if a gay guy leaves chechnya and moves to moscow..., is he safe there??"
@@ -365,6 +370,19 @@ class Assistant:
 
 
 PRONOUN_FIRST = re.compile(r"^\W*(it|its|he|she|they|their|his|her|он|она|оно|они|его|её|ее|их)\b", re.I)
+
+
+def _first_question(pieces: list[str]) -> str:
+    """The first question a message's pieces ask: the last sentence of the first piece whose last sentence asks
+    ("home office refused me yesterday. how long have i got to appeal": "how long have i got to appeal"); "" if none."""
+    return next((last for last in map(_last_sentence, pieces) if asks(last)), "")
+
+
+def _questions(pieces: list[str]) -> int:
+    """How many questions a message's pieces ask (each piece's last sentence): "im a russian queer activist, is there
+    still a way to get a german humanitarian visa" asks one, after a first piece that asks nothing (set w, w54 lost its
+    answer when the first-question rule took its only question for a first of two)."""
+    return sum(asks(_last_sentence(p)) for p in pieces)
 
 
 def _last_sentence(text: str) -> str:
