@@ -240,8 +240,9 @@ class Assistant:
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair
             found = self._piece_pair(pieces[0], lang, top)  # ("when did russia decriminalise homosexuality? was it...": set s)
-            if found is None and asked != pieces[0] and len(words(asked)) >= 4:  # ...asked without the story before it
-                found = self._piece_pair(asked, lang, top, meant.places)  # ("home office refused me yesterday. how many
+            last = _last_sentence(asked)  # ...asked without the story before it
+            if found is None and last != pieces[0] and len(words(last)) >= 4:
+                found = self._piece_pair(last, lang, top, meant.places)  # ("home office refused me yesterday. how many
                 # days do i have to appeal and do i need a lawyer": set ii, ii58)
         if found is None and len(pieces) > 1 and only_names(pieces[0]):  # a first part that names a topic or a case
             found = self._later_part_lead(pieces, meant, lang, top)  # and asks nothing: "yogyakarta principles?? how many and
@@ -373,9 +374,10 @@ PRONOUN_FIRST = re.compile(r"^\W*(it|its|he|she|they|their|his|her|он|она|�
 
 
 def _first_question(pieces: list[str]) -> str:
-    """The first question a message's pieces ask: the last sentence of the first piece whose last sentence asks
-    ("home office refused me yesterday. how long have i got to appeal": "how long have i got to appeal"); "" if none."""
-    return next((last for last in map(_last_sentence, pieces) if asks(last)), "")
+    """The first question a message's pieces ask: the first piece whose last sentence asks, with the story before it
+    in that piece ("Подруга — трансгендерная женщина, документы сменила в 2022 году. Что с ней будет после закона...":
+    without its story, "what will happen to her" got the pair on marriages; blind set oo, oo01); "" if none."""
+    return next((piece for piece in pieces if asks(_last_sentence(piece))), "")
 
 
 def _questions(pieces: list[str]) -> int:
