@@ -995,3 +995,47 @@ def test_a_later_part_is_not_told_of_a_law_the_question_never_names(shipped):
     _, assistant = shipped
     answer = assistant.ask("what did the 2022 law ban and whats the penalty")["answer"]
     assert "400,000" in answer and "paedophilia" not in answer, answer
+
+
+def test_a_who_question_in_a_tie_gets_the_pair_that_says_who(shipped):
+    """Set nn, nn06: "who first reported..." tied "What happened in Chechnya in 2017?" with "Who first reported the
+    Chechnya purge?"; the one near pair asking who, and naming someone first, now leads (faq._same_kind)."""
+    _, assistant = shipped
+    answer = assistant.ask("who first reported that gay men were being rounded up in chechnya, and what exactly did "
+                           "they say?")["answer"]
+    assert "Novaya Gazeta" in cited_sentences(answer)[0][0], answer
+
+
+@pytest.mark.parametrize("question, first, later", [
+    # set nn, nn24: "...do i have to pay for it?" had become "pay for home office"; matched as typed it gets the fee
+    ("home office refused me yesterday. how long have i got to appeal and do i have to pay for it?", "14 days", "£80"),
+    # the first asking piece leads when the first piece only tells the story (it got the fee first)
+    ("home office refused me yesterday, how long do i have to appeal? does it cost money", "14 days", "14 days"),
+])
+def test_a_story_first_message_is_answered_in_the_order_asked(shipped, question, first, later):
+    _, assistant = shipped
+    answer = assistant.ask(question)["answer"]
+    assert first in cited_sentences(answer)[0][0] and later in answer, answer
+
+
+def test_a_later_pair_opening_with_a_pronoun_is_not_shown_after_the_lead(shipped):
+    """Set aa, aa29: "It is a label under Russia's 'foreign agents' laws..." after the Network's figures reads as if
+    the Network were a label."""
+    _, assistant = shipped
+    answer = assistant.ask("how many people did the russian lgbt network get out of chechnya? and arent they a "
+                           "'foreign agent' now, is it risky to even message them")["answer"]
+    assert "79 people" in answer and "It is a label" not in answer, answer
+
+
+def test_a_later_part_matched_as_typed_is_about_no_one_else(shipped):
+    """Set d, d46: "...что с ним случилось в Грозном" matched as typed got Zelimkhan Bakaev's pair."""
+    _, assistant = shipped
+    answer = assistant.ask("kto takoi Maksim Lapunov i chto s nim sluchilos v Groznom?")["answer"]
+    assert "Лапунов" in answer and "Бакаев" not in answer, answer
+
+
+def test_uk_status_length_and_appeal_fee_have_direct_answers(shipped):
+    """KB session 26: pairs on how long refugee status lasts in the UK and on the First-tier Tribunal's fee."""
+    _, assistant = shipped
+    assert "30 months" in assistant.ask("how long does refugee status last in the uk")["answer"]
+    assert "£140" in assistant.ask("do i have to pay to appeal my asylum refusal in the uk")["answer"]
