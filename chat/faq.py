@@ -150,19 +150,48 @@ SAME_KINDS = ("who", "date")  # the kinds a question opens with a word of its ow
 # include "How much is asylum support?": set bb, bb34 "how many gay asylum claims actually get accepted" got its rate)
 
 
+HOW_LONG = re.compile(r"^(.*[.!?]\s+)?\W*(and\s+|so\s+)?how long\b", re.I)  # a question (or its last sentence) asking how long
+DURATION = re.compile(r"\b\d+\s+(calendar\s+|working\s+)?(days?|weeks?|months?|years?)\b", re.I)
+
+
+def _first_sentence(chunk) -> str:
+    from kb.text import split_sentences
+
+    return (split_sentences(chunk.text, str(chunk.meta.get("language", "en"))[:2]) or [""])[0]
+
+
+def _shares_word(index, question, cid: str) -> bool:
+    """Whether pair `cid`'s question holds one of the asked words besides "how long" and the places named ("appeal";
+    not "uk")."""
+    from chat.index import bm25_tokens
+
+    asked = set(bm25_tokens(question.focus or question.text)) - {"long"} - set(bm25_tokens(" ".join(question.place_words)))
+    return bool(asked & set(bm25_tokens(str(index.by_id[cid].meta.get("section", "")))))
+
+
 def _same_kind(index, question, near: list[str], articles) -> str | None:
     """Of pairs within the margin, the only one that asks the same kind of thing as a who / when question
     and gives it in its first sentence, when its article was retrieved ("who first reported that gay men were being
     rounded up in chechnya" is "Who first reported the Chechnya purge?", not "What happened in Chechnya in 2017?").
-    English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair labels, b49).
+    A how-long question likewise takes the one near how-long pair about the same thing whose first sentence gives a
+    duration. English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair
+    labels, b49).
     Pair labels (`python -m evals.pair_labels`): 2 more right, none fewer; "ruling" as well gained 2 and led 1 wrong.
     reader_diff: better nn06, ff13, y40, z47, k34; worse j23 (who broke the story, not what then happened to her)."""
     from chat.compose import answer_type
 
-    if question.kind not in SAME_KINDS or question.language != "en":
+    if question.language != "en":
         return None
-    same = [c for c in near if answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind
-            and _first_answers(index.by_id[c], question.kind)]
+    if HOW_LONG.match(question.focus or question.text):  # "how long have i got to appeal" (set oo, oo27 got "What can
+        same = [c for c in near if HOW_LONG.match(str(index.by_id[c].meta.get("section", "")))  # I do if my asylum
+                and DURATION.search(_first_sentence(index.by_id[c]))  # claim is refused?", the 14 days folded), of
+                and _shares_word(index, question, c)]  # the same thing ("how long can they keep me" in detention is
+        # not "How long does refugee status last in the UK?": set p, p24)
+    elif question.kind in SAME_KINDS:
+        same = [c for c in near if answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind
+                and _first_answers(index.by_id[c], question.kind)]
+    else:
+        return None
     return same[0] if len(same) == 1 and (not articles or same[0].split(":")[0] in articles) else None
 
 

@@ -1039,3 +1039,15 @@ def test_uk_status_length_and_appeal_fee_have_direct_answers(shipped):
     _, assistant = shipped
     assert "30 months" in assistant.ask("how long does refugee status last in the uk")["answer"]
     assert "£140" in assistant.ask("do i have to pay to appeal my asylum refusal in the uk")["answer"]
+
+
+def test_a_how_long_question_in_a_tie_gets_the_pair_that_gives_a_duration(shipped):
+    """Set oo, oo27: "how long have i got to appeal" tied "How long do I have to appeal an asylum refusal?" with "What
+    can I do if my asylum claim is refused?", and a tie-break chose the second; the 14 days were folded. A how-long
+    part about something else does not take a how-long pair of another thing (set p, p24: detention, not status)."""
+    _, assistant = shipped
+    answer = assistant.ask("the home office refused my claim last week. how long have i got to appeal")["answer"]
+    assert "14 days" in cited_sentences(answer)[0][0], answer
+    answer = assistant.ask("can they put me in detention in the uk while my lgbt asylum case is going on? how long can "
+                           "they keep me")["answer"]
+    assert "30 months" not in answer, answer
