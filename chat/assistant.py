@@ -229,7 +229,8 @@ class Assistant:
         found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
         pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger or meant.asks_more else []
         asked = _first_question(pieces)
-        first = pieces[0] if pieces and asks(_last_sentence(pieces[0])) else asked if _questions(pieces) > 1 else ""
+        first = asked if pieces and (asked == pieces[0] or _questions(pieces) > 1) else ""  # the first piece, or a story
+        # then two questions
         if found and how and not meant.focus and len(pieces) > 1 and len(words(first)) >= 4:
             own = self._piece_pair(first, lang, top, meant.places)  # a tie-break chose the whole message's pair: its
             found = own if own and own[1] > found[1] else found  # first question's, when closer to it ("is the russian

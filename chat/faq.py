@@ -84,10 +84,8 @@ def _fitting(index, question, near: list[str]) -> str | None:
 def _first_answers(chunk, kind: str) -> bool:
     """Whether a pair's first sentence gives what a question of `kind` asks for (a date, a number, a ruling...)."""
     from chat.compose import ANSWER_TYPES
-    from kb.text import split_sentences
 
-    first = (split_sentences(chunk.text, str(chunk.meta.get("language", "en"))[:2]) or [""])[0]
-    return bool(ANSWER_TYPES[kind][1].search(first))
+    return bool(ANSWER_TYPES[kind][1].search(_first_sentence(chunk)))
 
 
 def _places(index) -> list[set[str]]:
@@ -155,6 +153,7 @@ DURATION = re.compile(r"\b\d+\s+(calendar\s+|working\s+)?(days?|weeks?|months?|y
 
 
 def _first_sentence(chunk) -> str:
+    """A pair's first answer sentence."""
     from kb.text import split_sentences
 
     return (split_sentences(chunk.text, str(chunk.meta.get("language", "en"))[:2]) or [""])[0]
@@ -173,8 +172,10 @@ def _same_kind(index, question, near: list[str], articles) -> str | None:
     """Of pairs within the margin, the only one that asks the same kind of thing as a who / when question
     and gives it in its first sentence, when its article was retrieved ("who first reported that gay men were being
     rounded up in chechnya" is "Who first reported the Chechnya purge?", not "What happened in Chechnya in 2017?").
-    A how-long question likewise takes the one near how-long pair about the same thing whose first sentence gives a
-    duration. English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair
+    A how-long question likewise takes the one near how-long pair about the same thing (`_shares_word`) whose first
+    sentence gives a duration ("how long have i got to appeal": set oo, oo27 got "What can I do if my asylum claim is
+    refused?", the 14 days folded; "how long can they keep me" in detention is not "How long does refugee status last
+    in the UK?": set p, p24). English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair
     labels, b49).
     Pair labels (`python -m evals.pair_labels`): 2 more right, none fewer; "ruling" as well gained 2 and led 1 wrong.
     reader_diff: better nn06, ff13, y40, z47, k34; worse j23 (who broke the story, not what then happened to her)."""
@@ -182,11 +183,9 @@ def _same_kind(index, question, near: list[str], articles) -> str | None:
 
     if question.language != "en":
         return None
-    if HOW_LONG.match(question.focus or question.text):  # "how long have i got to appeal" (set oo, oo27 got "What can
-        same = [c for c in near if HOW_LONG.match(str(index.by_id[c].meta.get("section", "")))  # I do if my asylum
-                and DURATION.search(_first_sentence(index.by_id[c]))  # claim is refused?", the 14 days folded), of
-                and _shares_word(index, question, c)]  # the same thing ("how long can they keep me" in detention is
-        # not "How long does refugee status last in the UK?": set p, p24)
+    if HOW_LONG.match(question.focus or question.text):
+        same = [c for c in near if HOW_LONG.match(str(index.by_id[c].meta.get("section", "")))
+                and DURATION.search(_first_sentence(index.by_id[c])) and _shares_word(index, question, c)]
     elif question.kind in SAME_KINDS:
         same = [c for c in near if answer_type(str(index.by_id[c].meta.get("section", ""))) == question.kind
                 and _first_answers(index.by_id[c], question.kind)]
