@@ -72,9 +72,22 @@ def page(browser, server):
 
 
 def ask(page, question: str, wait_for: str = ".refuge-answer.refuge-done"):
+    """Type and send a question, then wait for its answer. Gradio ignores a submit while the
+    previous event is still completing (trigger_mode "once"), and that completion empties the box:
+    so the question is typed again until its bubble appears, as a person would resend it."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     count = page.locator(wait_for).count()
-    page.fill("#refuge-input textarea", question)
-    page.keyboard.press("Enter")
+    asked = page.locator("#refuge-chat .user-row").count()
+    for _ in range(5):
+        page.fill("#refuge-input textarea", question)
+        page.keyboard.press("Enter")
+        try:
+            page.wait_for_function(f"document.querySelectorAll('#refuge-chat .user-row').length > {asked}",
+                                   timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
     page.wait_for_function(f"document.querySelectorAll('{wait_for}').length > {count}", timeout=60_000)
 
 
