@@ -591,10 +591,24 @@ def _repeats(cand: Candidate, chosen: list[Candidate], settings: AnswerSettings 
 
 
 def _retells(c: Candidate, s: Candidate, settings: AnswerSettings) -> bool:
-    """Whether sentence `c` says what `s` says: a vector closer than `settings.duplicate`, or closer than
-    `settings.near_duplicate` with at most half of its words new."""
+    """Whether sentence `c` says what `s` says: a vector closer than `settings.duplicate`, closer than
+    `settings.near_duplicate` with at most half of its words new, or closer than `settings.retold` with at most a
+    third new and no new number ("US law generally requires a person to apply for asylum within one year..." after
+    "One year, with exceptions: US law requires an asylum application within one year..."; blind set oo, oo22; but not
+    "More than 100 people, according to Novaya Gazeta in April 2017" after its count of the killed: set bb, bb03)."""
     closeness = scaled(float(c.vec @ s.vec), settings)
-    return closeness > settings.duplicate or closeness > settings.near_duplicate and _new_share([c], [s]) < 0.5
+    if closeness > settings.duplicate:
+        return True
+    if closeness <= min(settings.near_duplicate, settings.retold):
+        return False
+    new = _new_share([c], [s])
+    return closeness > settings.near_duplicate and new < 0.5 or \
+        closeness > settings.retold and new <= 1 / 3 and not _new_figures(c, s)
+
+
+def _new_figures(c: Candidate, s: Candidate) -> bool:
+    """Whether sentence `c` gives a number that `s` does not."""
+    return bool(set(re.findall(r"\d+", c.text)) - set(re.findall(r"\d+", s.text)))
 
 
 def _new_share(mine: list[Candidate], shown: list[Candidate]) -> float:

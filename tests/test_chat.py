@@ -1051,3 +1051,17 @@ def test_a_how_long_question_in_a_tie_gets_the_pair_that_gives_a_duration(shippe
     answer = assistant.ask("can they put me in detention in the uk while my lgbt asylum case is going on? how long can "
                            "they keep me")["answer"]
     assert "30 months" not in answer, answer
+
+
+def test_the_same_fact_in_other_words_is_not_shown_twice(shipped):
+    """Set oo, oo22 and oo39: the answer's second sentence retold its first from another article ("US law generally
+    requires ... within one year"; "PRO ASYL explains that ... only in Germany itself" twice)."""
+    _, assistant = shipped
+    answer = assistant.ask("I came to the US on an F-1 visa almost three years ago. Back home in Russia I never told "
+                           "anyone, and honestly I didn't even admit it to myself until last year. Now with the extremist "
+                           "ruling I'm terrified of going back when my OPT ends. A friend said it's too late for asylum "
+                           "because there's a one-year deadline. Is that true?")["answer"]
+    assert answer.count("within one year") == 1, answer
+    answer = assistant.ask("i have a finnish schengen visa but all my friends are in germany. can i claim asylum in "
+                           "germany or will they send me back to finland")["answer"]
+    assert answer.count("PRO ASYL explains") == 1, answer

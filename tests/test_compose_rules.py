@@ -764,6 +764,29 @@ def test_a_close_sentence_that_says_the_same_in_other_words_is_a_repeat_one_that
     assert not _repeats(retold, [shown], AnswerSettings(cosine_zero=0.75))  # the copy threshold alone lets it through
 
 
+def test_a_sentence_with_two_thirds_of_its_words_shown_retells_unless_it_gives_a_new_number():
+    """Blind set oo, oo22: "US law generally requires ... within one year of their last arrival" after "One year, with
+    exceptions: US law requires an asylum application within one year of the last arrival..." (stored e5 cosine ~0.95,
+    under `near_duplicate`); readers counted the second as irrelevant. At `retold` closeness a sentence with at most a
+    third of its words new repeats one shown, unless it gives a number the shown one lacks (set bb, bb03: "More than
+    100 people..." after the count of the killed is the count of the detained that was asked)."""
+    from chat.compose import _repeats
+
+    def unit(angle_cos: float) -> np.ndarray:
+        return np.array([angle_cos, np.sqrt(1 - angle_cos ** 2)] + [0.0] * 14, dtype=np.float32)
+
+    shown = Candidate("a:000:x", 0, "One year, with exceptions: US law requires an asylum application within one year "
+                                    "of the last arrival.", _vec(0), 0, 2.0)
+    retold = Candidate("b:000:y", 0, "US law generally requires a person to apply for asylum within one year of their "
+                                     "last arrival.", unit(0.95), 0, 1.8)
+    counted = Candidate("c:000:z", 0, "Novaya Gazeta reported in April 2017 that three people had been killed.", _vec(0), 0, 2.0)
+    detained = Candidate("d:000:w", 0, "More than 100 people, according to Novaya Gazeta in April 2017.", unit(0.95), 0, 1.8)
+    e5 = AnswerSettings(cosine_zero=0.75, near_duplicate=0.84, retold=0.6)
+    assert _repeats(retold, [shown], e5) and not _repeats(detained, [counted], e5)
+    assert not _repeats(retold, [shown], AnswerSettings(cosine_zero=0.75, near_duplicate=0.84))
+    assert not _repeats(retold, [shown], AnswerSettings(cosine_zero=0.75, retold=0.9))  # farther than `retold`
+
+
 def test_a_countrys_asylum_authority_names_the_country():
     """Set ii, ii19: "На интервью в BAMF меня спрашивали..." named no place, so the UK Home Office's guidance opened the
     answer to a question about a German interview."""
