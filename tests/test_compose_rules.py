@@ -19,6 +19,11 @@ def _vec(i: int, dim: int = 16) -> np.ndarray:
     return v
 
 
+def _at_cosine(cosine: float) -> np.ndarray:
+    """A unit vector at `cosine` to `_vec(0)`."""
+    return np.array([cosine, np.sqrt(1 - cosine ** 2)] + [0.0] * 14, dtype=np.float32)
+
+
 def cand(text: str, score: float, i: int, chunk: str = "a:000:x", position: int | None = None, rank: int = 0):
     return Candidate(chunk, i if position is None else position, text, _vec(i), rank, score)
 
@@ -731,12 +736,9 @@ def test_two_different_sentences_are_no_repeat_under_a_model_whose_cosines_sit_h
     sentence would count as a repeat of the first (MiniLM's 0.9); on the shared scale only a near copy does."""
     from chat.compose import _repeats
 
-    def unit(angle_cos: float) -> np.ndarray:
-        return np.array([angle_cos, np.sqrt(1 - angle_cos ** 2)] + [0.0] * 14, dtype=np.float32)
-
     first = Candidate("a:000:x", 0, "The court ruled on 12 September 2023 in Strasbourg.", _vec(0), 0, 2.0)
-    other = Candidate("b:000:y", 0, "Compensation of 52,000 euros was awarded to the applicant.", unit(0.92), 0, 1.8)
-    copy = Candidate("c:000:z", 0, "On 12 September 2023 the court in Strasbourg gave its ruling.", unit(0.99), 0, 1.8)
+    other = Candidate("b:000:y", 0, "Compensation of 52,000 euros was awarded to the applicant.", _at_cosine(0.92), 0, 1.8)
+    copy = Candidate("c:000:z", 0, "On 12 September 2023 the court in Strasbourg gave its ruling.", _at_cosine(0.99), 0, 1.8)
     e5 = AnswerSettings(cosine_zero=0.75)
     assert _repeats(other, [first], AnswerSettings())  # MiniLM's threshold read on e5's raw scale
     assert not _repeats(other, [first], e5)
@@ -750,15 +752,12 @@ def test_a_close_sentence_that_says_the_same_in_other_words_is_a_repeat_one_that
     close repeats one shown when at most half of its words are new (`AnswerSettings.near_duplicate`)."""
     from chat.compose import _repeats
 
-    def unit(angle_cos: float) -> np.ndarray:
-        return np.array([angle_cos, np.sqrt(1 - angle_cos ** 2)] + [0.0] * 14, dtype=np.float32)
-
     shown = Candidate("a:000:x", 0, "Kadyrov called the allegations nonsense and said there were no gay people in "
                                     "Chechnya.", _vec(0), 0, 2.0)
     retold = Candidate("b:000:y", 0, "In a July 2017 interview Kadyrov called the allegations nonsense, saying there "
-                                     "were no gay people in Chechnya.", unit(0.968), 0, 1.8)
+                                     "were no gay people in Chechnya.", _at_cosine(0.968), 0, 1.8)
     more = Candidate("c:000:z", 0, "Asked about young men who said they had been tortured, Kadyrov called them devils "
-                                   "and said they were not people.", unit(0.968), 0, 1.8)
+                                   "and said they were not people.", _at_cosine(0.968), 0, 1.8)
     e5 = AnswerSettings(cosine_zero=0.75, near_duplicate=0.84)
     assert _repeats(retold, [shown], e5) and not _repeats(more, [shown], e5)
     assert not _repeats(retold, [shown], AnswerSettings(cosine_zero=0.75))  # the copy threshold alone lets it through
@@ -772,15 +771,12 @@ def test_a_sentence_with_two_thirds_of_its_words_shown_retells_unless_it_gives_a
     100 people..." after the count of the killed is the count of the detained that was asked)."""
     from chat.compose import _repeats
 
-    def unit(angle_cos: float) -> np.ndarray:
-        return np.array([angle_cos, np.sqrt(1 - angle_cos ** 2)] + [0.0] * 14, dtype=np.float32)
-
     shown = Candidate("a:000:x", 0, "One year, with exceptions: US law requires an asylum application within one year "
                                     "of the last arrival.", _vec(0), 0, 2.0)
     retold = Candidate("b:000:y", 0, "US law generally requires a person to apply for asylum within one year of their "
-                                     "last arrival.", unit(0.95), 0, 1.8)
+                                     "last arrival.", _at_cosine(0.95), 0, 1.8)
     counted = Candidate("c:000:z", 0, "Novaya Gazeta reported in April 2017 that three people had been killed.", _vec(0), 0, 2.0)
-    detained = Candidate("d:000:w", 0, "More than 100 people, according to Novaya Gazeta in April 2017.", unit(0.95), 0, 1.8)
+    detained = Candidate("d:000:w", 0, "More than 100 people, according to Novaya Gazeta in April 2017.", _at_cosine(0.95), 0, 1.8)
     e5 = AnswerSettings(cosine_zero=0.75, near_duplicate=0.84, retold=0.6)
     assert _repeats(retold, [shown], e5) and not _repeats(detained, [counted], e5)
     assert not _repeats(retold, [shown], AnswerSettings(cosine_zero=0.75, near_duplicate=0.84))
