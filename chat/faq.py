@@ -175,15 +175,24 @@ def _same_kind(index, question, near: list[str], articles) -> str | None:
     A how-long question likewise takes the one near how-long pair about the same thing (`_shares_word`) whose first
     sentence gives a duration ("how long have i got to appeal": set oo, oo27 got "What can I do if my asylum claim is
     refused?", the 14 days folded; "how long can they keep me" in detention is not "How long does refugee status last
-    in the UK?": set p, p24). English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair
+    in the UK?": set p, p24). A question whose first asking piece asks for a penalty, in either language, takes the
+    one near pair asking for a penalty whose first sentence gives one ("какие штрафы за «пропаганду»... после закона
+    2022 года": set oo, oo47 got "Что сейчас запрещает..."; "what did it ban and whats the penalty" asks first what
+    it banned). Who and when are English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair
     labels, b49).
     Pair labels (`python -m evals.pair_labels`): 2 more right, none fewer; "ruling" as well gained 2 and led 1 wrong.
     reader_diff: better nn06, ff13, y40, z47, k34; worse j23 (who broke the story, not what then happened to her)."""
-    from chat.compose import answer_type
+    from chat.compose import PART_TYPES, answer_type
+    from chat.question import asked_pieces, asks
 
-    if question.language != "en":
+    penalty, gives = PART_TYPES["penalty"]
+    pieces = asked_pieces(question.text)
+    if penalty.search(next((p for p in pieces if asks(p)), question.text)):
+        same = [c for c in near if penalty.search(str(index.by_id[c].meta.get("section", "")))
+                and gives.search(_first_sentence(index.by_id[c]))]
+    elif question.language != "en":
         return None
-    if HOW_LONG.match(question.focus or question.text):
+    elif HOW_LONG.match(question.focus or question.text):
         same = [c for c in near if HOW_LONG.match(str(index.by_id[c].meta.get("section", "")))
                 and DURATION.search(_first_sentence(index.by_id[c])) and _shares_word(index, question, c)]
     elif question.kind in SAME_KINDS:

@@ -1065,3 +1065,22 @@ def test_the_same_fact_in_other_words_is_not_shown_twice(shipped):
     answer = assistant.ask("i have a finnish schengen visa but all my friends are in germany. can i claim asylum in "
                            "germany or will they send me back to finland")["answer"]
     assert answer.count("PRO ASYL explains") == 1, answer
+
+
+@pytest.mark.parametrize("question, first", [
+    # set oo, oo47: tied with "Что сейчас запрещает российский закон о ЛГБТ-пропаганде?"; the fines were folded
+    ("какие штрафы за «пропаганду нетрадиционных отношений» после закона 2022 года и касается ли это иностранцев",
+     "400 000"),
+    ("what are the fines for lgbt propaganda in russia now", "400,000"),
+])
+def test_a_penalty_question_in_a_tie_gets_the_pair_that_gives_the_penalty(shipped, question, first):
+    _, assistant = shipped
+    answer = assistant.ask(question)["answer"]
+    assert first in cited_sentences(answer)[0][0], answer
+
+
+def test_a_question_that_asks_first_what_a_law_banned_is_answered_that_first(shipped):
+    """Set h, h30 and z48: "what did it ban and whats the penalty" asks first what the law banned."""
+    _, assistant = shipped
+    answer = assistant.ask("what did the 2022 russian propaganda law ban and whats the penalty")["answer"]
+    assert "roubles" not in cited_sentences(answer)[0][0], answer
