@@ -262,7 +262,7 @@ def test_of_siblings_no_rule_tells_apart_the_closest_all_told_leads(shipped, que
     ("has anyone been punished for torturing gay men in chechnya", "No one had been held accountable"),
     ("was anyone ever prosecuted for what they did to gay men in chechnya", "No one had been held accountable"),
     # reader set h, h34: what a ruling means for someone is no question about what the court decided
-    ("what does the extremist ruling mean for ordinary gay people, can they jail me", "Sources differ"),
+    ("what does the extremist ruling mean for ordinary gay people, can they jail me", "Prison terms"),
     ("what did the supreme court decide about the lgbt movement in 2023", "Behind closed doors"),
     # the asylum-support pair (its 3-day deadline) answers a question about that support, and only such a question
     ("my asylum support was stopped and they want me out of the hotel, how long do i have to appeal", "In the UK you can"),
