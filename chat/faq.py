@@ -130,7 +130,7 @@ def match(index, question_vec, question, lang: str, articles: list[str] = (),
         fitting = _fitting(index, question, near) or cid  # the search may agree on the best
         cid = _same_kind(index, question, near, articles) or _by_words(index, question, near, articles, settings) \
             or (fitting if _agreed(index, fitting, best[fitting], question, articles, settings) else None) \
-            or _by_pair(index, question_vec, near, settings)
+            or _unless_outworded(index, question, near, _by_pair(index, question_vec, near, settings), settings)
         if how is not None:
             how.append("tie")
         cid = cid or _closest(index, question, question_vec, near, best, articles, settings)
@@ -401,6 +401,22 @@ def _by_words(index, question, near: list[str], articles, settings: AnswerSettin
     shares = sorted(((index.token_overlap(asked, words[cid]), cid) for cid in near), reverse=True)
     (top, cid), second = shares[0], shares[1][0] if len(shares) > 1 else 0.0
     return cid if top - second >= settings.faq_word_gap and cid.split(":")[0] in articles[:settings.faq_word_articles] else None
+
+
+def _unless_outworded(index, question, near: list[str], cid: str | None, settings: AnswerSettings) -> str | None:
+    """Pair `cid`, unless the nearest pair (`near[0]`, by its questions) has questions sharing `faq_word_gap` more of
+    the asked words (weighted by rarity) than its own: "home office letter says i could just 'live discreetly'... can
+    they actually refuse me for that" is the HJ (Iran) pair's ("discreet"), not "Can they refuse me because I could
+    have moved to another part of my country?", whose whole pair happened to sit closer (set pp, pp44: a WRONG
+    answer)."""
+    from chat.index import bm25_tokens
+
+    asked = set(bm25_tokens(question.focus or question.text)) & index.idf.keys()
+    if cid is None or not asked:
+        return cid
+    words = _words(index)
+    mine = index.token_overlap(asked, words[cid])
+    return None if near[0] != cid and index.token_overlap(asked, words[near[0]]) - mine >= settings.faq_word_gap else cid
 
 
 def _by_pair(index, question_vec, near: list[str], settings: AnswerSettings) -> str | None:

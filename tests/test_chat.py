@@ -1084,3 +1084,13 @@ def test_a_question_that_asks_first_what_a_law_banned_is_answered_that_first(shi
     _, assistant = shipped
     answer = assistant.ask("what did the 2022 russian propaganda law ban and whats the penalty")["answer"]
     assert "roubles" not in cited_sentences(answer)[0][0], answer
+
+
+def test_a_discretion_letter_is_not_answered_with_internal_relocation(shipped):
+    """Set pp, pp44 (WRONG): "home office letter says i could just 'live discreetly'..." tied HJ (Iran) with "Can they
+    refuse me because I could have moved to another part of my country?", and the whole-pair tie-break chose the
+    second, though the first was nearer and shares "discreet" (faq._unless_outworded)."""
+    _, assistant = shipped
+    answer = assistant.ask("home office letter says i could just 'live discreetly' if i go back to russia. can they "
+                           "actually refuse me for that")["answer"]
+    assert "HJ (Iran)" in cited_sentences(answer)[0][0] and "relocation" not in answer, answer
