@@ -388,13 +388,18 @@ def _agreed(index, cid: str, cosine: float, question, articles, settings: Answer
         and asked_the_same_way(question.text, pair_question)
 
 
+def _asked_words(index, question) -> set[str]:
+    """The stemmed words of the question (its focus, for a long message) that the knowledge base knows."""
+    from chat.index import bm25_tokens
+
+    return set(bm25_tokens(question.focus or question.text)) & index.idf.keys()
+
+
 def _by_words(index, question, near: list[str], articles, settings: AnswerSettings) -> str | None:
     """Of sibling pairs within the margin of each other, the one whose questions share clearly more of the
     asked words (weighted by rarity) than any other's, when its article is the one the search ranks first:
     "which countries took in people from Chechnya" is the "Which countries...?" pair, not "Who helped...?"."""
-    from chat.index import bm25_tokens
-
-    asked = set(bm25_tokens(question.focus or question.text)) & index.idf.keys()
+    asked = _asked_words(index, question)
     if not articles or not asked:
         return None
     words = _words(index)
@@ -409,9 +414,7 @@ def _unless_outworded(index, question, near: list[str], cid: str | None, setting
     they actually refuse me for that" is the HJ (Iran) pair's ("discreet"), not "Can they refuse me because I could
     have moved to another part of my country?", whose whole pair happened to sit closer (set pp, pp44: a WRONG
     answer)."""
-    from chat.index import bm25_tokens
-
-    asked = set(bm25_tokens(question.focus or question.text)) & index.idf.keys()
+    asked = _asked_words(index, question)
     if cid is None or not asked:
         return cid
     words = _words(index)
@@ -445,12 +448,10 @@ def _closest(index, question, question_vec, near: list[str], best: dict[str, flo
     their pair, 3 more by a wrong one ("when did russia stop jailing gay men" now opens with 1993). Not for a Russian
     question matched through its rough English words: on the Russian labels it led 21 more right pairs and 8 more
     wrong ones, but held-out Russian lead accuracy fell 0.659 -> 0.561."""
-    from chat.index import bm25_tokens
-
     if not articles:
         return None
     vecs, words = _pair_vectors(index), _words(index)
-    asked = set(bm25_tokens(question.focus or question.text)) & index.idf.keys()
+    asked = _asked_words(index, question)
     vec = np.asarray(question_vec, dtype=np.float32)
     score = sorted(((best[c] + float(vecs[c] @ vec) + (index.token_overlap(asked, words[c]) if asked else 0.0) / 5, c)
                     for c in near if c in vecs), reverse=True)
