@@ -17,7 +17,7 @@ from chat.llm import parse as parse_llm
 from chat.messages import message
 from chat.places import with_official_names
 from chat.danger import reads_danger, reads_self_harm
-from chat.question import POINTER, Question, asked_pieces, asks, in_danger_by_meaning, kb_names, only_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
+from chat.question import POINTER, Question, asked_pieces, asks, first_question, in_danger_by_meaning, kb_names, last_sentence, only_names, question_language, read, understand, with_subject  # noqa: F401 (question_language: the UI's)
 from chat.relevance import is_relevant, measure
 from chat.retrieve import retrieve
 from chat.safety import normalise_question
@@ -228,7 +228,7 @@ class Assistant:
         how: list = []
         found = faq.match(self.index, qvec, meant, lang, top, self.answer, how=how)
         pieces = asked_pieces(meant.cyrillic or meant.text) if not meant.in_danger or meant.asks_more else []
-        asked = _first_question(pieces)
+        asked = first_question(pieces)
         first = asked if pieces and (asked == pieces[0] or _questions(pieces) > 1) else ""  # the first piece, or a story
         # then two questions
         if found and how and not meant.focus and len(pieces) > 1 and len(words(first)) >= 4:
@@ -241,7 +241,7 @@ class Assistant:
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair
             found = self._piece_pair(pieces[0], lang, top)  # ("when did russia decriminalise homosexuality? was it...": set s)
-            last = _last_sentence(asked)  # ...asked without the story before it
+            last = last_sentence(asked)  # ...asked without the story before it
             if found is None and last != pieces[0] and len(words(last)) >= 4:
                 found = self._piece_pair(last, lang, top, meant.places)  # ("home office refused me yesterday. how many
                 # days do i have to appeal and do i need a lawyer": set ii, ii58)
@@ -301,7 +301,7 @@ class Assistant:
 
     def _first_part_pair(self, typed: str, meant: Question, lang: str, top: list[str], first: str):
         """The own pair of a message's first part (its last sentence, when it asks), other than the `first` pair."""
-        piece = _last_sentence(typed)
+        piece = last_sentence(typed)
         if len(words(piece)) < 3 or not asks(piece):
             return None
         found = self._piece_pair(piece, lang, top, meant.places)
@@ -374,23 +374,11 @@ class Assistant:
 PRONOUN_FIRST = re.compile(r"^\W*(it|its|he|she|they|their|his|her|он|она|оно|они|его|её|ее|их)\b", re.I)
 
 
-def _first_question(pieces: list[str]) -> str:
-    """The first question a message's pieces ask: the first piece whose last sentence asks, with the story before it
-    in that piece ("Подруга — трансгендерная женщина, документы сменила в 2022 году. Что с ней будет после закона...":
-    without its story, "what will happen to her" got the pair on marriages; blind set oo, oo01); "" if none."""
-    return next((piece for piece in pieces if asks(_last_sentence(piece))), "")
-
-
 def _questions(pieces: list[str]) -> int:
     """How many questions a message's pieces ask (each piece's last sentence): "im a russian queer activist, is there
     still a way to get a german humanitarian visa" asks one, after a first piece that asks nothing (set w, w54 lost its
     answer when the first-question rule took its only question for a first of two)."""
-    return sum(asks(_last_sentence(p)) for p in pieces)
-
-
-def _last_sentence(text: str) -> str:
-    """The last sentence of a piece of a message ("home office refused me yesterday. how long have i got to appeal")."""
-    return re.split(r"(?<=[.!?])\s+", text.strip())[-1]
+    return sum(asks(last_sentence(p)) for p in pieces)
 
 
 def reply(question: str, answer: str, refused: bool = True, notices: list | None = None) -> dict:

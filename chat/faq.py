@@ -183,11 +183,9 @@ def _same_kind(index, question, near: list[str], articles) -> str | None:
     Pair labels (`python -m evals.pair_labels`): 2 more right, none fewer; "ruling" as well gained 2 and led 1 wrong.
     reader_diff: better nn06, ff13, y40, z47, k34; worse j23 (who broke the story, not what then happened to her)."""
     from chat.compose import PART_TYPES, answer_type
-    from chat.question import asked_pieces, asks
 
     penalty, gives = PART_TYPES["penalty"]
-    pieces = asked_pieces(question.text)
-    if penalty.search(next((p for p in pieces if asks(p)), question.text)):
+    if penalty.search(question.first_asked or question.text):
         same = [c for c in near if penalty.search(str(index.by_id[c].meta.get("section", "")))
                 and gives.search(_first_sentence(index.by_id[c]))]
     elif question.language != "en":

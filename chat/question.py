@@ -61,6 +61,7 @@ class Question:
     location: frozenset = EMPTY  # where the writer is, as far as it says (chat.places.where_one_is)
     way_out: bool = False  # asks who can get someone out, or how to get out (`asks_way_out`): the ways in lead
     asks_more: bool = False  # asks something besides help ("...does that count as persecution?"; `asks_beyond_help`)
+    first_asked: str = ""  # the first piece that asks, with the story before it in that piece (`first_question`)
 
     @property
     def in_danger(self) -> bool:
@@ -121,7 +122,8 @@ def read(text: str, index=None) -> Question:
                     setting=setting_of(text, focus),
                     groups=frozenset(groups_named(text)), laws=frozenset(laws_named(text)),
                     location=frozenset(where_one_is(text)),
-                    way_out=asks_way_out(text), asks_more=asks_beyond_help(text))
+                    way_out=asks_way_out(text), asks_more=asks_beyond_help(text),
+                    first_asked=first_question(pieces))
 
 
 # "who can help a gay person get out of chechnya", "how can i escape", "are there organisations that help people
@@ -258,6 +260,18 @@ def asks(piece: str) -> bool:
     """Whether a piece of a message is itself a question: it ends with "?", opens with a question word ("is it
     thru phones?", "and what happens to their marriages"; not "Говорят он в Германии") or with a word and "ли"."""
     return piece.rstrip().endswith("?") or bool(ASKING.match(piece) or RU_LI.match(piece))
+
+
+def first_question(pieces: list[str]) -> str:
+    """The first question a message's pieces ask: the first piece whose last sentence asks, with the story before it
+    in that piece ("Подруга — трансгендерная женщина, документы сменила в 2022 году. Что с ней будет после закона...":
+    without its story, "what will happen to her" got the pair on marriages; blind set oo, oo01); "" if none."""
+    return next((piece for piece in pieces if asks(last_sentence(piece))), "")
+
+
+def last_sentence(text: str) -> str:
+    """The last sentence of a piece of a message ("home office refused me yesterday. how long have i got to appeal")."""
+    return re.split(r"(?<=[.!?])\s+", text.strip())[-1]
 
 
 RU_LI = re.compile(r"^\W*((а|и|но)\s+)?[а-яё-]+\s+ли\b", re.I)  # "Обязаны ли в ЕС поверить мне на слово": a question
