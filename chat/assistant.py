@@ -240,7 +240,11 @@ class Assistant:
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair
-            found = self._piece_pair(pieces[0], lang, top)  # ("when did russia decriminalise homosexuality? was it...": set s)
+            found = self._piece_pair(pieces[0], lang, top) or (None if meant.in_danger or not asks(pieces[0]) else
+                                                                self._piece_pair(pieces[0], lang, None, meant.places))
+            # ("when did russia decriminalise homosexuality?
+            # was it...": set s), among the articles its own search ranks when the second part steered the message's
+            # ("who first exposed the chechnya gay prisons and roughly how many men were taken?": set pp, pp06)
             last = last_sentence(asked)  # ...asked without the story before it
             if found is None and last != pieces[0] and len(words(last)) >= 4:
                 found = self._piece_pair(last, lang, top, meant.places)  # ("home office refused me yesterday. how many
@@ -252,9 +256,13 @@ class Assistant:
             found = faq.match(self.index, qvec, meant, lang, top, self.answer, anywhere=True)
         return found
 
-    def _piece_pair(self, typed: str, lang: str, top: list[str], places: frozenset = frozenset()):
-        """The pair for one piece of a message read on its own, about `places` when it names none (faq.match)."""
+    def _piece_pair(self, typed: str, lang: str, top: list[str] | None, places: frozenset = frozenset()):
+        """The pair for one piece of a message read on its own, about `places` when it names none (faq.match), among
+        the `top` articles, or those the piece's own search ranks (None)."""
         part, vec = self._read_piece(typed, places)
+        if top is None:
+            hits, _ = retrieve(self.index, self.embedder, part.text, lang=lang, query_vec=vec)
+            top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
         return faq.match(self.index, vec, part, lang, top, self.answer)
 
     def _read_piece(self, typed: str, places: frozenset = frozenset()) -> tuple:

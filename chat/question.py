@@ -249,7 +249,8 @@ QUESTION_WORD = (r"(?=(?:what|whats|what's|how|when|where|who|which|why|is|are|c
 # "имеет ли это значение после того, как Россия вышла...")
 PART_SPLIT = re.compile(rf"\?+\s+|(?<!того)(?<!\bто)(?<!\bтак)(?<!\bтем)(?<!\bтех)(?<!\bпор)\s*[,;]\s*"
                         rf"(?:(?:and|also|plus|а|и|также)\s+)?{QUESTION_WORD}|"
-                        rf"\s+(?:and|also|plus|а|и|также)\s+(?:{QUESTION_WORD}|(?=чем\b))", re.I)  # "...и чем он отличается"
+                        rf"\s+(?:and|also|plus|а|и|также)\s+(?:(?:roughly|approximately|about|exactly)\s+)?"
+                        rf"(?:{QUESTION_WORD}|(?=чем\b))", re.I)  # "...и чем он отличается", "...and roughly how many"
 
 
 # a piece that opens with a question word (QUESTION_WORD's, and a few that only open a question: "was", "правда")

@@ -1094,3 +1094,18 @@ def test_a_discretion_letter_is_not_answered_with_internal_relocation(shipped):
     answer = assistant.ask("home office letter says i could just 'live discreetly' if i go back to russia. can they "
                            "actually refuse me for that")["answer"]
     assert "HJ (Iran)" in cited_sentences(answer)[0][0] and "relocation" not in answer, answer
+
+
+@pytest.mark.parametrize("question, opens", [
+    # set pp, pp06: the second part ("how many men were taken") steered the message's search to the evacuation counts
+    ("who first exposed the chechnya gay prisons and roughly how many men were taken?", "Novaya Gazeta"),
+    # set kk, kk01: the extremist ruling's symbols led; the first question asks whether being gay is a crime
+    ("is it actually illegal to BE gay in russia now, or only to 'promote' it? the extremist ruling has me confused",
+     "1993"),
+])
+def test_a_first_question_gets_its_pair_from_its_own_search(shipped, question, opens):
+    """When neither the message nor its first question finds a pair among the articles the message's search ranks,
+    the first question's pair is matched among the articles its own search ranks (Assistant._piece_pair)."""
+    _, assistant = shipped
+    answer = assistant.ask(question)["answer"]
+    assert opens in cited_sentences(answer)[0][0], answer

@@ -446,6 +446,9 @@ def test_a_case_is_a_name_however_it_is_typed(shipped):
      ["how many did they get out", "and arent they a foreign agent now"]),
     # "чем" after a comma is "than", not a question
     ("лучше бы я умер, чем был таким", ["лучше бы я умер, чем был таким"]),
+    # session 28: a hedge between "and" and the question word (set pp, pp06; set cc, cc28)
+    ("who first exposed the chechnya gay prisons and roughly how many men were taken?",
+     ["who first exposed the chechnya gay prisons", "how many men were taken?"]),
 ])
 def test_the_pieces_a_message_asks(text, pieces):
     from chat.question import asked_pieces
