@@ -150,6 +150,9 @@ SAME_KINDS = ("who", "date")  # the kinds a question opens with a word of its ow
 
 HOW_LONG = re.compile(r"^(.*[.!?]\s+)?\W*(and\s+|so\s+)?how long\b", re.I)  # a question (or its last sentence) asking how long
 DURATION = re.compile(r"\b\d+\s+(calendar\s+|working\s+)?(days?|weeks?|months?|years?)\b", re.I)
+# a question about a deadline (not "срок" alone, which is also a prison term: "какой срок грозит")
+DEADLINE = re.compile(r"\b(deadline|time limit|too late|срок\w*\s+(подачи|прош\w*|пропущ\w*|уже)|пропустил\w*\s+срок|"
+                      r"поздно|опоздал\w*)\b", re.I)
 
 
 def _first_sentence(chunk) -> str:
@@ -178,7 +181,9 @@ def _same_kind(index, question, near: list[str], articles) -> str | None:
     in the UK?": set p, p24). A question whose first asking piece asks for a penalty, in either language, takes the
     one near pair asking for a penalty whose first sentence gives one ("какие штрафы за «пропаганду»... после закона
     2022 года": set oo, oo47 got "Что сейчас запрещает..."; "what did it ban and whats the penalty" asks first what
-    it banned). Who and when are English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair
+    it banned). A question about a deadline ("...можно ли мне ещё просить убежище как гею или срок прошёл?": set qq, qq23
+    got "Могу ли я получить убежище в США...", the deadline never given) takes the one near pair asking about one, in
+    either language. Who and when are English only: a Russian "кто помогает..." got the past "Кто помогал людям выбраться из Чечни?" (pair
     labels, b49).
     Pair labels (`python -m evals.pair_labels`): 2 more right, none fewer; "ruling" as well gained 2 and led 1 wrong.
     reader_diff: better nn06, ff13, y40, z47, k34; worse j23 (who broke the story, not what then happened to her)."""
@@ -188,6 +193,8 @@ def _same_kind(index, question, near: list[str], articles) -> str | None:
     if penalty.search(question.first_asked or question.text):
         same = [c for c in near if penalty.search(str(index.by_id[c].meta.get("section", "")))
                 and gives.search(_first_sentence(index.by_id[c]))]
+    elif DEADLINE.search(question.text):
+        same = [c for c in near if DEADLINE.search(str(index.by_id[c].meta.get("section", "")))]
     elif question.language != "en":
         return None
     elif HOW_LONG.match(question.focus or question.text):

@@ -1109,3 +1109,13 @@ def test_a_first_question_gets_its_pair_from_its_own_search(shipped, question, o
     _, assistant = shipped
     answer = assistant.ask(question)["answer"]
     assert opens in cited_sentences(answer)[0][0], answer
+
+
+def test_a_deadline_question_in_a_tie_gets_the_pair_about_the_deadline(shipped):
+    """Set qq, qq23 (OFF-TARGET for both readers): "...можно ли мне ещё просить убежище как гею или срок прошёл?" tied
+    "Могу ли я получить убежище в США, потому что я гей?" (which opens with a 1990 precedent) with the deadline pair, and
+    the deadline was never given (faq._same_kind, DEADLINE)."""
+    _, assistant = shipped
+    answer = assistant.ask("Я в США уже 3 года по рабочей визе H-1B. Сейчас в России всё стало хуже, можно ли мне ещё "
+                           "просить убежище как гею или срок прошёл?")["answer"]
+    assert "одного года" in cited_sentences(answer)[0][0], answer
