@@ -240,11 +240,12 @@ class Assistant:
         if found is None and meant.focus:  # a long message: what it asks, without the story around it; then read
             found = self._focus_pair(meant, lang, top)  # with its story's setting
         if found is None and len(pieces) > 1 and len(words(pieces[0])) >= 4:  # two questions: the first one's pair
+            # ("when did russia decriminalise homosexuality? was it...": set s); else, when that piece asks and the
+            # message is not a plea in danger, among the articles its own search ranks, as the second part may have
+            # steered the message's ("who first exposed the chechnya gay prisons and roughly how many men were taken?":
+            # set pp, pp06)
             found = self._piece_pair(pieces[0], lang, top) or (None if meant.in_danger or not asks(pieces[0]) else
                                                                 self._piece_pair(pieces[0], lang, None, meant.places))
-            # ("when did russia decriminalise homosexuality?
-            # was it...": set s), among the articles its own search ranks when the second part steered the message's
-            # ("who first exposed the chechnya gay prisons and roughly how many men were taken?": set pp, pp06)
             last = last_sentence(asked)  # ...asked without the story before it
             if found is None and last != pieces[0] and len(words(last)) >= 4:
                 found = self._piece_pair(last, lang, top, meant.places)  # ("home office refused me yesterday. how many
