@@ -92,7 +92,7 @@ class Assistant:
         result["timings_ms"]["retrieve"] = round((t1 - t0) * 1000, 2)
         if query != asked:
             qvec = self.embedder.embed_query(asked)  # pick sentences for what was asked now
-        top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
+        top = top_articles(hits)
         meant = q.meant if asked == q.asked else read(asked, self.index)  # the English query, when it answers
         curated = self._curated(qvec, meant, used_lang, top, found_relevant) \
             if composer == "extractive" and not sig.missing_places else None  # "...in Taiwan?" is not Russia's pair
@@ -244,8 +244,8 @@ class Assistant:
             # message is not a plea in danger, among the articles its own search ranks, as the second part may have
             # steered the message's ("who first exposed the chechnya gay prisons and roughly how many men were taken?":
             # set pp, pp06)
-            found = self._piece_pair(pieces[0], lang, top) or (None if meant.in_danger or not asks(pieces[0]) else
-                                                                self._piece_pair(pieces[0], lang, None, meant.places))
+            found = self._piece_pair(pieces[0], lang, top,
+                                     own_search_places=None if meant.in_danger or not asks(pieces[0]) else meant.places)
             last = last_sentence(asked)  # ...asked without the story before it
             if found is None and last != pieces[0] and len(words(last)) >= 4:
                 found = self._piece_pair(last, lang, top, meant.places)  # ("home office refused me yesterday. how many
@@ -257,14 +257,18 @@ class Assistant:
             found = faq.match(self.index, qvec, meant, lang, top, self.answer, anywhere=True)
         return found
 
-    def _piece_pair(self, typed: str, lang: str, top: list[str] | None, places: frozenset = frozenset()):
+    def _piece_pair(self, typed: str, lang: str, top: list[str], places: frozenset = frozenset(),
+                    own_search_places: frozenset | None = None):
         """The pair for one piece of a message read on its own, about `places` when it names none (faq.match), among
-        the `top` articles, or those the piece's own search ranks (None)."""
+        the `top` articles; with `own_search_places`, when none is found there, among the articles the piece's own
+        search ranks, read about those places when it names none (its vector is embedded once)."""
         part, vec = self._read_piece(typed, places)
-        if top is None:
+        found = faq.match(self.index, vec, part, lang, top, self.answer)
+        if found is None and own_search_places is not None:
+            part = part if part.places or not own_search_places else replace(part, places=own_search_places)
             hits, _ = retrieve(self.index, self.embedder, part.text, lang=lang, query_vec=vec)
-            top = list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
-        return faq.match(self.index, vec, part, lang, top, self.answer)
+            found = faq.match(self.index, vec, part, lang, top_articles(hits), self.answer)
+        return found
 
     def _read_piece(self, typed: str, places: frozenset = frozenset()) -> tuple:
         """(the facts of one piece of a message, about `places` when it names none; its query vector)."""
@@ -381,6 +385,11 @@ class Assistant:
 
 
 PRONOUN_FIRST = re.compile(r"^\W*(it|its|he|she|they|their|his|her|он|она|оно|они|его|её|ее|их)\b", re.I)
+
+
+def top_articles(hits) -> list[str]:
+    """The articles of the search's hits, in rank order, as many as a curated pair may come from (faq.ARTICLES)."""
+    return list(dict.fromkeys(h.chunk_id.split(":")[0] for h in hits))[:faq.ARTICLES]
 
 
 def _questions(pieces: list[str]) -> int:
